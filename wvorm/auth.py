@@ -1,0 +1,288 @@
+"""Credentials, and the one place that turns them into an ``Authorization`` header.
+
+Called by :class:`wvorm.connection.Connection` before every request. OIDC tokens
+are refreshed lazily, under a lock, when a request finds the token close to
+expiry: there is no background thread that could die quietly, and a failed
+refresh raises :class:`AuthenticationFailedException` on the call that needed it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, Optional, Union
+
+import requests
+
+from wvorm.errors import AuthenticationFailedException, MissingScopeException, server_message
+
+logger = logging.getLogger("wvorm.auth")
+
+
+def _mask(secret: Optional[str]) -> str:
+    return "None" if secret is None else "'***'"
+
+
+@dataclass(repr=False)
+class AuthApiKey:
+    """A Weaviate API key, sent as ``Authorization: Bearer <key>``."""
+
+    api_key: str
+
+    def __repr__(self) -> str:
+        return f"AuthApiKey(api_key={_mask(self.api_key)})"
+
+
+@dataclass(repr=False)
+class AuthBearerToken:
+    """An OIDC access token, refreshed with ``refresh_token`` when one is given."""
+
+    access_token: str
+    expires_in: int = 60
+    refresh_token: Optional[str] = None
+
+    def __post_init__(self) -> None:
+        if self.expires_in <= 0:
+            raise ValueError(f"AuthBearerToken: expires_in must be positive, got {self.expires_in}")
+
+    def __repr__(self) -> str:
+        return (
+            f"AuthBearerToken(access_token={_mask(self.access_token)}, "
+            f"expires_in={self.expires_in}, refresh_token={_mask(self.refresh_token)})"
+        )
+
+
+@dataclass(repr=False)
+class AuthClientPassword:
+    """The OIDC resource-owner password flow."""
+
+    username: str
+    password: str
+    scope: Optional[Union[str, list[str]]] = None
+
+    def __repr__(self) -> str:
+        return (
+            f"AuthClientPassword(username={self.username!r}, password={_mask(self.password)}, "
+            f"scope={self.scope!r})"
+        )
+
+
+@dataclass(repr=False)
+class AuthClientCredentials:
+    """The OIDC client-credentials flow (a confidential client with a secret)."""
+
+    client_secret: str
+    scope: Optional[Union[str, list[str]]] = None
+
+    def __repr__(self) -> str:
+        return f"AuthClientCredentials(client_secret={_mask(self.client_secret)}, scope={self.scope!r})"
+
+
+AuthCredentials = Union[AuthApiKey, AuthBearerToken, AuthClientPassword, AuthClientCredentials]
+
+
+@dataclass
+class _Token:
+    access_token: str = field(repr=False)
+    expires_at: float
+    lifetime: float
+    refresh_token: Optional[str] = field(default=None, repr=False)
+
+    def needs_refresh(self, now: float) -> bool:
+        # Refresh when a fifth of the lifetime is left (at most 30 s early), so a request
+        # never leaves with a token that expires on its way.
+        margin = min(30.0, self.lifetime / 5)
+        return now >= self.expires_at - margin
+
+
+def _scope_text(scope: Optional[Union[str, list[str]]]) -> Optional[str]:
+    if scope is None:
+        return None
+    return scope if isinstance(scope, str) else " ".join(scope)
+
+
+class Authenticator:
+    """Produces the ``Authorization`` header for one connection; thread-safe."""
+
+    def __init__(
+        self,
+        credentials: Optional[AuthCredentials],
+        server_url: str,
+        http: requests.Session,
+        timeout: tuple[float, float],
+    ) -> None:
+        self._credentials = credentials
+        self._server_url = server_url
+        self._http = http
+        self._timeout = timeout
+        self._lock = threading.Lock()
+        self._token: Optional[_Token] = None
+        self._token_endpoint: Optional[str] = None
+        self._auth_methods: list[str] = []
+        self._client_id: Optional[str] = None
+        self._scopes: list[str] = []
+        self._oidc_disabled = False
+        if isinstance(credentials, (AuthClientPassword, AuthClientCredentials, AuthBearerToken)):
+            with self._lock:
+                self._discover()
+                if isinstance(credentials, AuthBearerToken):
+                    self._token = _Token(
+                        credentials.access_token,
+                        time.monotonic() + credentials.expires_in,
+                        float(credentials.expires_in),
+                        credentials.refresh_token,
+                    )
+                elif not self._oidc_disabled:
+                    self._token = self._grant_from_credentials()
+
+    @property
+    def uses_oidc(self) -> bool:
+        """Whether tokens come from an OIDC provider (and may be refreshed)."""
+        return self._token_endpoint is not None
+
+    def authorization(self) -> Optional[str]:
+        """The header value to send now, refreshing the token first if it is due."""
+        credentials = self._credentials
+        if credentials is None or self._oidc_disabled:
+            return None
+        if isinstance(credentials, AuthApiKey):
+            return f"Bearer {credentials.api_key}"
+        with self._lock:
+            token = self._token
+            assert token is not None
+            if token.needs_refresh(time.monotonic()) and self._can_refresh(token):
+                self._token = token = self._refresh(token)
+            return f"Bearer {token.access_token}"
+
+    def invalidate(self) -> bool:
+        """Force a refresh before the next request (after a 401); False if none is possible."""
+        with self._lock:
+            if self._token is None or not self._can_refresh(self._token):
+                return False
+            self._token.expires_at = 0.0
+            return True
+
+    # -- OIDC ---------------------------------------------------------------------------
+
+    def _discover(self) -> None:
+        url = f"{self._server_url}/v1/.well-known/openid-configuration"
+        response = self._get(url, "the Weaviate server")
+        if response.status_code == 404:
+            logger.warning(
+                "Weaviate at %s does not have OIDC enabled; the %s credentials are not used.",
+                self._server_url,
+                type(self._credentials).__name__,
+            )
+            self._oidc_disabled = True
+            return
+        if response.status_code != 200:
+            raise AuthenticationFailedException(
+                f"Could not read the OIDC configuration from {url}: status "
+                f"{response.status_code}, {server_message(response)!r}"
+            )
+        config = response.json()
+        self._client_id = config.get("clientId")
+        self._scopes = list(config.get("scopes") or [])
+        provider = self._get(config["href"], "the OIDC provider")
+        if provider.status_code != 200:
+            raise AuthenticationFailedException(
+                f"Could not read the OIDC provider's discovery document at {config['href']}: "
+                f"status {provider.status_code}, {server_message(provider)!r}"
+            )
+        document = provider.json()
+        self._token_endpoint = document["token_endpoint"]
+        self._auth_methods = list(document.get("token_endpoint_auth_methods_supported") or [])
+
+    def _get(self, url: str, what: str) -> requests.Response:
+        try:
+            return self._http.get(url, timeout=self._timeout)
+        except requests.RequestException as exc:
+            raise AuthenticationFailedException(f"Could not reach {what} at {url}: {exc}") from exc
+
+    def _can_refresh(self, token: _Token) -> bool:
+        return token.refresh_token is not None or isinstance(
+            self._credentials, (AuthClientPassword, AuthClientCredentials)
+        )
+
+    def _refresh(self, token: _Token) -> _Token:
+        if token.refresh_token is not None:
+            try:
+                fresh = self._request_token(
+                    {"grant_type": "refresh_token", "refresh_token": token.refresh_token}
+                )
+                # Providers may keep the refresh token and not send it again.
+                fresh.refresh_token = fresh.refresh_token or token.refresh_token
+                return fresh
+            except AuthenticationFailedException:
+                if not isinstance(self._credentials, (AuthClientPassword, AuthClientCredentials)):
+                    raise
+                logger.info("Refresh token rejected; signing in again with the credentials.")
+        return self._grant_from_credentials()
+
+    def _grant_from_credentials(self) -> _Token:
+        credentials = self._credentials
+        if isinstance(credentials, AuthClientPassword):
+            scope = _scope_text(credentials.scope)
+            if scope is None:
+                scope = " ".join(dict.fromkeys([*self._scopes, "offline_access"]))
+            return self._request_token(
+                {
+                    "grant_type": "password",
+                    "username": credentials.username,
+                    "password": credentials.password,
+                    "scope": scope,
+                }
+            )
+        if isinstance(credentials, AuthClientCredentials):
+            scope = _scope_text(credentials.scope)
+            if scope is None:
+                if not self._scopes:
+                    raise MissingScopeException(
+                        "AuthClientCredentials needs a scope: the server advertises none, so "
+                        "pass scope=... as your identity provider expects."
+                    )
+                scope = " ".join(self._scopes)
+            return self._request_token(
+                {"grant_type": "client_credentials", "scope": scope},
+                client_secret=credentials.client_secret,
+            )
+        raise AuthenticationFailedException(
+            "The access token expired and there is no refresh token or credentials to get a new "
+            "one; pass refresh_token=... to AuthBearerToken or use a credentials flow."
+        )
+
+    def _request_token(self, form: dict[str, Any], client_secret: Optional[str] = None) -> _Token:
+        assert self._token_endpoint is not None
+        data = {k: v for k, v in form.items() if v is not None}
+        basic: Optional[tuple[str, str]] = None
+        if client_secret is not None and (
+            not self._auth_methods or "client_secret_basic" in self._auth_methods
+        ):
+            basic = (self._client_id or "", client_secret)
+        else:
+            data["client_id"] = self._client_id
+            if client_secret is not None:
+                data["client_secret"] = client_secret
+        try:
+            response = self._http.post(
+                self._token_endpoint, data=data, auth=basic, timeout=self._timeout
+            )
+        except requests.RequestException as exc:
+            raise AuthenticationFailedException(
+                f"Could not reach the OIDC token endpoint {self._token_endpoint}: {exc}"
+            ) from exc
+        if response.status_code != 200:
+            raise AuthenticationFailedException(
+                f"The OIDC provider refused the {form['grant_type']} grant: status "
+                f"{response.status_code}, {server_message(response)!r}"
+            )
+        body = response.json()
+        lifetime = float(body.get("expires_in", 60))
+        return _Token(
+            body["access_token"],
+            time.monotonic() + lifetime,
+            lifetime,
+            body.get("refresh_token"),
+        )

@@ -1,0 +1,296 @@
+"""The HTTP transport every client component talks through.
+
+One pooled ``requests.Session`` per client, timeouts on every request, the
+``Authorization`` header from :mod:`wvorm.auth`, retries with backoff for
+idempotent requests, and the single place where ``requests`` exceptions become
+wvorm errors. Non-2xx responses are returned, not raised: each caller knows which
+statuses its operation accepts and raises
+:class:`~wvorm.errors.UnexpectedStatusCodeException` for the rest.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, Optional, Union
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from wvorm.auth import AuthCredentials, Authenticator
+from wvorm.errors import (
+    UnexpectedStatusCodeException,
+    WeaviateConnectionError,
+    WeaviateStartUpError,
+    WeaviateTimeoutError,
+)
+
+logger = logging.getLogger("wvorm.connection")
+
+TimeoutConfig = Union[float, tuple[float, float]]
+
+RETRY_STATUSES = frozenset({502, 503, 504})
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
+
+
+@dataclass
+class ConnectionConfig:
+    """Pool and retry settings of the HTTP transport (v3 names kept)."""
+
+    session_pool_connections: int = 20
+    session_pool_maxsize: int = 100
+    session_pool_max_retries: int = 3
+    backoff_base: float = 0.2
+    backoff_max: float = 5.0
+
+
+@dataclass
+class Config:
+    """Additional client configuration (``Client(additional_config=...)``)."""
+
+    grpc_port_experimental: Optional[int] = None
+    grpc_secure_experimental: bool = False
+    connection_config: ConnectionConfig = field(default_factory=ConnectionConfig)
+
+
+def normalize_timeout(timeout_config: TimeoutConfig) -> tuple[float, float]:
+    """``(connect, read)`` seconds from a number or a pair; rejects non-positive values."""
+    if isinstance(timeout_config, (int, float)) and not isinstance(timeout_config, bool):
+        pair: tuple[Any, ...] = (timeout_config, timeout_config)
+    elif isinstance(timeout_config, (tuple, list)) and len(timeout_config) == 2:
+        pair = tuple(timeout_config)
+    else:
+        raise TypeError(
+            f"timeout_config must be a number or a (connect, read) pair of numbers, "
+            f"got {timeout_config!r}"
+        )
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0 for v in pair):
+        raise ValueError(f"timeout_config values must be positive numbers, got {timeout_config!r}")
+    return (float(pair[0]), float(pair[1]))
+
+
+def backoff_delay(attempt: int, base: float, cap: float) -> float:
+    """Exponential backoff with full jitter for retry number ``attempt`` (0-based)."""
+    return random.uniform(0, min(cap, base * (2**attempt)))
+
+
+class Connection:
+    """A pooled, authenticated, retrying HTTP connection to one Weaviate server."""
+
+    def __init__(
+        self,
+        url: str,
+        auth_client_secret: Optional[AuthCredentials] = None,
+        timeout_config: TimeoutConfig = (10, 60),
+        proxies: Union[dict[str, str], str, None] = None,
+        trust_env: bool = False,
+        additional_headers: Optional[dict[str, str]] = None,
+        startup_period: Optional[int] = 5,
+        connection_config: Optional[ConnectionConfig] = None,
+    ) -> None:
+        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+            raise ValueError(
+                f"url must start with http:// or https://, got {url!r}; "
+                "for example 'http://localhost:8080'"
+            )
+        if additional_headers is not None and not isinstance(additional_headers, dict):
+            raise TypeError(
+                f"additional_headers must be a dict of header names to values, "
+                f"got {type(additional_headers).__name__}"
+            )
+        self.url = url.rstrip("/")
+        self.config = connection_config or ConnectionConfig()
+        self._timeout = normalize_timeout(timeout_config)
+        self._headers: dict[str, str] = {"content-type": "application/json"}
+        self._headers.update(additional_headers or {})
+        self._closed = False
+        self._session = self._new_session(proxies, trust_env)
+        if startup_period is not None:
+            self.wait_for_weaviate(startup_period)
+        self._auth = Authenticator(auth_client_secret, self.url, self._session, self._timeout)
+
+    def _new_session(
+        self, proxies: Union[dict[str, str], str, None], trust_env: bool
+    ) -> requests.Session:
+        session = requests.Session()
+        session.trust_env = trust_env
+        if isinstance(proxies, str):
+            proxies = {"http": proxies, "https": proxies}
+        if proxies:
+            session.proxies.update(proxies)
+        adapter = HTTPAdapter(
+            pool_connections=self.config.session_pool_connections,
+            pool_maxsize=self.config.session_pool_maxsize,
+            max_retries=0,  # retries are ours, so they see status codes and back off
+        )
+        session.mount("http://", adapter)
+        session.mount("https://", adapter)
+        return session
+
+    # -- properties -------------------------------------------------------------------
+
+    @property
+    def timeout_config(self) -> tuple[float, float]:
+        """``(connect, read)`` timeout in seconds for every request."""
+        return self._timeout
+
+    @timeout_config.setter
+    def timeout_config(self, value: TimeoutConfig) -> None:
+        self._timeout = normalize_timeout(value)
+
+    @property
+    def additional_headers(self) -> dict[str, str]:
+        """A copy of the headers sent with every request."""
+        return dict(self._headers)
+
+    # -- requests ---------------------------------------------------------------------
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        data: Optional[bytes] = None,
+        params: Optional[dict[str, Any]] = None,
+        timeout: Optional[TimeoutConfig] = None,
+        retry: Optional[bool] = None,
+    ) -> requests.Response:
+        """Send one request to ``/v1{path}`` and return the response, whatever its status.
+
+        ``retry`` defaults to True for idempotent methods: connection errors, timeouts
+        and 502/503/504 are then retried with backoff. Raises
+        :class:`WeaviateConnectionError` / :class:`WeaviateTimeoutError` when the
+        server cannot be reached after the retries.
+        """
+        if self._closed:
+            raise WeaviateConnectionError(
+                "This client is closed; create a new wvorm.Client to talk to the server."
+            )
+        method = method.upper()
+        if retry is None:
+            retry = method in IDEMPOTENT_METHODS
+        attempts = 1 + (self.config.session_pool_max_retries if retry else 0)
+        url = f"{self.url}/v1{path}"
+        request_timeout = normalize_timeout(timeout) if timeout is not None else self._timeout
+        params = {k: v for k, v in (params or {}).items() if v is not None}
+        reauthenticated = False
+        attempt = 0
+        while True:
+            headers = dict(self._headers)
+            authorization = self._auth.authorization()
+            if authorization is not None:
+                headers["authorization"] = authorization
+            try:
+                response = self._session.request(
+                    method,
+                    url,
+                    json=json,
+                    data=data,
+                    params=params,
+                    headers=headers,
+                    timeout=request_timeout,
+                )
+            except requests.Timeout as exc:
+                failure: Exception = WeaviateTimeoutError(
+                    f"{method} {url} timed out after {attempt + 1} attempt(s) "
+                    f"(timeout_config={request_timeout}): {exc}"
+                )
+                cause: Exception = exc
+            except requests.ConnectionError as exc:
+                failure = WeaviateConnectionError(
+                    f"Could not connect to Weaviate at {self.url} ({method} {path}) "
+                    f"after {attempt + 1} attempt(s): {exc}"
+                )
+                cause = exc
+            else:
+                if response.status_code == 401 and not reauthenticated and self._auth.invalidate():
+                    reauthenticated = True  # the token may have been revoked early: renew once
+                    continue
+                if response.status_code in RETRY_STATUSES and attempt + 1 < attempts:
+                    logger.info("%s %s answered %s; retrying", method, path, response.status_code)
+                    time.sleep(self._delay(attempt))
+                    attempt += 1
+                    continue
+                return response
+            if attempt + 1 >= attempts:
+                raise failure from cause
+            logger.info("%s %s failed (%s); retrying", method, path, cause)
+            time.sleep(self._delay(attempt))
+            attempt += 1
+
+    def _delay(self, attempt: int) -> float:
+        return backoff_delay(attempt, self.config.backoff_base, self.config.backoff_max)
+
+    def get(self, path: str, params: Optional[dict[str, Any]] = None) -> requests.Response:
+        """GET ``/v1{path}`` (retried)."""
+        return self.request("GET", path, params=params)
+
+    def head(self, path: str, params: Optional[dict[str, Any]] = None) -> requests.Response:
+        """HEAD ``/v1{path}`` (retried)."""
+        return self.request("HEAD", path, params=params)
+
+    def post(
+        self, path: str, json: Any = None, params: Optional[dict[str, Any]] = None
+    ) -> requests.Response:
+        """POST ``/v1{path}`` (not retried: POST is not idempotent)."""
+        return self.request("POST", path, json=json, params=params)
+
+    def put(
+        self, path: str, json: Any = None, params: Optional[dict[str, Any]] = None
+    ) -> requests.Response:
+        """PUT ``/v1{path}`` (retried)."""
+        return self.request("PUT", path, json=json, params=params)
+
+    def patch(
+        self, path: str, json: Any = None, params: Optional[dict[str, Any]] = None
+    ) -> requests.Response:
+        """PATCH ``/v1{path}`` (retried: a merge of the same values is idempotent)."""
+        return self.request("PATCH", path, json=json, params=params, retry=True)
+
+    def delete(
+        self, path: str, json: Any = None, params: Optional[dict[str, Any]] = None
+    ) -> requests.Response:
+        """DELETE ``/v1{path}`` (retried)."""
+        return self.request("DELETE", path, json=json, params=params)
+
+    def get_json(self, path: str, action: str, params: Optional[dict[str, Any]] = None) -> Any:
+        """GET ``/v1{path}`` and return its JSON body; raise unless the status is 200."""
+        response = self.get(path, params)
+        if response.status_code != 200:
+            raise UnexpectedStatusCodeException(action, response)
+        return response.json()
+
+    # -- server state -----------------------------------------------------------------
+
+    def wait_for_weaviate(self, startup_period: float) -> None:
+        """Poll ``/.well-known/ready`` until 200 or ``startup_period`` seconds pass."""
+        deadline = time.monotonic() + startup_period
+        url = f"{self.url}/v1/.well-known/ready"
+        last = "no answer"
+        while True:
+            try:
+                response = self._session.get(url, headers=self._headers, timeout=self._timeout)
+                if response.status_code == 200:
+                    return
+                last = f"status {response.status_code}"
+            except requests.RequestException as exc:
+                last = str(exc)
+            if time.monotonic() >= deadline:
+                raise WeaviateStartUpError(
+                    f"Weaviate at {self.url} was not ready within startup_period="
+                    f"{startup_period}s ({last}). Check the URL and that the server is "
+                    "running, or raise startup_period."
+                )
+            time.sleep(0.1)
+
+    def close(self) -> None:
+        """Close the pooled connections; further requests raise."""
+        self._closed = True
+        self._session.close()
+
+    def __repr__(self) -> str:
+        return f"Connection(url={self.url!r})"

@@ -1,0 +1,186 @@
+"""Every error wvorm raises, in one hierarchy.
+
+Foreign exceptions (from ``requests``) are translated once, at the transport
+boundary in :mod:`wvorm.connection`, with ``raise ... from exc``. Transport errors
+also inherit from the matching ``requests`` class, so v3 code that catches
+``requests.exceptions.ConnectionError`` keeps working.
+
+::
+
+    WvormError (alias: WeaviateBaseError)
+    ├── WeaviateConnectionError        also requests.exceptions.ConnectionError
+    │   └── WeaviateTimeoutError       also requests.exceptions.Timeout
+    ├── UnexpectedStatusCodeException  carries .status_code and the server's message
+    │   └── ObjectAlreadyExistsException
+    ├── AuthenticationFailedException
+    ├── MissingScopeException
+    ├── SchemaValidationException
+    ├── QueryError                     GraphQL errors returned by the server
+    ├── BatchError                     a batch could not be written after its retries
+    ├── BackupFailedException
+    ├── EmptyResponseException
+    ├── ModelDefinitionError           a WeaviateModel that cannot be mapped (also TypeError)
+    ├── FilterError                    a query filter that cannot apply (also TypeError)
+    ├── MigrationError                 models and live schema differ in a way migrate refuses
+    ├── CommitError                    the server rejected objects during Session.commit()
+    └── WeaviateStartUpError           the embedded server could not be installed or started
+        ├── WeaviateEmbeddedInvalidVersion
+        └── ServerBinaryNotFound
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import requests
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+
+class WvormError(Exception):
+    """Base class of every error raised by wvorm."""
+
+
+WeaviateBaseError = WvormError  # the v3 name
+
+
+class WeaviateConnectionError(WvormError, requests.exceptions.ConnectionError):
+    """The server could not be reached (refused, reset, DNS), after any retries."""
+
+
+RequestsConnectionError = WeaviateConnectionError  # the v3 name
+
+
+class WeaviateTimeoutError(WeaviateConnectionError, requests.exceptions.Timeout):
+    """The server did not answer within the configured timeout, after any retries."""
+
+
+def server_message(response: requests.Response) -> str:
+    """The error text the server put in a response body, or the raw body."""
+    try:
+        body: Any = response.json()
+    except ValueError:
+        return response.text.strip()[:2000]
+    if isinstance(body, dict):
+        errors = body.get("error")
+        if isinstance(errors, list):
+            messages = [e.get("message", str(e)) if isinstance(e, dict) else str(e) for e in errors]
+            return "; ".join(messages)
+        if "message" in body:
+            return str(body["message"])
+        if "error_description" in body:  # OAuth providers
+            return f"{body.get('error', '')}: {body['error_description']}"
+    return str(body)[:2000]
+
+
+class UnexpectedStatusCodeException(WvormError):
+    """The server answered with a status code the operation does not accept.
+
+    ``status_code`` is the HTTP status, ``error`` the server's own message and
+    ``response`` the raw ``requests.Response``.
+    """
+
+    def __init__(self, message: str, response: requests.Response) -> None:
+        self.response = response
+        self.status_code: int = response.status_code
+        self.error: str = server_message(response)
+        super().__init__(
+            f"{message}! Unexpected status code: {self.status_code}, "
+            f"with response body: {self.error!r}."
+        )
+
+
+class ObjectAlreadyExistsException(UnexpectedStatusCodeException):
+    """An object with this uuid already exists (status 422 on create)."""
+
+
+class AuthenticationFailedException(WvormError):
+    """Credentials were rejected, or a token could not be obtained or refreshed."""
+
+
+class MissingScopeException(WvormError):
+    """An OIDC flow needs a scope the configuration does not provide."""
+
+
+class SchemaValidationException(WvormError):
+    """A schema (class or property definition) given by the caller is invalid."""
+
+
+class QueryError(WvormError):
+    """The server answered a GraphQL query with errors.
+
+    ``errors`` holds the server's error list, ``query`` the GraphQL text sent.
+    """
+
+    def __init__(self, errors: Sequence[Any], query: str) -> None:
+        self.errors = list(errors)
+        self.query = query
+        messages = "; ".join(
+            str(e.get("message", e)) if isinstance(e, dict) else str(e) for e in self.errors
+        )
+        super().__init__(f"GraphQL query failed: {messages}\nQuery: {query}")
+
+
+class BatchError(WvormError):
+    """A batch request failed after every retry; the unsent items stay readable."""
+
+
+class BackupFailedException(WvormError):
+    """A backup or restore ended in a failed state."""
+
+
+class EmptyResponseException(WvormError):
+    """The server answered with an empty body where data was expected."""
+
+
+class ModelDefinitionError(WvormError, TypeError):
+    """A WeaviateModel subclass cannot be mapped to a Weaviate class."""
+
+
+class FilterError(WvormError, TypeError):
+    """A query filter names an unknown property or compares it with the wrong type."""
+
+
+class MigrationError(WvormError):
+    """The live schema differs from the models in a way ``migrate`` will not change."""
+
+    def __init__(self, differences: Sequence[str]) -> None:
+        self.differences = list(differences)
+        listing = "\n".join(f"  - {d}" for d in self.differences)
+        super().__init__(
+            "migrate refuses these schema changes (Weaviate cannot change a property's type or "
+            f"remove one in place; migrate the data by hand):\n{listing}"
+        )
+
+
+class CommitError(WvormError):
+    """The server rejected some objects or references during ``Session.commit()``.
+
+    ``failures`` lists ``(item, reason)`` pairs. Everything else was committed;
+    the failed items stay pending in the session so they can be fixed and
+    committed again.
+    """
+
+    def __init__(self, failures: Sequence[tuple[Any, str]]) -> None:
+        self.failures = list(failures)
+        lines = "\n".join(f"  - {item!r}: {reason}" for item, reason in self.failures[:50])
+        more = len(self.failures) - 50
+        suffix = f"\n  ... and {more} more" if more > 0 else ""
+        super().__init__(
+            f"{len(self.failures)} item(s) were rejected by the server and stay pending "
+            f"in the session; fix them and commit again:\n{lines}{suffix}"
+        )
+
+
+class WeaviateStartUpError(WvormError):
+    """The embedded Weaviate server could not be installed or started."""
+
+
+class WeaviateEmbeddedInvalidVersion(WeaviateStartUpError):
+    """The requested embedded server version is neither a version nor an archive URL."""
+
+
+class ServerBinaryNotFound(WeaviateStartUpError):
+    """No weaviate-server binary was found and none could be built or downloaded."""
+
