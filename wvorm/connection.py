@@ -22,10 +22,12 @@ from requests.adapters import HTTPAdapter
 
 from wvorm.auth import AuthCredentials, Authenticator
 from wvorm.errors import (
+    AuthenticationFailedException,
     UnexpectedStatusCodeException,
     WeaviateConnectionError,
     WeaviateStartUpError,
     WeaviateTimeoutError,
+    server_message,
 )
 
 logger = logging.getLogger("wvorm.connection")
@@ -162,7 +164,8 @@ class Connection:
         """Send one request to ``/v1{path}`` and return the response, whatever its status.
 
         ``retry`` defaults to True for idempotent methods: connection errors, timeouts
-        and 502/503/504 are then retried with backoff. Raises
+        and 502/503/504 are then retried with backoff. A 401 (after one token renewal,
+        for OIDC) raises :class:`AuthenticationFailedException`. Raises
         :class:`WeaviateConnectionError` / :class:`WeaviateTimeoutError` when the
         server cannot be reached after the retries.
         """
@@ -210,6 +213,11 @@ class Connection:
                 if response.status_code == 401 and not reauthenticated and self._auth.invalidate():
                     reauthenticated = True  # the token may have been revoked early: renew once
                     continue
+                if response.status_code == 401:
+                    raise AuthenticationFailedException(
+                        f"Weaviate at {self.url} rejected the credentials for {method} {path} "
+                        f"(status 401): {server_message(response)!r}. Check auth_client_secret."
+                    )
                 if response.status_code in RETRY_STATUSES and attempt + 1 < attempts:
                     logger.info("%s %s answered %s; retrying", method, path, response.status_code)
                     time.sleep(self._delay(attempt))

@@ -12,7 +12,7 @@ free at start-up unless the caller fixed it. The process is stopped on
 :meth:`EmbeddedServer.stop`, at interpreter exit, and, through the kernel's
 parent-death signal, even when the Python process is killed.
 
-``python -m wvorm.embedded install`` installs the pinned server and prints its path.
+``python -m wvorm install`` installs the pinned server and prints its path.
 """
 
 from __future__ import annotations
@@ -540,22 +540,6 @@ def join_cluster(nodes: list[EmbeddedServer]) -> None:
         node.cluster_env.update(RAFT_JOIN=join, RAFT_BOOTSTRAP_EXPECT=str(len(nodes)))
         if index > 0:
             node.cluster_env["CLUSTER_JOIN"] = f"127.0.0.1:{nodes[0].ports.gossip}"
-
-
-def _main(argv: list[str]) -> int:
-    if argv[:1] != ["install"]:
-        print("usage: python -m wvorm.embedded install", file=sys.stderr)
-        return 2
-    try:
-        print(find_or_install_binary(EmbeddedOptions()))
-    except WeaviateStartUpError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(_main(sys.argv[1:]))
 
 
 __all__ = [
