@@ -14,6 +14,7 @@ import requests
 
 import wvorm
 from tests.conftest import API_KEYS, ServerFactory
+from tests.support.embedder import EmbeddingService, text2vec_openai_env
 from wvorm.embedded import EmbeddedServer
 from wvorm.errors import (
     AuthenticationFailedException,
@@ -185,3 +186,24 @@ def test_bad_arguments_are_named(kwargs: dict[str, object], error: type, fragmen
 
 def test_open_id_configuration_is_none_without_oidc(client: wvorm.Client) -> None:
     assert client.get_open_id_configuration() is None
+
+
+def test_additional_headers_reach_the_vectorizer(server_factory: ServerFactory) -> None:
+    """X-OpenAI-Api-Key travels client -> Weaviate -> text2vec-openai -> the embedding service."""
+    with EmbeddingService.start() as service:
+        server = server_factory(additional_env_vars=text2vec_openai_env())
+        headers = {"X-OpenAI-Api-Key": "sk-from-wvorm-header"}
+        with wvorm.Client(server.url, additional_headers=headers) as client:
+            client.schema.create_class({
+                "class": "Note", "vectorizer": "text2vec-openai",
+                "moduleConfig": {"text2vec-openai": {"baseURL": service.url}},
+                "properties": [{"name": "body", "dataType": ["text"]}],
+            })  # fmt: skip
+            client.data_object.create({"body": "one note"}, "Note")
+            with client.batch(batch_size=10) as batch:
+                batch.add_data_object({"body": "another note"}, "Note")
+            assert not client.batch.failed_objects
+    assert {r.api_key for r in service.openai_requests} == {"sk-from-wvorm-header"}
+    assert sorted(t for r in service.openai_requests for t in r.inputs) == [
+        "another note", "one note",
+    ]  # fmt: skip

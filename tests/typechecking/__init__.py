@@ -1,0 +1,1 @@
+"""Files that mypy checks to keep the typed API honest (they also run under pytest)."""

@@ -1,0 +1,852 @@
+"""``client.batch``: the v3 ``Batch``, safe to share between threads and losing nothing.
+
+The client builds one :class:`Batch` per connection; users (and the ORM session)
+add objects and references to it and it writes them in bulk, in one of three modes:
+
+- manual (``batch_size=None``, the default): nothing is sent until
+  :meth:`~Batch.create_objects`, :meth:`~Batch.create_references` or :meth:`~Batch.flush`;
+- auto (``batch_size=n``): a chunk is sent when objects + references reach ``n``;
+- dynamic (``batch_size=n, dynamic=True``): a chunk is sent when the objects reach
+  ``recommended_num_objects`` or the references ``recommended_num_references``;
+  both start at ``n`` and follow the measured throughput, so that one request takes
+  about ``creation_time`` seconds.
+
+How it works: ``add_*`` encodes the item to JSON at once (the caller's dicts are
+never kept or changed) and appends the bytes to a buffer under a lock. When the
+buffer is full the adding thread cuts a chunk and hands it to a pool of
+``num_workers`` threads; at most ``2 * num_workers`` chunks are in flight, and
+``add_*`` blocks until one finishes (back-pressure keeps memory bounded). A chunk
+writes its objects, then its references, and its references wait until the objects
+of every chunk cut before it are written, so a reference never overtakes the object
+it starts from. No lock is held while sending.
+
+What happens to failures:
+
+- an object or reference the server rejects (a per-item error in the answer) goes to
+  the callback and is kept, with its error, in :attr:`Batch.failed_objects` /
+  :attr:`Batch.failed_references`;
+- timeouts, connection errors, 429 and 5xx are retried with backoff
+  (``timeout_retries`` / ``connection_error_retries``); when the retries run out the
+  chunk's items are kept in ``failed_*`` as well (with the reason), and a
+  :class:`~wvorm.errors.BatchError` is raised from the next ``add_*``, ``flush`` or
+  context-manager exit. The error is raised once: later chunks are sent as usual,
+  and the failed items can be added again (``FailedObject`` mirrors
+  ``add_data_object``'s arguments). Entering ``with client.batch`` clears ``failed_*``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from datetime import time as dt_time
+from numbers import Real
+from types import TracebackType
+from typing import Any, Optional, Union
+
+from wvorm._inputs import capitalize_first_letter
+from wvorm.batch.items import (
+    FailedObject,
+    FailedReference,
+    FailureLog,
+    decode,
+    encode_object,
+    encode_reference,
+)
+from wvorm.batch.sender import (
+    BatchCallback,
+    Sender,
+    SendReport,
+    SendSettings,
+    WeaviateErrorRetryConf,
+)
+from wvorm.connection import Connection
+from wvorm.data.replication import ConsistencyLevel
+from wvorm.errors import BatchError, UnexpectedStatusCodeException
+from wvorm.gql.filter import render_where
+from wvorm.util import UUIDLike, check_batch_result
+
+logger = logging.getLogger("wvorm.batch")
+
+IN_FLIGHT_PER_WORKER = 2  # chunks per worker: one being sent, one ready to go
+MANUAL_REQUEST_SIZE = 200  # items per request when no batch_size is set
+MAX_RECOMMENDED_SIZE = 1000  # dynamic batching never grows a request beyond this
+DEFAULT_CREATION_TIME = 10.0  # seconds (the spec's default)
+
+# v3's names for list values in a delete filter, and the REST API's names.
+_V3_LIST_KEYS = {
+    "valueTextList": "valueTextArray",
+    "valueStringList": "valueStringArray",
+    "valueIntList": "valueIntArray",
+    "valueNumberList": "valueNumberArray",
+    "valueBooleanList": "valueBooleanArray",
+    "valueDateList": "valueDateArray",
+}
+_SCALAR_VALUE_KEYS = frozenset(
+    ("valueText", "valueString", "valueInt", "valueNumber", "valueBoolean", "valueDate")
+)
+
+
+@dataclass(frozen=True)
+class Shard:
+    """One shard objects were imported into: a class, and a tenant for multi-tenant classes."""
+
+    class_name: str
+    tenant: Optional[str] = None
+
+
+@dataclass(eq=False)
+class _Job:
+    """A chunk cut from the buffer and sent by a worker: objects first, then references."""
+
+    objects: list[bytes]
+    references: list[bytes]
+    settings: SendSettings
+    waits_for: list[_Job]  # chunks cut earlier whose objects must be written first
+    slot: threading.Semaphore
+    objects_done: threading.Event = field(default_factory=threading.Event)
+    objects_ok: bool = True
+    done: threading.Event = field(default_factory=threading.Event)
+
+
+class Batch:
+    """Add objects and references; they are written in bulk (see the module docs).
+
+    Use it as a context manager (``with client.batch as batch:``), which flushes on
+    exit, and configure it with :meth:`configure` (or by calling it).
+    """
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+        self._lock = threading.Lock()
+        self._objects: list[bytes] = []
+        self._references: list[bytes] = []
+        self._shards: set[tuple[str, Optional[str]]] = set()
+        self._failures = FailureLog()
+        self._sender = Sender(connection, self._failures)
+        self._errors: list[Exception] = []
+        self._in_flight: list[_Job] = []
+        self._executor: Optional[ThreadPoolExecutor] = None
+        self._object_rates: deque[float] = deque(maxlen=5)
+        self._reference_rates: deque[float] = deque(maxlen=5)
+        # the spec's defaults: manual batching until configured
+        self._batch_size: Optional[int] = None
+        self._dynamic = False
+        self._creation_time = DEFAULT_CREATION_TIME
+        self._num_workers = 1
+        self._slots = threading.Semaphore(IN_FLIGHT_PER_WORKER)
+        self._recommended_num_objects: Optional[int] = None
+        self._recommended_num_references: Optional[int] = None
+        self._settings = SendSettings()
+
+    # -- configuration ------------------------------------------------------------------
+
+    def configure(
+        self,
+        batch_size: Optional[int] = None,
+        creation_time: Optional[float] = None,
+        timeout_retries: int = 3,
+        connection_error_retries: int = 3,
+        weaviate_error_retries: Optional[WeaviateErrorRetryConf] = None,
+        callback: Optional[BatchCallback] = check_batch_result,
+        dynamic: bool = False,
+        num_workers: int = 1,
+        consistency_level: Union[ConsistencyLevel, str, None] = None,
+    ) -> Batch:
+        """Set every batch setting at once; arguments left out return to their defaults.
+
+        ``batch_size``: None for manual batching, or the number of items (objects +
+        references) that triggers a send; with ``dynamic=True`` the initial
+        ``recommended_num_objects`` / ``recommended_num_references``.
+        ``creation_time``: seconds one request should take (dynamic batching), 10 when None.
+        ``timeout_retries`` / ``connection_error_retries``: retries of a request that
+        timed out / could not connect or got 429 or 5xx. ``weaviate_error_retries``:
+        re-send items the server rejected. ``callback``: called with the server's
+        results of every request (default: log the errors). ``num_workers``: threads
+        sending chunks concurrently. ``consistency_level``: for replicated classes.
+        Returns the batch, so ``with client.batch(batch_size=100) as batch:`` works.
+        """
+        if batch_size is not None:
+            _check_int(batch_size, "batch_size", minimum=1)
+        creation = DEFAULT_CREATION_TIME if creation_time is None else creation_time
+        _check_positive_real(creation, "creation_time")
+        _check_int(timeout_retries, "timeout_retries", minimum=0)
+        _check_int(connection_error_retries, "connection_error_retries", minimum=0)
+        if weaviate_error_retries is not None and not isinstance(
+            weaviate_error_retries, WeaviateErrorRetryConf
+        ):
+            raise TypeError(
+                "weaviate_error_retries must be a WeaviateErrorRetryConf or None, "
+                f"got {type(weaviate_error_retries).__name__}"
+            )
+        if callback is not None and not callable(callback):
+            raise TypeError(f"callback must be callable or None, got {callback!r}")
+        if not isinstance(dynamic, bool):
+            raise TypeError(f"dynamic must be a bool, got {dynamic!r}")
+        _check_int(num_workers, "num_workers", minimum=1)
+        level = _consistency_level(consistency_level)
+
+        if num_workers != self._num_workers:
+            self.flush()  # chunks in flight belong to the old pool
+            self.shutdown()
+        with self._lock:
+            if num_workers != self._num_workers:
+                self._num_workers = num_workers
+                self._slots = threading.Semaphore(IN_FLIGHT_PER_WORKER * num_workers)
+            self._batch_size = batch_size
+            self._dynamic = dynamic
+            self._creation_time = float(creation)
+            self._recommended_num_objects = batch_size
+            self._recommended_num_references = batch_size
+            self._object_rates.clear()
+            self._reference_rates.clear()
+            self._settings = SendSettings(
+                consistency_level=level,
+                timeout_retries=timeout_retries,
+                connection_error_retries=connection_error_retries,
+                weaviate_error_retries=weaviate_error_retries,
+                callback=callback,
+            )
+        self._send_full_chunks()
+        return self
+
+    def __call__(self, **kwargs: Any) -> Batch:
+        """The same as :meth:`configure`."""
+        return self.configure(**kwargs)
+
+    @property
+    def batch_size(self) -> Optional[int]:
+        """Items per automatic send, or None for manual batching; assignable."""
+        return self._batch_size
+
+    @batch_size.setter
+    def batch_size(self, value: Optional[int]) -> None:
+        if value is not None:
+            _check_int(value, "batch_size", minimum=1)
+        with self._lock:
+            self._batch_size = value
+            if value is not None:
+                self._recommended_num_objects = self._recommended_num_objects or value
+                self._recommended_num_references = self._recommended_num_references or value
+        self._send_full_chunks()
+
+    @property
+    def dynamic(self) -> bool:
+        """Whether dynamic batching is on (it only acts when batch_size is set); assignable."""
+        return self._dynamic and self._batch_size is not None
+
+    @dynamic.setter
+    def dynamic(self, value: bool) -> None:
+        if not isinstance(value, bool):
+            raise TypeError(f"dynamic must be a bool, got {value!r}")
+        with self._lock:
+            self._dynamic = value
+        self._send_full_chunks()
+
+    @property
+    def creation_time(self) -> float:
+        """Seconds one request should take under dynamic batching; assignable."""
+        return self._creation_time
+
+    @creation_time.setter
+    def creation_time(self, value: float) -> None:
+        _check_positive_real(value, "creation_time")
+        with self._lock:
+            scale = float(value) / self._creation_time
+            if self._recommended_num_objects is not None:
+                self._recommended_num_objects = max(1, round(self._recommended_num_objects * scale))
+            if self._recommended_num_references is not None:
+                self._recommended_num_references = max(
+                    1, round(self._recommended_num_references * scale)
+                )
+            self._creation_time = float(value)
+        self._send_full_chunks()
+
+    @property
+    def timeout_retries(self) -> int:
+        """Retries of a request that timed out; assignable."""
+        return self._settings.timeout_retries
+
+    @timeout_retries.setter
+    def timeout_retries(self, value: int) -> None:
+        _check_int(value, "timeout_retries", minimum=0)
+        self._update_settings(timeout_retries=value)
+
+    @property
+    def connection_error_retries(self) -> int:
+        """Retries of a request that could not connect or got 429/5xx; assignable."""
+        return self._settings.connection_error_retries
+
+    @connection_error_retries.setter
+    def connection_error_retries(self, value: int) -> None:
+        _check_int(value, "connection_error_retries", minimum=0)
+        self._update_settings(connection_error_retries=value)
+
+    @property
+    def consistency_level(self) -> Optional[str]:
+        """The consistency level sent with every request, or None; assignable."""
+        return self._settings.consistency_level
+
+    @consistency_level.setter
+    def consistency_level(self, value: Union[ConsistencyLevel, str, None]) -> None:
+        self._update_settings(consistency_level=_consistency_level(value))
+
+    @property
+    def num_workers(self) -> int:
+        """Threads sending chunks concurrently (set with :meth:`configure`)."""
+        return self._num_workers
+
+    @property
+    def recommended_num_objects(self) -> Optional[int]:
+        """Objects per request under dynamic batching (None in manual mode)."""
+        return self._recommended_num_objects
+
+    @property
+    def recommended_num_references(self) -> Optional[int]:
+        """References per request under dynamic batching (None in manual mode)."""
+        return self._recommended_num_references
+
+    def _update_settings(self, **changes: Any) -> None:
+        with self._lock:
+            self._settings = dataclasses.replace(self._settings, **changes)
+
+    # -- adding -------------------------------------------------------------------------
+
+    def add_data_object(
+        self,
+        data_object: Mapping[str, Any],
+        class_name: str,
+        uuid: Optional[UUIDLike] = None,
+        vector: Optional[Sequence[Any]] = None,
+        tenant: Optional[str] = None,
+    ) -> str:
+        """Add one object and return its uuid (a new uuid4 when none is given).
+
+        An object with an existing uuid replaces the stored one. ``vector`` may be a
+        list, a numpy array or a tensor. Blocks while too many chunks are in flight.
+        Raises the :class:`BatchError` of an earlier chunk that could not be written
+        (the object is then not added), TypeError/ValueError for invalid input.
+        """
+        self._raise_errors()
+        object_id, payload = encode_object(data_object, class_name, uuid, vector, tenant)
+        shard = (capitalize_first_letter(class_name), tenant)
+        with self._lock:
+            self._objects.append(payload)
+            self._shards.add(shard)
+            full = self._is_full_locked()
+        if full:
+            self._send_full_chunks()
+        return object_id
+
+    def add_reference(
+        self,
+        from_object_uuid: UUIDLike,
+        from_object_class_name: str,
+        from_property_name: str,
+        to_object_uuid: UUIDLike,
+        to_object_class_name: Optional[str] = None,
+        tenant: Optional[str] = None,
+    ) -> None:
+        """Add a reference from one object's ``from_property_name`` to another object.
+
+        Uuids may also be beacons or hrefs. It is written after every object added
+        before it. Raises like :meth:`add_data_object`.
+        """
+        self._raise_errors()
+        payload = encode_reference(
+            from_object_uuid,
+            from_object_class_name,
+            from_property_name,
+            to_object_uuid,
+            to_object_class_name,
+            tenant,
+        )
+        with self._lock:
+            self._references.append(payload)
+            full = self._is_full_locked()
+        if full:
+            self._send_full_chunks()
+
+    # -- state --------------------------------------------------------------------------
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """``(objects, references)`` waiting in the batch (not counting those being sent)."""
+        with self._lock:
+            return len(self._objects), len(self._references)
+
+    def num_objects(self) -> int:
+        """Objects waiting in the batch."""
+        return len(self._objects)
+
+    def num_references(self) -> int:
+        """References waiting in the batch."""
+        return len(self._references)
+
+    def is_empty_objects(self) -> bool:
+        """True when no object waits in the batch."""
+        return not self._objects
+
+    def is_empty_references(self) -> bool:
+        """True when no reference waits in the batch."""
+        return not self._references
+
+    def pop_object(self, index: int = -1) -> dict[str, Any]:
+        """Remove a waiting object (default the last) and return it as the request item."""
+        with self._lock:
+            payload = self._objects.pop(index)
+        return decode(payload)
+
+    def pop_reference(self, index: int = -1) -> dict[str, Any]:
+        """Remove a waiting reference (default the last) and return it as the request item."""
+        with self._lock:
+            payload = self._references.pop(index)
+        return decode(payload)
+
+    def empty_objects(self) -> None:
+        """Drop every waiting object."""
+        with self._lock:
+            self._objects.clear()
+
+    def empty_references(self) -> None:
+        """Drop every waiting reference."""
+        with self._lock:
+            self._references.clear()
+
+    @property
+    def failed_objects(self) -> list[FailedObject]:
+        """Objects not written (rejected by the server, or their request failed), with why.
+
+        Cleared when a ``with`` block starts; clear it yourself once handled otherwise.
+        """
+        return self._failures.objects
+
+    @property
+    def failed_references(self) -> list[FailedReference]:
+        """References not written, with why (see :attr:`failed_objects`)."""
+        return self._failures.references
+
+    # -- sending ------------------------------------------------------------------------
+
+    def create_objects(self) -> list[dict[str, Any]]:
+        """Send every waiting object now, in this thread; return the server's results.
+
+        Each result carries ``result.errors`` when that object was rejected; rejected
+        objects are also kept in :attr:`failed_objects`. Raises :class:`BatchError`
+        when a request fails after its retries (its objects, and those not sent
+        after it, are then in :attr:`failed_objects`).
+        """
+        with self._lock:
+            payloads, self._objects = self._objects, []
+        return self._send_now("objects", payloads)
+
+    def create_references(self) -> list[dict[str, Any]]:
+        """Send every waiting reference now, in this thread; return the server's results.
+
+        Waits first until the objects of the chunks already being sent are written.
+        Raises like :meth:`create_objects`.
+        """
+        with self._lock:
+            payloads, self._references = self._references, []
+            earlier = list(self._in_flight)
+        for job in earlier:
+            job.objects_done.wait()
+        return self._send_now("references", payloads)
+
+    def _send_now(self, kind: str, payloads: list[bytes]) -> list[dict[str, Any]]:
+        with self._lock:
+            settings = self._settings
+            size = self._request_sizes_locked()[0 if kind == "objects" else 1]
+        results: list[dict[str, Any]] = []
+        callback_errors: list[Exception] = []
+        for start in range(0, len(payloads), size):
+            try:
+                report = self._sender.send(
+                    kind, payloads[start : start + size], settings, want_results=True
+                )
+            except BatchError:
+                rest = payloads[start + size :]
+                if rest:
+                    self._failures.add(
+                        kind, rest, f"not sent: an earlier request of this create_{kind}() failed"
+                    )
+                raise
+            if report.callback_error is not None:
+                callback_errors.append(report.callback_error)
+            self._measured(kind, report)
+            results.extend(report.results)
+        if callback_errors:
+            raise callback_errors[0]
+        return results
+
+    def flush(self) -> None:
+        """Send everything waiting, wait until every chunk in flight is done, raise errors.
+
+        Raises the :class:`BatchError` (or callback exception) of any chunk that failed
+        since the last one raised; the items not written are in ``failed_*``.
+        """
+        while True:
+            slots = self._slots
+            slots.acquire()
+            with self._lock:
+                if slots is not self._slots:  # reconfigured meanwhile
+                    slots.release()
+                    continue
+                if not self._objects and not self._references:
+                    slots.release()
+                    break
+                self._submit_locked(self._cut_locked(slots))
+        with self._lock:
+            waiting = list(self._in_flight)
+        for job in waiting:
+            job.done.wait()
+        self._raise_errors()
+
+    def _is_full_locked(self) -> bool:
+        if self._batch_size is None:
+            return False
+        if self._dynamic:
+            return len(self._objects) >= (self._recommended_num_objects or 1) or len(
+                self._references
+            ) >= (self._recommended_num_references or 1)
+        return len(self._objects) + len(self._references) >= self._batch_size
+
+    def _request_sizes_locked(self) -> tuple[int, int]:
+        """Most objects and references one request carries in the current mode."""
+        if self._batch_size is None:
+            return MANUAL_REQUEST_SIZE, MANUAL_REQUEST_SIZE
+        if self._dynamic:
+            return (
+                self._recommended_num_objects or self._batch_size,
+                self._recommended_num_references or self._batch_size,
+            )
+        return self._batch_size, self._batch_size
+
+    def _send_full_chunks(self) -> None:
+        """Cut and submit chunks while the buffer is full; blocks for a free slot."""
+        while True:
+            with self._lock:
+                if not self._is_full_locked():
+                    return
+                slots = self._slots
+            slots.acquire()  # back-pressure: wait while enough chunks are in flight
+            with self._lock:
+                if slots is not self._slots or not self._is_full_locked():
+                    slots.release()
+                    continue
+                self._submit_locked(self._cut_locked(slots))
+
+    def _cut_locked(self, slot: threading.Semaphore) -> _Job:
+        max_objects, max_references = self._request_sizes_locked()
+        objects = self._objects[:max_objects]
+        del self._objects[:max_objects]
+        references: list[bytes] = []
+        if not self._objects:
+            # Only once every waiting object is in this chunk (or an earlier one) may
+            # references go: each starts at an object added before it.
+            references = self._references[:max_references]
+            del self._references[:max_references]
+        # Chunks are cut and submitted in one locked step, so the pool (FIFO) starts
+        # every chunk this one waits for before it: waiting cannot deadlock.
+        earlier = [job for job in self._in_flight if not job.objects_done.is_set()]
+        return _Job(objects, references, self._settings, earlier if references else [], slot)
+
+    def _submit_locked(self, job: _Job) -> None:
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(
+                max_workers=self._num_workers, thread_name_prefix="wvorm-batch"
+            )
+        self._in_flight.append(job)
+        self._executor.submit(self._run, job)
+
+    def _run(self, job: _Job) -> None:
+        try:
+            if job.objects:
+                try:
+                    self._measured(
+                        "objects", self._sender.send("objects", job.objects, job.settings)
+                    )
+                except BatchError as exc:
+                    job.objects_ok = False
+                    self._add_error(exc)
+            job.objects_done.set()
+            if job.references:
+                for earlier in job.waits_for:
+                    earlier.objects_done.wait()
+                if job.objects_ok and all(earlier.objects_ok for earlier in job.waits_for):
+                    try:
+                        report = self._sender.send("references", job.references, job.settings)
+                        self._measured("references", report)
+                    except BatchError as exc:
+                        self._add_error(exc)
+                else:
+                    self._failures.add_references(
+                        job.references,
+                        "not sent: objects added before these references could not be "
+                        "written (see the BatchError raised for them)",
+                    )
+        except Exception as exc:  # a bug; still report it where the user will see it
+            logger.exception("Unexpected error in a batch worker")
+            self._add_error(exc)
+        finally:
+            job.objects_done.set()
+            with self._lock:
+                self._in_flight.remove(job)
+            job.slot.release()
+            job.done.set()
+
+    def _measured(self, kind: str, report: SendReport) -> None:
+        """Note a callback error, and adapt the dynamic sizes to a request's throughput."""
+        if report.callback_error is not None:
+            self._add_error(report.callback_error)
+        with self._lock:
+            if self._batch_size is None or not self._dynamic:
+                return
+            objects = kind == "objects"
+            current = (
+                self._recommended_num_objects if objects else self._recommended_num_references
+            ) or self._batch_size
+            if report.timed_out:
+                size = max(1, current // 2)
+            elif report.count and report.seconds > 0:
+                rates = self._object_rates if objects else self._reference_rates
+                rates.append(report.count / report.seconds)
+                target = round(sum(rates) / len(rates) * self._creation_time)
+                size = max(1, min(target, current * 2, MAX_RECOMMENDED_SIZE))
+            else:
+                return
+            if objects:
+                self._recommended_num_objects = size
+            else:
+                self._recommended_num_references = size
+
+    def _add_error(self, error: Exception) -> None:
+        with self._lock:
+            self._errors.append(error)
+
+    def _raise_errors(self) -> None:
+        """Raise the first error of a chunk since the last raise; log the others."""
+        if not self._errors:  # cheap check without the lock on the hot path
+            return
+        with self._lock:
+            errors, self._errors = self._errors, []
+        if not errors:
+            return
+        for extra in errors[1:]:
+            logger.error("Another batch error in the same period: %s", extra)
+        raise errors[0]
+
+    # -- worker pool and context manager ---------------------------------------------------
+
+    def start(self) -> Batch:
+        """Start the worker pool (it also starts by itself when needed)."""
+        with self._lock:
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(
+                    max_workers=self._num_workers, thread_name_prefix="wvorm-batch"
+                )
+        return self
+
+    def shutdown(self) -> None:
+        """Wait for the chunks in flight and stop the worker pool (waiting items stay)."""
+        with self._lock:
+            executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=True)
+
+    def __enter__(self) -> Batch:
+        self._failures.clear()
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: Optional[type[BaseException]],
+        exc: Optional[BaseException],
+        tb: Optional[TracebackType],
+    ) -> None:
+        if isinstance(exc, KeyboardInterrupt):
+            # The user wants to stop: do not block on the network. Items stay waiting.
+            logger.warning(
+                "Batch not flushed after KeyboardInterrupt: %d object(s) and %d reference(s) "
+                "are still waiting in the batch",
+                *self.shape,
+            )
+            return
+        try:
+            self.flush()
+        except Exception as flush_error:
+            if exc is None:
+                raise
+            # The exception already propagating stays the one the caller sees.
+            logger.error("Flushing the batch on exit also failed: %s", flush_error)
+            if hasattr(exc, "add_note"):  # Python 3.11+
+                exc.add_note(f"While exiting the batch, flushing also failed: {flush_error!r}")
+        finally:
+            self.shutdown()
+
+    # -- deleting and waiting ---------------------------------------------------------------
+
+    def delete_objects(
+        self,
+        class_name: str,
+        where: Mapping[str, Any],
+        output: str = "minimal",
+        dry_run: bool = False,
+        tenant: Optional[str] = None,
+    ) -> dict[str, Any]:
+        """Delete every object of ``class_name`` matching the ``where`` filter.
+
+        ``where`` is the filter dict ``with_where`` takes (``path``, ``operator``,
+        ``value*``; or ``operator`` And/Or with ``operands``); it is not changed.
+        ``output`` is "minimal" (counts) or "verbose" (every object's status);
+        ``dry_run=True`` only counts the matches. Returns the server's answer.
+        """
+        if not isinstance(class_name, str) or not class_name:
+            raise TypeError(f"class_name must be a non-empty str, got {class_name!r}")
+        if output not in ("minimal", "verbose"):
+            raise ValueError(f"output must be 'minimal' or 'verbose', got {output!r}")
+        if not isinstance(dry_run, bool):
+            raise TypeError(f"dry_run must be a bool, got {dry_run!r}")
+        if tenant is not None and not isinstance(tenant, str):
+            raise TypeError(f"tenant must be a str or None, got {type(tenant).__name__}")
+        payload = {
+            "match": {
+                "class": capitalize_first_letter(class_name),
+                "where": rest_where_filter(where),
+            },
+            "output": output,
+            "dryRun": dry_run,
+        }
+        params = {"consistency_level": self._settings.consistency_level, "tenant": tenant}
+        response = self._connection.delete("/batch/objects", json=payload, params=params)
+        if response.status_code != 200:
+            raise UnexpectedStatusCodeException("Delete objects in batch", response)
+        result: dict[str, Any] = response.json()
+        return result
+
+    def wait_for_vector_indexing(
+        self, shards: Optional[list[Shard]] = None, how_many_failures: int = 5
+    ) -> None:
+        """Wait until every shard imported into (or ``shards``) has indexed its vectors.
+
+        Connection errors are retried ``how_many_failures`` times with growing pauses.
+        """
+        if shards is not None and (
+            not isinstance(shards, list) or not all(isinstance(s, Shard) for s in shards)
+        ):
+            raise TypeError(f"shards must be a list of Shard, got {shards!r}")
+        with self._lock:
+            targets = shards if shards is not None else [Shard(c, t) for c, t in self._shards]
+        failures = 0
+        while True:
+            try:
+                if all(self._shard_indexed(shard) for shard in targets):
+                    return
+            except OSError as exc:  # WeaviateConnectionError is an OSError via requests
+                if failures >= how_many_failures:
+                    raise
+                logger.warning("Reading shard status failed (%s); trying again", exc)
+                time.sleep(2**failures)
+                failures += 1
+                continue
+            logger.info("Waiting for vector indexing to finish")
+            time.sleep(0.25)
+
+    def _shard_indexed(self, shard: Shard) -> bool:
+        statuses = self._connection.get_json(
+            f"/schema/{capitalize_first_letter(shard.class_name)}/shards",
+            "Get shard status",
+            params={"tenant": shard.tenant},
+        )
+        return all(
+            s.get("status") == "READY" and s.get("vectorQueueSize", 0) == 0 for s in statuses
+        )
+
+    def __repr__(self) -> str:
+        objects, references = self.shape
+        mode = (
+            "manual"
+            if self._batch_size is None
+            else f"{'dynamic' if self._dynamic else 'auto'}, batch_size={self._batch_size}"
+        )
+        return f"Batch({mode}, num_workers={self._num_workers}, waiting={objects}+{references})"
+
+
+def rest_where_filter(where: Mapping[str, Any]) -> dict[str, Any]:
+    """The REST form of a ``with_where`` filter dict, as a new dict (the input is not changed).
+
+    The filter is checked by the GraphQL builder's rules (one home for them), so a
+    mistake is reported naming the bad key. Then a list under a scalar value key
+    (or a v3 ``value*List`` key) becomes the REST ``value*Array`` key, a str path a
+    one-element list, and a datetime an RFC 3339 string.
+    """
+    renamed = _rename_v3_list_keys(where)
+    render_where(renamed, "where")
+    return _to_rest(renamed)
+
+
+def _rename_v3_list_keys(where: Any) -> Any:
+    if not isinstance(where, Mapping):
+        return where
+    return {
+        _V3_LIST_KEYS.get(key, key): (
+            [_rename_v3_list_keys(o) for o in value] if key == "operands" else value
+        )
+        for key, value in where.items()
+    }
+
+
+def _to_rest(where: Mapping[str, Any]) -> dict[str, Any]:
+    converted: dict[str, Any] = {}
+    for key, value in where.items():
+        if key == "operands":
+            converted[key] = [_to_rest(operand) for operand in value]
+        elif key == "path":
+            converted[key] = [value] if isinstance(value, str) else list(value)
+        elif key in _SCALAR_VALUE_KEYS and isinstance(value, (list, tuple)):
+            converted[f"{key}Array"] = [_rest_value(v) for v in value]
+        elif key.startswith("value") and isinstance(value, (list, tuple)):
+            converted[key] = [_rest_value(v) for v in value]
+        else:
+            converted[key] = _rest_value(value)
+    return converted
+
+
+def _rest_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).isoformat()
+    if isinstance(value, date):
+        return datetime.combine(value, dt_time(), timezone.utc).isoformat()
+    return value
+
+
+def _check_int(value: Any, name: str, minimum: int) -> None:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError(f"{name} must be an int, got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+
+
+def _check_positive_real(value: Any, name: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise TypeError(f"{name} must be a number, got {value!r}")
+    if not value > 0:  # type: ignore[operator]
+        raise ValueError(f"{name} must be > 0, got {value}")
+
+
+def _consistency_level(value: Union[ConsistencyLevel, str, None]) -> Optional[str]:
+    if value is None:
+        return None
+    try:
+        return ConsistencyLevel(value).value
+    except ValueError:
+        raise ValueError(
+            f"consistency_level must be one of {[level.value for level in ConsistencyLevel]} "
+            f"or None, got {value!r}"
+        ) from None

@@ -1,0 +1,346 @@
+"""One batch request, sent until the server has answered it.
+
+:class:`Sender` posts a chunk of encoded items to ``/batch/objects`` or
+``/batch/references``, retries timeouts, connection errors, 429 and 5xx with
+backoff, re-sends items the server rejected with a retryable error
+(:class:`WeaviateErrorRetryConf`), runs the user's callback, and records every
+item that was not written in the batch's :class:`~wvorm.batch.items.FailureLog`.
+:class:`~wvorm.batch.Batch` calls it from its worker threads and, for
+``create_objects`` / ``create_references``, from the caller's thread.
+
+Objects are safe to re-send (their uuids are fixed when they are added). References
+are not: the server appends a reference each time. So after a failure that may have
+reached the server (a timeout, a dropped connection, a 500), references that the
+server already holds are looked up and left out of the next attempt.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Callable, Optional
+
+import requests
+import urllib3
+
+from wvorm.batch.items import FailureLog, decode, objects_body, parse_beacon, references_body
+from wvorm.connection import Connection, backoff_delay
+from wvorm.errors import (
+    BatchError,
+    UnexpectedStatusCodeException,
+    WeaviateConnectionError,
+    WeaviateTimeoutError,
+)
+from wvorm.util import check_batch_result
+
+logger = logging.getLogger("wvorm.batch")
+
+BatchCallback = Callable[[list[dict[str, Any]]], None]
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+# Statuses after which the server may have applied the request (a proxy's 502/504
+# can hide an upstream that finished); 429 and 503 mean it was turned away.
+MAYBE_APPLIED_STATUSES = frozenset({500, 502, 504})
+
+
+@dataclass(frozen=True)
+class WeaviateErrorRetryConf:
+    """Re-send batch items that the server rejected with an error (v3 name and fields).
+
+    ``number_retries``: how many times a rejected item is sent again (>= 1).
+    ``errors_to_exclude``: retry every error except those whose message contains one
+    of these strings. ``errors_to_include``: retry only errors whose message contains
+    one of these strings. At most one of the two lists may be given; with neither,
+    every error is retried.
+    """
+
+    number_retries: int = 3
+    errors_to_exclude: Optional[list[str]] = None
+    errors_to_include: Optional[list[str]] = None
+
+    def __post_init__(self) -> None:
+        if self.errors_to_exclude is not None and self.errors_to_include is not None:
+            raise ValueError(
+                "WeaviateErrorRetryConf takes errors_to_exclude or errors_to_include, not both"
+            )
+        number = self.number_retries
+        if not isinstance(number, int) or isinstance(number, bool) or number < 1:
+            raise ValueError(f"number_retries must be an int >= 1, got {number!r}")
+        for name in ("errors_to_exclude", "errors_to_include"):
+            entries = getattr(self, name)
+            if entries is None:
+                continue
+            if not isinstance(entries, list) or not all(isinstance(e, str) for e in entries):
+                raise TypeError(f"{name} must be a list of str, got {entries!r}")
+        if self.errors_to_include is not None and not self.errors_to_include:
+            raise ValueError("errors_to_include is empty, so no error would ever be retried")
+
+    def should_retry(self, messages: Sequence[str]) -> bool:
+        """True when an item rejected with ``messages`` should be sent again."""
+        text = " ".join(messages)
+        if self.errors_to_include is not None:
+            return any(part in text for part in self.errors_to_include)
+        if self.errors_to_exclude is not None:
+            return not any(part in text for part in self.errors_to_exclude)
+        return True
+
+
+@dataclass(frozen=True)
+class SendSettings:
+    """The batch configuration a chunk is sent with, fixed when the chunk is cut.
+
+    Retries of a chunk therefore keep its consistency level and retry budget even
+    if the batch is reconfigured meanwhile.
+    """
+
+    consistency_level: Optional[str] = None
+    timeout_retries: int = 3
+    connection_error_retries: int = 3
+    weaviate_error_retries: Optional[WeaviateErrorRetryConf] = None
+    callback: Optional[BatchCallback] = check_batch_result
+
+
+@dataclass
+class SendReport:
+    """What a :meth:`Sender.send` achieved."""
+
+    results: list[dict[str, Any]]  # the server's per-item results, when they were read
+    count: int = 0  # items in the last answered request
+    seconds: float = 0.0  # how long that request took
+    timed_out: bool = False  # whether some attempt timed out
+    callback_error: Optional[Exception] = None  # what the user's callback raised, if anything
+
+
+class Sender:
+    """Sends chunks of encoded items for one batch; safe to use from many threads."""
+
+    backoff_base = 1.0  # seconds; long enough for retries to span a server restart
+    backoff_max = 20.0
+
+    def __init__(self, connection: Connection, failures: FailureLog) -> None:
+        self._connection = connection
+        self._failures = failures
+        self._callback_lock = threading.Lock()  # user callbacks need not be thread-safe
+
+    def retry_delay(self, attempt: int) -> float:
+        """Seconds to wait before retry ``attempt`` (0-based): half fixed, half random."""
+        ceiling = min(self.backoff_max, self.backoff_base * 2.0**attempt)
+        return ceiling / 2 + backoff_delay(attempt, self.backoff_base, self.backoff_max) / 2
+
+    def send(
+        self,
+        kind: str,
+        payloads: Sequence[bytes],
+        settings: SendSettings,
+        want_results: bool = False,
+    ) -> SendReport:
+        """Write ``payloads`` of ``kind`` ("objects" or "references").
+
+        Items the server rejects are recorded as failed and passed to the callback.
+        Raises :class:`BatchError` when a request cannot be made after its retries;
+        every item of the chunk not written by then is recorded as failed first.
+        """
+        report = SendReport(results=[])
+        pending = list(payloads)
+        rounds = 0
+        while pending:
+            try:
+                response, sent, seconds = self._post(kind, pending, settings, report)
+            except BatchError as exc:
+                self._failures.add(kind, pending, str(exc))
+                raise
+            except Exception as exc:  # a bug or an unexpected answer: still lose nothing
+                message = f"Sending {len(pending)} {kind} failed unexpectedly: {exc!r}"
+                self._failures.add(kind, pending, message)
+                raise BatchError(message) from exc
+            if response is None:  # every reference was already written
+                return report
+            report.count, report.seconds = len(sent), seconds
+            callback = settings.callback
+            if (
+                not want_results
+                and (callback is None or callback is check_batch_result)
+                and b'"errors"' not in response.content
+            ):
+                return report  # nothing rejected and nobody to show results to: skip parsing
+            results = self._results(kind, sent, response)
+            retry: list[bytes] = []
+            shown: list[dict[str, Any]] = []
+            conf = settings.weaviate_error_retries
+            for payload, result in zip(sent, results):
+                messages = error_messages(result)
+                if (
+                    messages
+                    and conf is not None
+                    and rounds < conf.number_retries
+                    and conf.should_retry(messages)
+                ):
+                    retry.append(payload)
+                    continue
+                if messages:
+                    self._failures.add(kind, [payload], "; ".join(messages))
+                shown.append(result)
+            if want_results:
+                report.results.extend(shown)
+            if callback is not None and shown:
+                report.callback_error = report.callback_error or self._run_callback(callback, shown)
+            if retry:
+                logger.warning(
+                    "Re-sending %d %s the server rejected with a retryable error", len(retry), kind
+                )
+                time.sleep(self.retry_delay(rounds))
+                rounds += 1
+            pending = retry
+        return report
+
+    def _run_callback(
+        self, callback: BatchCallback, results: list[dict[str, Any]]
+    ) -> Optional[Exception]:
+        with self._callback_lock:
+            try:
+                callback(results)
+            except Exception as exc:  # reported to the caller; the items were written
+                return exc
+        return None
+
+    def _results(
+        self, kind: str, sent: Sequence[bytes], response: requests.Response
+    ) -> list[dict[str, Any]]:
+        try:
+            results = response.json()
+        except ValueError:
+            results = None
+        if not isinstance(results, list) or len(results) != len(sent):
+            message = (
+                f"Weaviate answered a batch of {len(sent)} {kind} with an unreadable result "
+                f"({response.text[:200]!r}); whether they were written is unknown"
+            )
+            self._failures.add(kind, sent, message)
+            raise BatchError(message)
+        return results
+
+    def _post(
+        self, kind: str, payloads: list[bytes], settings: SendSettings, report: SendReport
+    ) -> tuple[Optional[requests.Response], list[bytes], float]:
+        """POST ``payloads`` until answered with 200: ``(response, items sent, seconds)``.
+
+        ``response`` is None when no reference was left to send after a lookup.
+        """
+        path = f"/batch/{kind}"
+        params = {"consistency_level": settings.consistency_level}
+        timeouts = connection_errors = attempt = 0
+        maybe_applied = False
+        while True:
+            try:
+                if maybe_applied and kind == "references":
+                    payloads = self._unwritten_references(payloads, settings)
+                    if not payloads:
+                        return None, [], 0.0
+                body = objects_body(payloads) if kind == "objects" else references_body(payloads)
+                started = time.monotonic()
+                response = self._connection.request(
+                    "POST", path, data=body, params=params, retry=False
+                )
+            except WeaviateTimeoutError as exc:
+                failure: Exception = exc
+                report.timed_out = True
+                give_up = timeouts >= settings.timeout_retries
+                timeouts += 1
+                maybe_applied = maybe_applied or _may_have_reached_server(exc)
+            except WeaviateConnectionError as exc:
+                failure = exc
+                give_up = connection_errors >= settings.connection_error_retries
+                connection_errors += 1
+                maybe_applied = maybe_applied or _may_have_reached_server(exc)
+            else:
+                if response.status_code == 200:
+                    return response, payloads, time.monotonic() - started
+                failure = UnexpectedStatusCodeException(f"Create {kind} in batch", response)
+                give_up = (
+                    response.status_code not in RETRY_STATUSES
+                    or connection_errors >= settings.connection_error_retries
+                )
+                connection_errors += 1
+                maybe_applied = maybe_applied or response.status_code in MAYBE_APPLIED_STATUSES
+            if give_up:
+                raise BatchError(
+                    f"Batch request POST /v1{path} with {len(payloads)} {kind} failed after "
+                    f"{attempt + 1} attempt(s): {failure} Those {kind} were not written; they "
+                    f"are kept in batch.failed_{kind} to be added again once the cause is fixed."
+                ) from failure
+            delay = self.retry_delay(attempt)
+            logger.warning(
+                "Batch request POST /v1%s failed (%s); retrying in %.1fs", path, failure, delay
+            )
+            time.sleep(delay)
+            attempt += 1
+
+    def _unwritten_references(self, payloads: list[bytes], settings: SendSettings) -> list[bytes]:
+        """``payloads`` without the references the server already holds.
+
+        Used after an attempt that may have been applied, so a retry does not add a
+        reference twice. A source object that cannot be read keeps its references.
+        """
+        wanted: dict[tuple[str, str, Optional[str]], list[int]] = defaultdict(list)
+        items = [decode(p) for p in payloads]
+        for index, item in enumerate(items):
+            class_name, uuid, _ = parse_beacon(item["from"])
+            wanted[(class_name or "", uuid, item.get("tenant"))].append(index)
+        keep: list[int] = []
+        for (class_name, uuid, tenant), indexes in wanted.items():
+            response = self._connection.get(
+                f"/objects/{class_name}/{uuid}",
+                params={"tenant": tenant, "consistency_level": settings.consistency_level},
+            )
+            if response.status_code != 200:
+                keep.extend(indexes)
+                continue
+            properties = (response.json() or {}).get("properties") or {}
+            for index in indexes:
+                _, _, prop = parse_beacon(items[index]["from"])
+                held = properties.get(prop or "") or []
+                if not any(_same_target(ref, items[index]["to"]) for ref in held):
+                    keep.append(index)
+        dropped = len(payloads) - len(keep)
+        if dropped:
+            logger.info("%d reference(s) were already written before the failure", dropped)
+        return [payloads[i] for i in sorted(keep)]
+
+
+def _same_target(ref: Any, beacon: str) -> bool:
+    held = ref.get("beacon") if isinstance(ref, dict) else None
+    if not isinstance(held, str):
+        return False
+    if held == beacon:
+        return True
+    # a beacon without a class names the same object as one with it
+    return held.rsplit("/", 1)[-1] == beacon.rsplit("/", 1)[-1] and beacon.count("/") == 3
+
+
+def error_messages(result: Any) -> list[str]:
+    """The error messages of one per-item result of a batch answer (empty if it succeeded)."""
+    if not isinstance(result, dict):
+        return []
+    errors = (result.get("result") or {}).get("errors")
+    if not errors:
+        return []
+    entries = (errors.get("error") or []) if isinstance(errors, dict) else []
+    return [str(e.get("message", e)) if isinstance(e, dict) else str(e) for e in entries] or [
+        str(errors)
+    ]
+
+
+def _may_have_reached_server(exc: Exception) -> bool:
+    """False when the request surely never reached the server (refused, connect timeout)."""
+    cause = exc.__cause__
+    if isinstance(cause, requests.exceptions.ConnectTimeout):
+        return False
+    if isinstance(cause, requests.exceptions.ConnectionError) and cause.args:
+        reason = getattr(cause.args[0], "reason", cause.args[0])
+        if isinstance(reason, urllib3.exceptions.NewConnectionError):
+            return False
+    return True
