@@ -105,7 +105,9 @@ def test_bearer_token_refreshes_with_refresh_token(
 ) -> None:
     tokens = oidc_provider.password_token()
     bearer = wvorm.AuthBearerToken(
-        tokens["access_token"], expires_in=tokens["expires_in"], refresh_token=tokens["refresh_token"]
+        tokens["access_token"],
+        expires_in=tokens["expires_in"],
+        refresh_token=tokens["refresh_token"],
     )
     with wvorm.Client(oidc_server.url, auth_client_secret=bearer) as client:
         assert client._connection.get_json("/schema", "Get schema") == {"classes": []}

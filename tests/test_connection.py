@@ -32,9 +32,12 @@ def test_api_key_is_accepted(api_key_server: EmbeddedServer) -> None:
 
 
 def test_wrong_api_key_raises_with_server_reason(api_key_server: EmbeddedServer) -> None:
-    with wvorm.Client(api_key_server.url, auth_client_secret=wvorm.AuthApiKey("wrong")) as c:
-        with pytest.raises(AuthenticationFailedException) as caught:
-            c.get_meta()
+    credentials = wvorm.AuthApiKey("wrong")
+    with (
+        wvorm.Client(api_key_server.url, auth_client_secret=credentials) as c,
+        pytest.raises(AuthenticationFailedException) as caught,
+    ):
+        c.get_meta()
     message = str(caught.value)
     assert "401" in message and "wrong" not in message  # the server's reason, not the key
     assert "invalid api key" in message.lower(), message
@@ -50,7 +53,7 @@ def test_secrets_never_in_reprs_logs_or_errors(
 ) -> None:
     secret = "reader-key"
     assert secret in API_KEYS
-    credentials = [
+    credentials: list[wvorm.auth.AuthCredentials] = [
         wvorm.AuthApiKey(secret),
         wvorm.AuthBearerToken(secret, refresh_token=secret),
         wvorm.AuthClientPassword("user", secret),
@@ -127,10 +130,11 @@ def test_idempotent_requests_retry_through_503(flaky_proxy: FlakyProxy) -> None:
 
 
 def test_post_is_not_retried(flaky_proxy: FlakyProxy) -> None:
-    with wvorm.Client(flaky_proxy.url, startup_period=None) as c:
-        with pytest.raises(UnexpectedStatusCodeException) as caught:
-            response = c._connection.post("/schema", json={"class": "Once"})
-            raise UnexpectedStatusCodeException("Create class", response)
+    with (
+        wvorm.Client(flaky_proxy.url, startup_period=None) as c,
+        pytest.raises(UnexpectedStatusCodeException) as caught,
+    ):
+        c.schema.create_class({"class": "Once"})
     assert caught.value.status_code == 503
     assert flaky_proxy.seen == ["POST /v1/schema"]
 
@@ -196,7 +200,9 @@ def test_additional_headers_reach_the_vectorizer(server_factory: ServerFactory) 
         with wvorm.Client(server.url, additional_headers=headers) as client:
             client.schema.create_class({
                 "class": "Note", "vectorizer": "text2vec-openai",
-                "moduleConfig": {"text2vec-openai": {"baseURL": service.url}},
+                "moduleConfig": {
+                    "text2vec-openai": {"baseURL": service.url, "vectorizeClassName": False}
+                },
                 "properties": [{"name": "body", "dataType": ["text"]}],
             })  # fmt: skip
             client.data_object.create({"body": "one note"}, "Note")

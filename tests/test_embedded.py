@@ -63,9 +63,10 @@ def test_client_starts_and_stops_embedded_server() -> None:
 
 
 def test_with_block_stops_server_and_two_run_side_by_side() -> None:
-    with wvorm.Client(embedded_options=EmbeddedOptions()) as first, wvorm.Client(
-        embedded_options=EmbeddedOptions()
-    ) as second:
+    with (
+        wvorm.Client(embedded_options=EmbeddedOptions()) as first,
+        wvorm.Client(embedded_options=EmbeddedOptions()) as second,
+    ):
         assert first.url != second.url
         first._connection.post("/schema", json={"class": "OnlyOnFirst"})  # independent servers
         classes = [c["class"] for c in second._connection.get_json("/schema", "schema")["classes"]]
@@ -177,7 +178,7 @@ def release_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture
 def no_go(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(embedded.BINARY_ENV_VAR, raising=False)
-    monkeypatch.setattr(embedded.shutil, "which", lambda name: None)
+    monkeypatch.setattr("wvorm.embedded.shutil.which", lambda name: None)
 
 
 @pytest.mark.usefixtures("no_go")

@@ -21,7 +21,11 @@ from tests.support.oidc import OIDCProvider
 from wvorm.embedded import EmbeddedServer
 
 SPEC = Path(__file__).resolve().parents[2] / "shared" / "spec" / "python-client-v3.md"
-PLACEHOLDER_URLS = ("https://WEAVIATE_INSTANCE_URL", "http://localhost:8080", "https://localhost:8080")
+PLACEHOLDER_URLS = (
+    "https://WEAVIATE_INSTANCE_URL",
+    "http://localhost:8080",
+    "https://localhost:8080",
+)
 
 
 def spec_blocks() -> list[str]:
@@ -195,7 +199,9 @@ def test_batch_configuration_blocks(
 
 
 def test_error_handling_blocks(client: wvorm.Client, capsys: pytest.CaptureFixture[str]) -> None:
-    client.schema.create_class({"class": "Author", "properties": [{"name": "name", "dataType": ["text"]}]})
+    client.schema.create_class(
+        {"class": "Author", "properties": [{"name": "name", "dataType": ["text"]}]}
+    )
     namespace: dict[str, Any] = {"client": client}
     run_block(13, client.url, namespace)  # defines check_batch_result, which prints errors
     run_block(14, client.url, namespace)  # auto batching with that callback

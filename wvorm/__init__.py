@@ -13,6 +13,10 @@ from wvorm.data.replication import ConsistencyLevel
 from wvorm.embedded import WEAVIATE_VERSION, EmbeddedOptions
 from wvorm.errors import (
     AuthenticationFailedException,
+    CommitError,
+    FilterError,
+    MigrationError,
+    ModelDefinitionError,
     ObjectAlreadyExistsException,
     QueryError,
     UnexpectedStatusCodeException,
@@ -21,6 +25,20 @@ from wvorm.errors import (
     WeaviateTimeoutError,
     WvormError,
 )
+from wvorm.orm import (
+    GeoCoordinate,
+    MigrationPlan,
+    NamedVector,
+    PhoneNumber,
+    Property,
+    WeaviateModel,
+    create_all,
+    drop_all,
+    migrate,
+    schema_of,
+    state_of,
+)
+from wvorm.schema.tenants import Tenant, TenantActivityStatus
 
 __version__ = "0.1.0"
 
@@ -32,17 +50,34 @@ __all__ = [
     "AuthClientPassword",
     "AuthenticationFailedException",
     "Client",
+    "CommitError",
     "Config",
     "ConnectionConfig",
     "ConsistencyLevel",
     "EmbeddedOptions",
+    "FilterError",
+    "GeoCoordinate",
+    "MigrationError",
+    "MigrationPlan",
+    "ModelDefinitionError",
+    "NamedVector",
     "ObjectAlreadyExistsException",
+    "PhoneNumber",
+    "Property",
     "QueryError",
+    "Tenant",
+    "TenantActivityStatus",
     "UnexpectedStatusCodeException",
     "WeaviateConnectionError",
+    "WeaviateModel",
     "WeaviateStartUpError",
     "WeaviateTimeoutError",
     "WvormError",
     "__version__",
     "connect",
+    "create_all",
+    "drop_all",
+    "migrate",
+    "schema_of",
+    "state_of",
 ]

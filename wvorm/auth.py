@@ -77,7 +77,8 @@ class AuthClientCredentials:
     scope: Optional[Union[str, list[str]]] = None
 
     def __repr__(self) -> str:
-        return f"AuthClientCredentials(client_secret={_mask(self.client_secret)}, scope={self.scope!r})"
+        secret = _mask(self.client_secret)
+        return f"AuthClientCredentials(client_secret={secret}, scope={self.scope!r})"
 
 
 AuthCredentials = Union[AuthApiKey, AuthBearerToken, AuthClientPassword, AuthClientCredentials]

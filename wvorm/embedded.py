@@ -42,7 +42,11 @@ from typing import IO, Optional
 
 import requests
 
-from wvorm.errors import ServerBinaryNotFound, WeaviateEmbeddedInvalidVersion, WeaviateStartUpError
+from wvorm.errors import (
+    ServerBinaryNotFound,
+    WeaviateEmbeddedInvalidVersion,
+    WeaviateStartUpError,
+)
 
 logger = logging.getLogger("wvorm.embedded")
 
@@ -216,7 +220,9 @@ def find_or_install_binary(options: EmbeddedOptions) -> Path:
         else:
             _progress("Go is not installed; downloading the release archive instead.")
             try:
-                _download_archive(RELEASE_URL.format(version=version, archive=_archive_name(version)), target)
+                _download_archive(
+                    RELEASE_URL.format(version=version, archive=_archive_name(version)), target
+                )
             except WeaviateStartUpError as exc:
                 raise ServerBinaryNotFound(
                     f"No weaviate-server {version} at {target}, Go is not installed, and the "
@@ -271,7 +277,9 @@ def _go_install(version: str, target: Path) -> None:
     if code != 0 or not built.exists():
         shutil.rmtree(scratch, ignore_errors=True)
         raise ServerBinaryNotFound(
-            f"`{' '.join(command)}` failed with exit code {code}:\n" + "\n".join(tail) + "\n"
+            f"`{' '.join(command)}` failed with exit code {code}:\n"
+            + "\n".join(tail)
+            + "\n"
             + _manual_install_help(version, target)
         )
     os.replace(built, target)
@@ -433,7 +441,7 @@ class EmbeddedServer:
             return
         binary = find_or_install_binary(self.options)
         self.data_path.mkdir(parents=True, exist_ok=True)
-        self._log = open(self.log_path, "ab")
+        self._log = open(self.log_path, "ab")  # noqa: SIM115 - held open while the server runs
         command = [
             str(binary), "--scheme", "http", "--host", self.options.hostname,
             "--port", str(self.ports.http), "--read-timeout=600s", "--write-timeout=600s",
@@ -552,4 +560,3 @@ __all__ = [
     "join_cluster",
     "port_is_free",
 ]
-

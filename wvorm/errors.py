@@ -16,11 +16,14 @@ also inherit from the matching ``requests`` class, so v3 code that catches
     ├── MissingScopeException
     ├── SchemaValidationException
     ├── QueryError                     GraphQL errors returned by the server
+    ├── NoResultError                  Query.one() found nothing (also LookupError)
+    ├── MultipleResultsError           Query.one() found more than one object (also LookupError)
     ├── BatchError                     a batch could not be written after its retries
     ├── BackupFailedException
     ├── EmptyResponseException
     ├── ModelDefinitionError           a WeaviateModel that cannot be mapped (also TypeError)
     ├── FilterError                    a query filter that cannot apply (also TypeError)
+    │   └── UnknownFieldError          Model.<name> names no field (also AttributeError)
     ├── MigrationError                 models and live schema differ in a way migrate refuses
     ├── CommitError                    the server rejected objects during Session.commit()
     └── WeaviateStartUpError           the embedded server could not be installed or started
@@ -142,6 +145,21 @@ class FilterError(WvormError, TypeError):
     """A query filter names an unknown property or compares it with the wrong type."""
 
 
+class UnknownFieldError(FilterError, AttributeError):
+    """``Model.<name>`` in a query expression names no field of the model.
+
+    Also an AttributeError, so ``hasattr(Model, name)`` keeps working.
+    """
+
+
+class NoResultError(WvormError, LookupError):
+    """``Query.one()`` expected exactly one object and the query found none."""
+
+
+class MultipleResultsError(WvormError, LookupError):
+    """``Query.one()`` expected exactly one object and the query found several."""
+
+
 class MigrationError(WvormError):
     """The live schema differs from the models in a way ``migrate`` will not change."""
 
@@ -184,3 +202,31 @@ class WeaviateEmbeddedInvalidVersion(WeaviateStartUpError):
 class ServerBinaryNotFound(WeaviateStartUpError):
     """No weaviate-server binary was found and none could be built or downloaded."""
 
+
+__all__ = [
+    "AuthenticationFailedException",
+    "BackupFailedException",
+    "BatchError",
+    "CommitError",
+    "EmptyResponseException",
+    "FilterError",
+    "MigrationError",
+    "MissingScopeException",
+    "ModelDefinitionError",
+    "MultipleResultsError",
+    "NoResultError",
+    "ObjectAlreadyExistsException",
+    "QueryError",
+    "RequestsConnectionError",
+    "SchemaValidationException",
+    "ServerBinaryNotFound",
+    "UnexpectedStatusCodeException",
+    "UnknownFieldError",
+    "WeaviateBaseError",
+    "WeaviateConnectionError",
+    "WeaviateEmbeddedInvalidVersion",
+    "WeaviateStartUpError",
+    "WeaviateTimeoutError",
+    "WvormError",
+    "server_message",
+]

@@ -200,6 +200,7 @@ class ModelInfo:
     references: tuple[PropertyInfo, ...] = field(init=False)
     property_names: frozenset[str] = field(init=False)
     required: frozenset[str] = field(init=False)
+    frozen_as_is: frozenset[str] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         # Derived once here, because the Session and the query layer read them per object.
@@ -211,6 +212,9 @@ class ModelInfo:
         set_(self, "property_names", frozenset(p.field_name for p in self.properties))
         required = {n for n, f in self.model.model_fields.items() if f.is_required()}
         set_(self, "required", frozenset(required))
+        # fields whose PropertyInfo.freeze() returns the value itself (immutable scalars)
+        as_is = {p.field_name for p in values if not (p.targets or p.is_list or p.nested)}
+        set_(self, "frozen_as_is", frozenset(as_is))
 
     @property
     def name(self) -> str:
@@ -543,26 +547,32 @@ def mark_loaded(obj: WeaviateModel, fields: Optional[Iterable[str]] = None) -> N
     Takes the dirty-tracking snapshot. Fields outside ``fields`` are unloaded: they
     keep their defaults locally, and saving must leave the server's values alone.
     """
-    state = state_of(obj)
-    if fields is None:
-        state.loaded_fields = None
-    else:
-        loaded = frozenset(fields)
-        all_fields = model_info(type(obj)).fields.keys()
-        unknown = loaded - all_fields
+    info = model_info(type(obj))
+    loaded = None if fields is None else frozenset(fields)
+    if loaded is not None:
+        unknown = loaded - info.fields.keys()
         if unknown:
             raise KeyError(f"{type(obj).__name__} has no field(s) {sorted(unknown)}")
-        state.loaded_fields = None if loaded >= all_fields else loaded
-    mark_clean(obj)
+    _mark_loaded(info, obj, loaded)
+
+
+def _mark_loaded(info: ModelInfo, obj: WeaviateModel, loaded: Optional[frozenset[str]]) -> None:
+    state = state_of(obj)
+    state.loaded_fields = None if loaded is None or loaded >= info.fields.keys() else loaded
+    state.snapshot = _snapshot(info, obj)
 
 
 def mark_clean(obj: WeaviateModel) -> None:
     """Record ``obj``'s current values as what the server has (after a load or a save)."""
-    values = obj.__dict__
-    state_of(obj).snapshot = {
-        name: prop.freeze(values[name])
-        for name, prop in model_info(type(obj)).fields.items()
-        if name in values
+    state_of(obj).snapshot = _snapshot(model_info(type(obj)), obj)
+
+
+def _snapshot(info: ModelInfo, obj: WeaviateModel) -> dict[str, Any]:
+    fields, as_is = info.fields, info.frozen_as_is
+    return {
+        name: value if name in as_is else fields[name].freeze(value)
+        for name, value in obj.__dict__.items()
+        if name in fields
     }
 
 
@@ -644,15 +654,16 @@ def from_properties(
     """
     info = model_info(model)
     data: dict[str, Any] = {"id": uuid}
+    by_name = info.by_name
     for name, value in properties.items():
-        prop = info.by_name.get(name)
+        prop = by_name.get(name)
         if prop is None or prop.targets:
             continue
         if value is None:
             if prop.is_optional:  # else leave it out, so the field's default applies
                 data[prop.field_name] = None
             continue
-        data[prop.field_name] = prop.decode(value)
+        data[prop.field_name] = value if prop.item_decoder is None else prop.decode(value)
     if fields is None:
         requested = info.property_names
     else:
@@ -668,7 +679,7 @@ def from_properties(
         validator = model.__pydantic_validator__
         for field_name, value in data.items():
             validator.validate_assignment(obj, field_name, value)
-    mark_loaded(obj, requested)
+    _mark_loaded(info, obj, requested)
     return obj
 
 

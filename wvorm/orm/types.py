@@ -19,7 +19,7 @@ Python annotation                  Weaviate ``dataType``
 ``GeoCoordinate``                  ``geoCoordinates``
 ``PhoneNumber``                    ``phoneNumber``
 a plain pydantic ``BaseModel``     ``object`` / ``object[]`` with ``nestedProperties``
-``Enum`` / ``Literal`` of str      ``text`` (of int: ``int``)
+``Enum`` / ``Literal`` of str      ``text`` (of int: ``int``, of bool: ``boolean``)
 ``Optional[X]``                    as ``X``
 a ``WeaviateModel`` (or a list or  a cross-reference: ``["Target", ...]``
 Union of them)

@@ -1,0 +1,628 @@
+"""Query expressions on model classes: ``Author.name == "x"``, ``Book.author.name``, ``.desc()``.
+
+:class:`ModelMeta`, the metaclass of ``WeaviateModel``, turns class-level access to
+a field into a :class:`Field` (a :class:`ReferencePath` for a cross-reference).
+Comparing a Field gives a :class:`Filter`, checked against the field's Weaviate
+type on the spot, so a wrong filter fails where it is written, before any request.
+Filters render to v3 ``where`` dicts (:meth:`Filter.to_where`) for the GraphQL
+builder; :mod:`wvorm.orm.query` consumes all of this. Under mypy the plugin
+:mod:`wvorm.mypy` gives class-level field access these types too.
+"""
+
+from __future__ import annotations
+
+import enum
+import numbers
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Generic, Literal, NoReturn, Optional, TypeVar, Union
+from uuid import UUID
+
+import typing_extensions
+from pydantic._internal._model_construction import ModelMetaclass  # pydantic has no public path
+from typing_extensions import get_args, get_origin
+
+from wvorm.errors import FilterError, UnknownFieldError
+from wvorm.orm.types import GeoCoordinate, PropertyInfo, encode_date, encode_uuid
+
+if TYPE_CHECKING:
+    from wvorm.orm.models import WeaviateModel
+    from wvorm.orm.query import Query
+
+__all__ = [
+    "Field",
+    "Filter",
+    "ModelMeta",
+    "ReferencePath",
+    "SortKey",
+    "and_",
+    "or_",
+]
+
+T = TypeVar("T")
+M = TypeVar("M", bound="WeaviateModel")
+Target = TypeVar("Target", bound="WeaviateModel")
+
+# The object's uuid is the model's ``id`` field, which Weaviate filters as text at path
+# ["id"] and sorts at path ["_id"].
+ID_PROPERTY = PropertyInfo(
+    field_name="id",
+    name="id",
+    data_type=("uuid",),
+    base_type="uuid",
+    item_type=UUID,
+    item_encoder=encode_uuid,
+)
+
+# Weaviate data type (without []) -> the where value key and what a value may be
+_VALUE_KEYS = {
+    "text": "valueText",
+    "uuid": "valueText",
+    "int": "valueInt",
+    "number": "valueNumber",
+    "boolean": "valueBoolean",
+    "date": "valueDate",
+}
+_LITERALS = (Literal, typing_extensions.Literal)
+_RANGE_OPERATORS = ("GreaterThan", "GreaterThanEqual", "LessThan", "LessThanEqual")
+_ORDERED_TYPES = frozenset({"text", "uuid", "int", "number", "date"})
+_SORTABLE_TYPES = frozenset({"text", "uuid", "int", "number", "boolean", "date"})
+_EXPECTED = {
+    "text": "a str",
+    "uuid": "a UUID (or uuid str)",
+    "int": "an int",
+    "number": "an int or float",
+    "boolean": "a bool",
+    "date": "a datetime",
+}
+
+
+# ---------------------------------------------------------------------------
+# Paths: a field, possibly reached through references
+
+
+class _Path:
+    """Where an expression points: ``root`` model, the references it goes through, a property.
+
+    ``hops`` are the (reference property, chosen target model) pairs walked from
+    ``root``; ``model`` owns ``prop``.
+    """
+
+    __slots__ = ("hops", "model", "prop", "root")
+
+    def __init__(
+        self,
+        root: type[WeaviateModel],
+        hops: tuple[tuple[PropertyInfo, type[WeaviateModel]], ...],
+        model: type[WeaviateModel],
+        prop: PropertyInfo,
+    ) -> None:
+        self.root = root
+        self.hops = hops
+        self.model = model
+        self.prop = prop
+
+    @property
+    def path(self) -> list[str]:
+        """The Weaviate path: ``["ofAuthor", "Author", "name"]`` through a reference."""
+        from wvorm.orm.models import collection_name
+
+        out: list[str] = []
+        for reference, target in self.hops:
+            out += [reference.name, collection_name(target)]
+        out.append(self.prop.name)
+        return out
+
+    @property
+    def label(self) -> str:
+        """How the user wrote it: ``Book.of_author.name``."""
+        names = [self.root.__name__] + [reference.field_name for reference, _ in self.hops]
+        return ".".join([*names, self.prop.field_name])
+
+    def __hash__(self) -> int:
+        return hash((type(self), self.root, tuple(self.path)))
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.label}>"
+
+
+def field_of(model: type[WeaviateModel], name: str) -> Union[Field[Any], ReferencePath[Any]]:
+    """``model.<name>`` as an expression: a Field, or a ReferencePath for a reference.
+
+    Raises :class:`UnknownFieldError` (an AttributeError) naming the known fields.
+    """
+    return _step(model, (), model, name)
+
+
+def _step(
+    root: type[WeaviateModel],
+    hops: tuple[tuple[PropertyInfo, type[WeaviateModel]], ...],
+    model: type[WeaviateModel],
+    name: str,
+) -> Union[Field[Any], ReferencePath[Any]]:
+    from wvorm.orm.models import model_info
+
+    if name == "id":
+        return Field(root, hops, model, ID_PROPERTY)
+    fields = model_info(model).fields
+    prop = fields.get(name)
+    if prop is None:
+        where = ".".join([root.__name__] + [r.field_name for r, _ in hops])
+        known = ", ".join(["id", *fields])
+        hint = ""
+        aliased = model_info(model).by_name.get(name)
+        if aliased is not None:
+            hint = f" ({name!r} is the property name of field {aliased.field_name!r})"
+        raise UnknownFieldError(f"{where} has no field {name!r}{hint}; its fields: {known}")
+    if prop.targets:
+        return ReferencePath(root, hops, model, prop, prop.targets)
+    return Field(root, hops, model, prop)
+
+
+# ---------------------------------------------------------------------------
+# Fields
+
+
+class Field(_Path, Generic[T]):
+    """A model field in a query expression; ``T`` is the type of one value.
+
+    Comparisons give :class:`Filter` objects: ``==``, ``!=``, ``<``, ``<=``, ``>``,
+    ``>=`` (``== None`` / ``!= None`` test for null), :meth:`like`,
+    :meth:`contains_any`, :meth:`contains_all`, :meth:`contains_none`,
+    :meth:`is_null` and :meth:`within_geo_range`. :meth:`asc` / :meth:`desc` give
+    sort keys. For a list field, ``==`` matches objects whose list holds the value.
+    """
+
+    __slots__ = ()
+
+    # -- comparisons ------------------------------------------------------------------
+
+    def __eq__(self, value: Optional[T]) -> Filter:  # type: ignore[override]
+        if value is None:
+            return self._null(True, "== None")
+        return self._compare("Equal", "==", value)
+
+    def __ne__(self, value: Optional[T]) -> Filter:  # type: ignore[override]
+        if value is None:
+            return self._null(False, "!= None")
+        return self._compare("NotEqual", "!=", value)
+
+    def __lt__(self, value: T) -> Filter:
+        return self._compare("LessThan", "<", value)
+
+    def __le__(self, value: T) -> Filter:
+        return self._compare("LessThanEqual", "<=", value)
+
+    def __gt__(self, value: T) -> Filter:
+        return self._compare("GreaterThan", ">", value)
+
+    def __ge__(self, value: T) -> Filter:
+        return self._compare("GreaterThanEqual", ">=", value)
+
+    __hash__ = _Path.__hash__
+
+    def like(self: Field[str], pattern: str) -> Filter:
+        """Text matching ``pattern``: ``?`` is one character, ``*`` any run of characters."""
+        operation = f".like({pattern!r})"
+        if self.prop.base_type != "text":
+            self._refuse(operation, "like() applies to text fields")
+        if not isinstance(pattern, str):
+            self._refuse(operation, f"the pattern must be a str, not {type(pattern).__name__}")
+        return Comparison(self, "Like", operation, "valueText", pattern)
+
+    def contains_any(self, values: Sequence[T]) -> Filter:
+        """Objects holding at least one of ``values`` (for a single value: equal to one)."""
+        return self._contains("ContainsAny", "contains_any", values)
+
+    def contains_all(self, values: Sequence[T]) -> Filter:
+        """Objects holding every one of ``values``."""
+        return self._contains("ContainsAll", "contains_all", values)
+
+    def contains_none(self, values: Sequence[T]) -> Filter:
+        """Objects holding none of ``values``."""
+        return self._contains("ContainsNone", "contains_none", values)
+
+    def is_null(self, null: bool = True) -> Filter:
+        """Objects whose value is null (``null=False``: is set). Needs the class's
+        ``inverted_index_config={"indexNullState": True}``."""
+        return self._null(null, f".is_null({null!r})")
+
+    def within_geo_range(
+        self: Field[GeoCoordinate],
+        center: Union[GeoCoordinate, tuple[float, float]],
+        max_distance: float,
+    ) -> Filter:
+        """Objects within ``max_distance`` metres of ``center`` (a GeoCoordinate or
+        ``(latitude, longitude)``)."""
+        operation = f".within_geo_range({center!r}, {max_distance!r})"
+        if self.prop.base_type != "geoCoordinates":
+            self._refuse(operation, "within_geo_range() applies to GeoCoordinate fields")
+        if isinstance(center, tuple) and len(center) == 2:
+            latitude, longitude = center
+        elif isinstance(center, GeoCoordinate):
+            latitude, longitude = center.latitude, center.longitude
+        else:
+            self._refuse(operation, "center must be a GeoCoordinate or a (latitude, longitude)")
+        if not _is_number(latitude) or not _is_number(longitude) or not _is_number(max_distance):
+            self._refuse(operation, "latitude, longitude and max_distance must be numbers")
+        geo_range = {
+            "geoCoordinates": {"latitude": float(latitude), "longitude": float(longitude)},
+            "distance": {"max": float(max_distance)},
+        }
+        return Comparison(self, "WithinGeoRange", operation, "valueGeoRange", geo_range)
+
+    # -- sorting ----------------------------------------------------------------------
+
+    def asc(self) -> SortKey:
+        """Sort ascending by this field."""
+        return SortKey(self, "asc")
+
+    def desc(self) -> SortKey:
+        """Sort descending by this field."""
+        return SortKey(self, "desc")
+
+    # -- checks -----------------------------------------------------------------------
+
+    def _refuse(self, operation: str, reason: str) -> NoReturn:
+        prop = self.prop
+        kind = "the object's uuid" if prop is ID_PROPERTY else f"Weaviate {prop.data_type[0]}"
+        raise FilterError(
+            f"{self.label}{operation}: {reason} ({self.label}: {kind}, "
+            f"Python {_python_type_name(prop)})"
+        )
+
+    def _check_filterable(self, operation: str, operator: str) -> None:
+        base = self.prop.base_type
+        if base == "object":
+            self._refuse(operation, "Weaviate cannot filter on nested object properties")
+        if base == "blob":
+            self._refuse(operation, "Weaviate does not index blob properties")
+        if operator == "IsNull":
+            if self.prop is ID_PROPERTY:
+                self._refuse(operation, "an object's id is never null")
+            return
+        if base not in _VALUE_KEYS:
+            self._refuse(operation, f"Weaviate cannot compare {base} values")
+        if operator in _RANGE_OPERATORS and base not in _ORDERED_TYPES:
+            self._refuse(operation, f"{base} values have no order")
+
+    def _compare(self, operator: str, symbol: str, value: Any) -> Filter:
+        operation = f" {symbol} {value!r}"
+        self._check_filterable(operation, operator)
+        if isinstance(value, (list, tuple, set, frozenset)):
+            hint = (
+                "; use contains_all([...]) / contains_any([...]) to match several items"
+                if self.prop.is_list
+                else "; use contains_any([...]) to match one of several values"
+            )
+            self._refuse(operation, f"{symbol} compares with one value, not a list{hint}")
+        encoded = self._encode(operation, value)
+        return Comparison(self, operator, operation, _VALUE_KEYS[self.prop.base_type], encoded)
+
+    def _contains(self, operator: str, method: str, values: Sequence[Any]) -> Filter:
+        operation = f".{method}({values!r})"
+        self._check_filterable(operation, operator)
+        if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+            self._refuse(operation, f"{method}() takes a list of values")
+        items = list(values)
+        if not items:
+            self._refuse(operation, f"{method}() needs at least one value")
+        encoded = [self._encode(operation, item) for item in items]
+        return Comparison(self, operator, operation, _VALUE_KEYS[self.prop.base_type], encoded)
+
+    def _null(self, null: bool, operation: str) -> Filter:
+        self._check_filterable(operation, "IsNull")
+        if not isinstance(null, bool):
+            self._refuse(operation, "is_null() takes True or False")
+        return Comparison(self, "IsNull", operation, "valueBoolean", null)
+
+    def _encode(self, operation: str, value: Any) -> Any:
+        """``value`` in its Weaviate JSON form, or a FilterError naming what was expected."""
+        prop = self.prop
+        base = prop.base_type
+        item_type = prop.item_type
+        if isinstance(item_type, type) and issubclass(item_type, enum.Enum):
+            try:
+                member = item_type(value)
+            except ValueError:
+                allowed = ", ".join(repr(m.value) for m in item_type)
+                self._refuse(operation, f"{value!r} is not a {item_type.__name__} ({allowed})")
+            return member.value
+        if get_origin(item_type) in _LITERALS:
+            allowed_values = get_args(item_type)
+            if value not in allowed_values or isinstance(value, bool) != isinstance(
+                allowed_values[0], bool
+            ):
+                allowed = ", ".join(map(repr, allowed_values))
+                self._refuse(operation, f"{value!r} is not one of the allowed values ({allowed})")
+            return value
+        if base == "text" and isinstance(value, str):
+            return value
+        if base == "int" and _is_int(value):
+            return int(value)
+        if base == "number" and _is_number(value):
+            return float(value)
+        if base == "boolean" and isinstance(value, bool):
+            return value
+        if base == "date" and isinstance(value, datetime):
+            return encode_date(value)
+        if base == "uuid":
+            if isinstance(value, UUID):
+                return str(value)
+            if isinstance(value, str):
+                try:
+                    return str(UUID(value))
+                except ValueError:
+                    self._refuse(operation, f"{value!r} is not a valid uuid")
+        expected = _EXPECTED[base]
+        self._refuse(operation, f"compare it with {expected}, not {type(value).__name__} {value!r}")
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def _python_type_name(prop: PropertyInfo) -> str:
+    item = prop.item_type
+    name = item.__name__ if isinstance(item, type) else repr(item).replace("typing.", "")
+    return f"list[{name}]" if prop.is_list else name
+
+
+# ---------------------------------------------------------------------------
+# References
+
+
+class ReferencePath(_Path, Generic[M]):
+    """A cross-reference in a query expression; ``M`` is the referenced model.
+
+    Its attributes are the target's fields, as paths through the reference:
+    ``Book.of_author.name == "Jane"`` filters on ``["ofAuthor", "Author", "name"]``.
+    Pass it to ``Query.include(...)`` to load the referenced objects. For a
+    multi-target reference, ``Book.about[Author]`` picks one target.
+    """
+
+    __slots__ = ("targets",)
+
+    def __init__(
+        self,
+        root: type[WeaviateModel],
+        hops: tuple[tuple[PropertyInfo, type[WeaviateModel]], ...],
+        model: type[WeaviateModel],
+        prop: PropertyInfo,
+        targets: tuple[type[M], ...],
+    ) -> None:
+        super().__init__(root, hops, model, prop)
+        self.targets = targets
+
+    def __getitem__(self, target: type[Target]) -> ReferencePath[Target]:
+        if target not in self.prop.targets:
+            names = ", ".join(t.__name__ for t in self.prop.targets)
+            raise FilterError(
+                f"{self.label}[{getattr(target, '__name__', target)!r}]: the reference points "
+                f"to {names} only"
+            )
+        return ReferencePath(self.root, self.hops, self.model, self.prop, (target,))
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        from wvorm.orm.models import model_info
+
+        having = [t for t in self.targets if name == "id" or name in model_info(t).fields]
+        if not having:
+            # let the (single) target name the fields it does have
+            if len(self.targets) == 1:
+                return _step(self.root, self._through(self.targets[0]), self.targets[0], name)
+            names = ", ".join(t.__name__ for t in self.targets)
+            raise UnknownFieldError(
+                f"{self.label}: none of its targets ({names}) has field {name!r}"
+            )
+        if len(having) > 1:
+            names = " and ".join(t.__name__ for t in having)
+            first = having[0].__name__
+            raise FilterError(
+                f"{self.label}.{name} is ambiguous: {names} both have {name!r}; pick one target, "
+                f"e.g. {self.label}[{first}].{name}"
+            )
+        target = having[0]
+        return _step(self.root, self._through(target), target, name)
+
+    def _through(
+        self, target: type[WeaviateModel]
+    ) -> tuple[tuple[PropertyInfo, type[WeaviateModel]], ...]:
+        return (*self.hops, (self.prop, target))
+
+    @property
+    def label(self) -> str:
+        label = super().label
+        if len(self.targets) == 1 and len(self.prop.targets) > 1:
+            label += f"[{self.targets[0].__name__}]"
+        return label
+
+
+# ---------------------------------------------------------------------------
+# Filters
+
+
+class Filter:
+    """A ``where`` condition: combine with ``&`` (and), ``|`` (or) and ``~`` (not).
+
+    Python's ``and`` / ``or`` / ``not`` cannot be overloaded and would silently drop
+    a condition, so a Filter refuses to be used as a bool.
+    """
+
+    __slots__ = ()
+
+    def to_where(self) -> dict[str, Any]:
+        """The v3 ``where`` dict, as ``client.query.get(...).with_where`` takes it."""
+        raise NotImplementedError
+
+    def roots(self) -> set[type[WeaviateModel]]:
+        """The models whose fields the filter names (where its paths start)."""
+        raise NotImplementedError
+
+    def __and__(self, other: Filter) -> Filter:
+        return Combination.of("And", self, other)
+
+    def __or__(self, other: Filter) -> Filter:
+        return Combination.of("Or", self, other)
+
+    def __invert__(self) -> Filter:
+        return Combination("Not", (self,))
+
+    def __bool__(self) -> bool:
+        raise FilterError(
+            f"{self!r} has no truth value: combine filters with & (and), | (or) and ~ (not), "
+            "not with Python's and / or / not, and compare fields only inside a query"
+        )
+
+
+class Comparison(Filter):
+    """One condition on one field, its value already checked and encoded."""
+
+    __slots__ = ("field", "operation", "operator", "value", "value_key")
+
+    def __init__(
+        self, field: Field[Any], operator: str, operation: str, value_key: str, value: Any
+    ) -> None:
+        self.field = field
+        self.operator = operator
+        self.operation = operation  # how it was written, for messages
+        self.value_key = value_key
+        self.value = value
+
+    def to_where(self) -> dict[str, Any]:
+        return {"path": self.field.path, "operator": self.operator, self.value_key: self.value}
+
+    def roots(self) -> set[type[WeaviateModel]]:
+        return {self.field.root}
+
+    def __repr__(self) -> str:
+        return f"({self.field.label}{self.operation})"
+
+
+class Combination(Filter):
+    """``And`` / ``Or`` of several filters, or ``Not`` of one."""
+
+    __slots__ = ("operands", "operator")
+
+    def __init__(self, operator: str, operands: tuple[Filter, ...]) -> None:
+        self.operator = operator
+        self.operands = operands
+
+    @classmethod
+    def of(cls, operator: str, *operands: object) -> Filter:
+        """``operator`` over ``operands``, flattening nested combinations of the same kind."""
+        flat: list[Filter] = []
+        symbol = "&" if operator == "And" else "|"
+        for operand in operands:
+            if not isinstance(operand, Filter):
+                raise FilterError(
+                    f"{symbol} combines filters such as (Author.name == 'x'); got "
+                    f"{type(operand).__name__} {operand!r}. Put parentheses around each "
+                    "comparison: (A.x > 1) & (A.y < 2)"
+                )
+            if isinstance(operand, Combination) and operand.operator == operator:
+                flat.extend(operand.operands)
+            else:
+                flat.append(operand)
+        return flat[0] if len(flat) == 1 else cls(operator, tuple(flat))
+
+    def to_where(self) -> dict[str, Any]:
+        return {"operator": self.operator, "operands": [op.to_where() for op in self.operands]}
+
+    def roots(self) -> set[type[WeaviateModel]]:
+        return set().union(*(op.roots() for op in self.operands))
+
+    def __repr__(self) -> str:
+        if self.operator == "Not":
+            return f"~{self.operands[0]!r}"
+        symbol = " & " if self.operator == "And" else " | "
+        return "(" + symbol.join(map(repr, self.operands)) + ")"
+
+
+def and_(*filters: Filter) -> Filter:
+    """All of ``filters`` (same as ``a & b & ...``)."""
+    if not filters:
+        raise FilterError("and_() needs at least one filter")
+    return Combination.of("And", *filters)
+
+
+def or_(*filters: Filter) -> Filter:
+    """Any of ``filters`` (same as ``a | b | ...``)."""
+    if not filters:
+        raise FilterError("or_() needs at least one filter")
+    return Combination.of("Or", *filters)
+
+
+# ---------------------------------------------------------------------------
+# Sorting
+
+
+class SortKey:
+    """``field.asc()`` / ``field.desc()``: one key of ``Query.sort(...)``."""
+
+    __slots__ = ("field", "order")
+
+    def __init__(self, field: Field[Any], order: str) -> None:
+        operation = f".{order}()"
+        if not isinstance(field, Field):
+            raise FilterError(f"sort keys are fields such as Author.name, not {field!r}")
+        if field.hops:
+            field._refuse(operation, "Weaviate cannot sort by a property of a referenced object")
+        if field.prop.is_list or field.prop.base_type not in _SORTABLE_TYPES:
+            field._refuse(operation, "Weaviate sorts by single text, number, bool, date or uuid")
+        self.field = field
+        self.order = order
+
+    def to_sort(self) -> dict[str, Any]:
+        """The v3 sort dict, as ``with_sort`` takes it."""
+        path = ["_id"] if self.field.prop is ID_PROPERTY else self.field.path
+        return {"path": path, "order": self.order}
+
+    def __repr__(self) -> str:
+        return f"{self.field.label}.{self.order}()"
+
+
+# ---------------------------------------------------------------------------
+# The metaclass
+
+
+class ModelMeta(ModelMetaclass):
+    """WeaviateModel's metaclass: ``Model.<field>`` gives a query expression, and
+    ``Model.query`` a :class:`~wvorm.orm.query.Query` of the model.
+
+    Pydantic keeps fields off the class (``Model.name`` would raise AttributeError),
+    so this is the hook for ``Author.name == "x"``. It only answers once the class
+    is complete: while pydantic builds the class it probes attributes to find
+    defaults, and must keep seeing AttributeError then.
+    """
+
+    @property
+    def query(cls: type[M]) -> Query[M]:  # type: ignore[misc]  # self is the model class
+        """A new query of this model, on the default client (``wvorm.connect``)."""
+        from wvorm.orm.query import Query
+
+        try:
+            return Query(cls)
+        except AttributeError as exc:
+            # an AttributeError escaping a metaclass property would be swallowed by the
+            # __getattr__ fallback and reported as "no attribute 'query'"
+            raise RuntimeError(f"{cls.__name__}.query failed: {exc!r}") from exc
+
+    if not TYPE_CHECKING:  # mypy must not think any attribute exists (see wvorm.mypy)
+
+        def __getattr__(cls, name: str) -> Any:
+            ready = "__weaviate_config__" in cls.__dict__
+            if ready and not name.startswith("_"):
+                if name in cls.__pydantic_fields__:
+                    return field_of(cls, name)
+                raise UnknownFieldError(
+                    f"{cls.__name__} has no attribute or field {name!r}; its fields: "
+                    f"{', '.join(cls.__pydantic_fields__)}"
+                )
+            return super().__getattr__(name)

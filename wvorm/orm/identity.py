@@ -1,0 +1,76 @@
+"""The identity map: within one Session, one (model, uuid) is one Python object.
+
+:class:`~wvorm.orm.session.Session` keeps every object it tracks (new, persistent
+or marked for deletion) here; the unit of work and the query loader reach the
+canonical instances through it. References are strong: an object the session
+tracks stays alive until it is expunged, the session is closed, or (for a new
+object) rolled back, so a change made to a loaded object is never dropped because
+the caller let go of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Optional
+from uuid import UUID
+
+from wvorm.errors import WvormError
+from wvorm.orm.models import WeaviateModel
+
+IdentityKey = tuple[type[WeaviateModel], UUID]
+"""``(model class, uuid)``: Weaviate scopes uuids by class, so the key holds both."""
+
+
+def identity_key(obj: WeaviateModel) -> IdentityKey:
+    """The identity-map key of ``obj``: its model class and its ``id``."""
+    return type(obj), obj.id
+
+
+def describe(obj: WeaviateModel) -> str:
+    """``Author(1b4e...)``: how messages name an object."""
+    return f"{type(obj).__name__}({obj.id})"
+
+
+class IdentityMap:
+    """The canonical instance of every ``(model, uuid)`` a session tracks."""
+
+    __slots__ = ("_objects",)
+
+    def __init__(self) -> None:
+        self._objects: dict[IdentityKey, WeaviateModel] = {}
+
+    def get(self, key: IdentityKey) -> Optional[WeaviateModel]:
+        """The object stored under ``key``, or None."""
+        return self._objects.get(key)
+
+    def add(self, obj: WeaviateModel) -> IdentityKey:
+        """Store ``obj`` under its key; another object with the same key is an error."""
+        key = (type(obj), obj.id)
+        present = self._objects.setdefault(key, obj)
+        if present is not obj:
+            raise WvormError(
+                f"{describe(obj)} is already in this session as another Python object; "
+                "one uuid is one object per session. Use session.merge(obj) to copy its "
+                "values onto the session's object, or change the id of the new one."
+            )
+        return key
+
+    def remove(self, key: IdentityKey) -> None:
+        """Forget the object stored under ``key`` (no error when there is none)."""
+        self._objects.pop(key, None)
+
+    def clear(self) -> None:
+        self._objects.clear()
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._objects
+
+    def __iter__(self) -> Iterator[WeaviateModel]:
+        return iter(list(self._objects.values()))  # a copy: callers may change the map
+
+    def __len__(self) -> int:
+        return len(self._objects)
+
+    def items(self) -> list[tuple[IdentityKey, WeaviateModel]]:
+        """A copy of the ``(key, object)`` pairs."""
+        return list(self._objects.items())

@@ -1,0 +1,881 @@
+"""``Author.query``: the query DSL of model classes, returning typed instances.
+
+A :class:`Query` is an immutable description: every method returns a new query,
+so a base query can be shared and refined. Terminals (:meth:`Query.all`,
+:meth:`~Query.first`, :meth:`~Query.one`, :meth:`~Query.get`, :meth:`~Query.count`,
+:meth:`~Query.iterate`, :meth:`~Query.hits`, :meth:`~Query.group_by`,
+:meth:`~Query.aggregate`) render it through the GraphQL builders of
+:mod:`wvorm.gql` and run it on the query's client: the one given to
+:meth:`~Query.using`, the session's (``session.query(Author)``), or the default
+client of ``wvorm.connect``. Rows become instances in :mod:`wvorm.orm.loading`.
+
+Everything a query is given is checked when it is given (filters by
+:mod:`wvorm.orm.expressions`, searches by the builders' argument classes), so
+mistakes fail where they are written, before any request.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Generic, Optional, Protocol, TypeVar, Union, cast, overload
+from uuid import UUID
+
+from wvorm._inputs import get_valid_uuid
+from wvorm.data.replication import ConsistencyLevel
+from wvorm.errors import FilterError, MultipleResultsError, NoResultError
+from wvorm.gql.aggregate import AggregateBuilder
+from wvorm.gql.escape import graphql_int
+from wvorm.gql.filter import NearObject, NearText, NearVector, Where
+from wvorm.gql.get import GetBuilder, HybridFusion
+from wvorm.orm.expressions import (
+    Field,
+    Filter,
+    ReferencePath,
+    SortKey,
+    and_,
+    field_of,
+)
+from wvorm.orm.loading import (
+    Adopt,
+    Group,
+    Hit,
+    Include,
+    Loader,
+    ResultIdentity,
+    gc_paused,
+    rows_of,
+)
+from wvorm.orm.models import WeaviateModel, collection_name, model_info
+from wvorm.orm.types import PropertyInfo
+
+if TYPE_CHECKING:
+    from wvorm.client import Client
+    from wvorm.connection import Connection
+
+__all__ = ["Aggregation", "Query", "SessionLike"]
+
+M = TypeVar("M", bound=WeaviateModel)
+UUIDLike = Union[str, UUID]
+Concepts = Union[str, Sequence[str]]
+Move = Union[tuple[Concepts, float], Mapping[str, Any]]
+
+DEFAULT_PAGE_SIZE = 100
+
+
+class SessionLike(Protocol):
+    """What a query needs of the Session it is bound to (``session.query(Model)``).
+
+    A multi-tenant model is read from the session's ``tenant`` and a replicated one
+    (replication_factor > 1) with its ``consistency_level``, unless the query sets
+    its own; every loaded instance goes through ``_adopt``, which returns the
+    session's canonical instance of that object (its identity map).
+    """
+
+    @property
+    def tenant(self) -> Optional[str]: ...
+
+    @property
+    def consistency_level(self) -> Union[ConsistencyLevel, str, None]: ...
+
+    def _adopt(self, obj: M) -> M: ...
+
+
+@dataclass(frozen=True)
+class _Search:
+    """The query's one search operator, as the builders take it."""
+
+    kind: str  # near_text, near_vector, near_object, bm25, hybrid
+    arguments: Mapping[str, Any]
+    written: str  # how the user wrote it, for messages
+
+    @property
+    def is_near(self) -> bool:
+        return self.kind.startswith("near_")
+
+    def apply(self, builder: Union[GetBuilder, AggregateBuilder]) -> None:
+        if self.kind == "near_text":
+            builder.with_near_text(self.arguments)
+        elif self.kind == "near_vector":
+            builder.with_near_vector(self.arguments)
+        elif self.kind == "near_object":
+            builder.with_near_object(self.arguments)
+        elif isinstance(builder, GetBuilder) and self.kind == "bm25":
+            builder.with_bm25(**self.arguments)
+        elif isinstance(builder, GetBuilder) and self.kind == "hybrid":
+            builder.with_hybrid(**self.arguments)
+        else:
+            raise ValueError(f"{self.written} cannot be aggregated or counted")
+
+
+@dataclass(frozen=True)
+class Aggregation:
+    """What :meth:`Query.aggregate` returns (per group when grouping).
+
+    ``count`` is the number of objects; ``grouped_by`` the group's value (None
+    without grouping); ``metrics`` maps each aggregated field name to its
+    metrics, named in snake_case: ``mean``, ``maximum``, ``top_occurrences`` ...
+    """
+
+    count: int
+    grouped_by: Any
+    metrics: Mapping[str, Mapping[str, Any]]
+
+    def __getitem__(self, field: Union[Field[Any], str]) -> Mapping[str, Any]:
+        name = field.prop.field_name if isinstance(field, Field) else field
+        try:
+            return self.metrics[name]
+        except KeyError:
+            raise KeyError(
+                f"{name!r} was not aggregated; aggregated: {', '.join(self.metrics)}"
+            ) from None
+
+
+# Weaviate data type -> the metrics aggregate() asks for
+_METRICS = {
+    "int": "count maximum mean median minimum mode sum",
+    "number": "count maximum mean median minimum mode sum",
+    "text": "count topOccurrences{value occurs}",
+    "boolean": "count totalTrue totalFalse percentageTrue percentageFalse",
+    "date": "count maximum median minimum mode",
+}
+_DATE_METRICS = ("maximum", "median", "minimum", "mode")
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+@dataclass
+class _Node:
+    """A model in the include tree, with the references loaded under it."""
+
+    model: type[WeaviateModel]
+    children: dict[str, tuple[PropertyInfo, dict[type[WeaviateModel], _Node]]]
+
+    def walk(self) -> Iterator[_Node]:
+        yield self
+        for _, targets in self.children.values():
+            for child in targets.values():
+                yield from child.walk()
+
+    def loader(self, fields: Optional[Sequence[str]] = None) -> Loader[Any]:
+        includes = {
+            name: Include(prop, {target: node.loader() for target, node in targets.items()})
+            for name, (prop, targets) in self.children.items()
+        }
+        return Loader(self.model, fields, includes)
+
+
+class Query(Generic[M]):
+    """A query of one model class; build it up, then run a terminal.
+
+    ::
+
+        Article.query.where(Article.word_count > 1000).near_text("fashion").limit(5).all()
+
+    Every method returns a new Query and leaves this one unchanged.
+    """
+
+    def __init__(self, model: type[M], *, client: Optional[Client] = None) -> None:
+        model_info(model)  # a mapped model, compiled (fails here if it cannot map)
+        self._model = model
+        self._client = client
+        self._session: Optional[SessionLike] = None
+        self._filter: Optional[Filter] = None
+        self._search: Optional[_Search] = None
+        self._limit: Optional[int] = None
+        self._offset: Optional[int] = None
+        self._after: Optional[str] = None
+        self._autocut: Optional[int] = None
+        self._sort: tuple[SortKey, ...] = ()
+        self._select: Optional[tuple[str, ...]] = None
+        self._includes: tuple[ReferencePath[Any], ...] = ()
+        self._tenant: Optional[str] = None
+        self._consistency_level: Optional[ConsistencyLevel] = None
+        self._vectors: Optional[tuple[str, ...]] = None  # () = the default vector
+
+    @property
+    def model(self) -> type[M]:
+        """The model class this query returns."""
+        return self._model
+
+    def _replace(self, **changes: Any) -> Query[M]:
+        new = copy.copy(self)
+        for name, value in changes.items():
+            setattr(new, f"_{name}", value)
+        return new
+
+    def __repr__(self) -> str:
+        return f"<Query of {self._model.__name__}>"
+
+    # -- binding ------------------------------------------------------------------------
+
+    def using(self, client: Client) -> Query[M]:
+        """This query on ``client`` instead of the default one (``wvorm.connect``)."""
+        from wvorm.client import Client
+
+        if not isinstance(client, Client):
+            raise TypeError(f"using() takes a wvorm.Client, got {type(client).__name__}")
+        return self._replace(client=client)
+
+    def session(self, session: SessionLike) -> Query[M]:
+        """This query bound to ``session`` (what ``session.query(Model)`` does): loaded
+        objects join its identity map, and its tenant and consistency level apply."""
+        return self._replace(session=session)
+
+    def _resolve_client(self) -> Client:
+        if self._client is not None:
+            return self._client
+        from wvorm.client import get_default_client
+
+        return get_default_client()
+
+    def _adopt(self, includes: bool) -> Optional[Adopt]:
+        """What every loaded instance goes through: the session's identity map, or,
+        when references are loaded without a session, one per result."""
+        if self._session is not None:
+            return self._session._adopt
+        return ResultIdentity() if includes else None
+
+    # -- filters ------------------------------------------------------------------------
+
+    def where(self, *filters: Filter) -> Query[M]:
+        """Keep the objects matching every filter (added to earlier ``where`` calls)::
+
+        .where(Article.word_count > 1000, Article.tags.contains_any(["style"]))
+        """
+        given: tuple[object, ...] = filters  # checked: type checking may have been bypassed
+        for i, condition in enumerate(given):
+            if not isinstance(condition, Filter):
+                hint = (
+                    " (a bool: was a field compared outside a query, or is the mypy plugin "
+                    "wvorm.mypy missing?)"
+                    if isinstance(condition, bool)
+                    else ""
+                )
+                raise FilterError(
+                    f"{self._model.__name__}.query.where() argument {i} must be a filter such as "
+                    f"{self._model.__name__}.<field> == value, got {type(condition).__name__} "
+                    f"{condition!r}{hint}"
+                )
+            for root in condition.roots():
+                if not issubclass(self._model, root):
+                    raise FilterError(
+                        f"{condition!r} filters {root.__name__}, but this query reads "
+                        f"{self._model.__name__}; reach other classes through a reference "
+                        f"field, e.g. {self._model.__name__}.<reference>.<field>"
+                    )
+        if not filters:
+            return self
+        combined = and_(*filters) if self._filter is None else and_(self._filter, *filters)
+        return self._replace(filter=combined)
+
+    # -- searches -----------------------------------------------------------------------
+
+    def _with_search(self, search: _Search) -> Query[M]:
+        if self._search is not None:
+            raise ValueError(
+                f"this {self._model.__name__} query already searches with "
+                f"{self._search.written}; a query takes one search ({search.written} is a second)"
+            )
+        return self._replace(search=search)
+
+    def near_text(
+        self,
+        concepts: Concepts,
+        *,
+        certainty: Optional[float] = None,
+        distance: Optional[float] = None,
+        move_to: Optional[Move] = None,
+        move_away_from: Optional[Move] = None,
+        autocorrect: Optional[bool] = None,
+        target_vectors: Optional[Sequence[str]] = None,
+    ) -> Query[M]:
+        """Vector search by text through the class's ``text2vec-*`` vectorizer.
+
+        ``move_to`` / ``move_away_from`` are ``(concepts, force)`` or a dict
+        ``{"concepts": ..., "objects": [obj or uuid, ...], "force": float}``.
+        """
+        arguments: dict[str, Any] = {"concepts": concepts}
+        _put(arguments, certainty=certainty, distance=distance, autocorrect=autocorrect)
+        if move_to is not None:
+            arguments["moveTo"] = self._move(move_to, "move_to")
+        if move_away_from is not None:
+            arguments["moveAwayFrom"] = self._move(move_away_from, "move_away_from")
+        if target_vectors is not None:
+            arguments["targetVectors"] = target_vectors
+        NearText(arguments)  # checks every argument now
+        return self._with_search(_Search("near_text", arguments, f"near_text({concepts!r})"))
+
+    def near_vector(
+        self,
+        vector: Sequence[float],
+        *,
+        certainty: Optional[float] = None,
+        distance: Optional[float] = None,
+        target_vectors: Optional[Sequence[str]] = None,
+    ) -> Query[M]:
+        """Vector search near ``vector`` (a list, numpy array or tensor)."""
+        arguments: dict[str, Any] = {"vector": vector}
+        _put(arguments, certainty=certainty, distance=distance, targetVectors=target_vectors)
+        NearVector(arguments)
+        return self._with_search(_Search("near_vector", arguments, "near_vector([...])"))
+
+    def near_object(
+        self,
+        obj: Union[WeaviateModel, UUIDLike],
+        *,
+        certainty: Optional[float] = None,
+        distance: Optional[float] = None,
+        target_vectors: Optional[Sequence[str]] = None,
+    ) -> Query[M]:
+        """Vector search near a stored object (a model instance, or a uuid of this class)."""
+        arguments = dict(self._object_ref(obj, "near_object"))
+        _put(arguments, certainty=certainty, distance=distance, targetVectors=target_vectors)
+        NearObject(arguments)
+        written = f"near_object({getattr(obj, 'id', obj)!s})"
+        return self._with_search(_Search("near_object", arguments, written))
+
+    def bm25(
+        self, query: str, *, properties: Optional[Sequence[Union[Field[str], str]]] = None
+    ) -> Query[M]:
+        """Keyword (BM25) search; ``properties`` limits it to these text fields
+        (fields, or names with a boost such as ``"title^2"``)."""
+        if not isinstance(query, str):
+            raise TypeError(f"bm25() query must be a str, got {type(query).__name__}")
+        arguments: dict[str, Any] = {"query": query}
+        if properties is not None:
+            arguments["properties"] = self._search_properties(properties, "bm25")
+        return self._with_search(_Search("bm25", arguments, f"bm25({query!r})"))
+
+    def hybrid(
+        self,
+        query: str,
+        *,
+        alpha: Optional[float] = None,
+        vector: Optional[Sequence[float]] = None,
+        properties: Optional[Sequence[Union[Field[str], str]]] = None,
+        fusion_type: Optional[HybridFusion] = None,
+    ) -> Query[M]:
+        """Hybrid search: BM25 on ``query`` fused with a vector search. ``alpha`` weighs
+        vector (1) against keyword (0) results; ``vector`` replaces the query's vector."""
+        if not isinstance(query, str):
+            raise TypeError(f"hybrid() query must be a str, got {type(query).__name__}")
+        if alpha is not None and (
+            isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0 <= alpha <= 1
+        ):
+            raise ValueError(f"hybrid() alpha must be a number from 0 to 1, got {alpha!r}")
+        arguments: dict[str, Any] = {"query": query}
+        _put(arguments, alpha=alpha, vector=vector, fusion_type=fusion_type)
+        if properties is not None:
+            arguments["properties"] = self._search_properties(properties, "hybrid")
+        return self._with_search(_Search("hybrid", arguments, f"hybrid({query!r})"))
+
+    def _object_ref(self, obj: Union[WeaviateModel, UUIDLike], what: str) -> dict[str, str]:
+        """``{"id": ...}`` for an object of this class, ``{"beacon": ...}`` for another."""
+        if isinstance(obj, WeaviateModel):
+            if isinstance(obj, self._model):
+                return {"id": str(obj.id)}
+            return {"beacon": f"weaviate://localhost/{collection_name(type(obj))}/{obj.id}"}
+        if isinstance(obj, (str, UUID)):
+            return {"id": get_valid_uuid(obj)}
+        raise TypeError(f"{what} takes a model instance or a uuid, got {type(obj).__name__}")
+
+    def _move(self, move: Move, what: str) -> dict[str, Any]:
+        if isinstance(move, tuple):
+            if len(move) != 2:
+                raise ValueError(f"{what} must be (concepts, force), got {move!r}")
+            concepts, force = move
+            return {"concepts": concepts, "force": force}
+        if not isinstance(move, Mapping):
+            raise TypeError(
+                f"{what} must be (concepts, force) or a dict with 'force' and 'concepts' and/or "
+                f"'objects', got {type(move).__name__}"
+            )
+        out = dict(move)
+        if "objects" in out:
+            objects = out["objects"]
+            items = objects if isinstance(objects, (list, tuple)) else [objects]
+            out["objects"] = [
+                o if isinstance(o, Mapping) else self._object_ref(o, f"{what} objects")
+                for o in items
+            ]
+        return out
+
+    def _search_properties(
+        self, properties: Sequence[Union[Field[str], str]], what: str
+    ) -> list[str]:
+        if isinstance(properties, str) or not isinstance(properties, Sequence):
+            raise TypeError(f"{what}() properties must be a list of fields or names")
+        info = model_info(self._model)
+        names = []
+        for item in properties:
+            if isinstance(item, Field):
+                if item.hops or not issubclass(self._model, item.root):
+                    raise FilterError(
+                        f"{what}() searches {self._model.__name__}'s own fields; "
+                        f"{item.label} is not one"
+                    )
+                prop = item.prop
+                boost = ""
+            elif isinstance(item, str):
+                name, _, boost = item.partition("^")
+                found = info.fields.get(name) or info.by_name.get(name)
+                if found is None:
+                    raise FilterError(
+                        f"{what}() property {item!r}: {self._model.__name__} has no field "
+                        f"{name!r}; its fields: {', '.join(info.fields)}"
+                    )
+                prop = found
+                boost = f"^{boost}" if boost else ""
+            else:
+                raise TypeError(f"{what}() properties must be fields or names, got {item!r}")
+            if prop.base_type != "text":
+                raise FilterError(
+                    f"{what}() searches text; {self._model.__name__}.{prop.field_name} is "
+                    f"{prop.data_type[0]}"
+                )
+            names.append(prop.name + boost)
+        return names
+
+    # -- paging, order, shape -------------------------------------------------------------
+
+    def limit(self, limit: int) -> Query[M]:
+        """Return at most ``limit`` (>= 1) objects."""
+        graphql_int(limit, "limit", 1)
+        return self._replace(limit=limit)
+
+    def offset(self, offset: int) -> Query[M]:
+        """Skip the first ``offset`` (>= 0) objects."""
+        graphql_int(offset, "offset", 0)
+        return self._replace(offset=offset)
+
+    def after(self, cursor: Union[WeaviateModel, UUIDLike]) -> Query[M]:
+        """Cursor paging: the objects after this one (by uuid order). Weaviate takes it
+        with ``limit`` only: no filter, search or sort."""
+        uuid = str(cursor.id) if isinstance(cursor, WeaviateModel) else get_valid_uuid(cursor)
+        return self._replace(after=uuid)
+
+    def autocut(self, jumps: int) -> Query[M]:
+        """Cut search results after ``jumps`` jumps in score or distance."""
+        graphql_int(jumps, "autocut", 1)
+        return self._replace(autocut=jumps)
+
+    def sort(self, *keys: Union[SortKey, Field[Any]]) -> Query[M]:
+        """Order by these fields (a field alone is ascending): ``.sort(A.name.desc(), A.age)``.
+        Added to earlier ``sort`` calls."""
+        sort_keys = []
+        for key in keys:
+            if isinstance(key, Field):
+                key = key.asc()
+            if not isinstance(key, SortKey):
+                raise FilterError(f"sort() takes fields or field.asc() / field.desc(), got {key!r}")
+            self._check_own(key.field, "sort")
+            sort_keys.append(key)
+        return self._replace(sort=self._sort + tuple(sort_keys))
+
+    def select(self, *fields: Field[Any]) -> Query[M]:
+        """Read only these properties (and the id). The others stay unloaded: the
+        instances remember it, and saving them leaves those properties alone."""
+        names = []
+        for field in fields:
+            if isinstance(field, ReferencePath):
+                raise FilterError(
+                    f"select() reads properties; {field.label} is a reference: "
+                    f"load it with include({field.label})"
+                )
+            if not isinstance(field, Field):
+                raise FilterError(f"select() takes fields such as Author.name, got {field!r}")
+            self._check_own(field, "select")
+            if field.prop.field_name != "id":
+                names.append(field.prop.field_name)
+        return self._replace(select=tuple(dict.fromkeys(names)))
+
+    def include(self, *references: ReferencePath[Any]) -> Query[M]:
+        """Load these references into the instances (with all the targets' properties).
+
+        Nest with a path, ``include(Author.wrote_books.publisher)``, or with a
+        reference of an included class, ``include(Author.wrote_books, Book.publisher)``
+        (it is loaded under every included reference that points to Book).
+        """
+        for reference in references:
+            if not isinstance(reference, ReferencePath):
+                raise FilterError(
+                    f"include() takes reference fields such as Author.wrote_books, got "
+                    f"{reference!r}"
+                )
+        query = self._replace(includes=self._includes + tuple(references))
+        query._include_tree()  # check now that every reference attaches somewhere
+        return query
+
+    def _include_tree(self) -> _Node:
+        root = _Node(self._model, {})
+        for reference in self._includes:
+            if issubclass(self._model, reference.root):
+                anchors = [root]
+            else:
+                anchors = [n for n in root.walk() if n.model is reference.root]
+                if not anchors:
+                    raise FilterError(
+                        f"include({reference.label}): no included reference of this "
+                        f"{self._model.__name__} query points to {reference.root.__name__}; "
+                        f"include the reference that leads there first, or write the path "
+                        f"from {self._model.__name__}"
+                    )
+            for anchor in anchors:
+                node = anchor
+                for hop, target in reference.hops:
+                    node = _child(node, hop, (target,))[target]
+                _child(node, reference.prop, reference.targets)
+        return root
+
+    def _check_own(self, field: Field[Any], what: str) -> None:
+        if not issubclass(self._model, field.root):
+            raise FilterError(
+                f"{what}({field.label}): this query reads {self._model.__name__}, not "
+                f"{field.root.__name__}"
+            )
+
+    def tenant(self, tenant: str) -> Query[M]:
+        """Read this tenant of a multi-tenant class."""
+        if not isinstance(tenant, str) or not tenant:
+            raise TypeError(f"tenant must be a non-empty str, got {tenant!r}")
+        return self._replace(tenant=tenant)
+
+    def consistency_level(self, level: Union[ConsistencyLevel, str]) -> Query[M]:
+        """Read with this consistency level (classes with replication_factor > 1 only)."""
+        try:
+            checked = ConsistencyLevel(level)
+        except ValueError:
+            raise ValueError(
+                f"consistency_level must be ONE, QUORUM or ALL, got {level!r}"
+            ) from None
+        return self._replace(consistency_level=checked)
+
+    def with_vector(self, *names: str) -> Query[M]:
+        """Also read the objects' vector (none given) or these named vectors; they land
+        in ``wvorm.orm.state_of(obj).vector`` / ``.vectors`` and on hits."""
+        for name in names:
+            if not isinstance(name, str):
+                raise TypeError(f"with_vector() takes vector names, got {name!r}")
+        return self._replace(vectors=tuple(names))
+
+    # -- rendering ----------------------------------------------------------------------
+
+    def _effective_tenant(self) -> Optional[str]:
+        if self._tenant is not None or self._session is None:
+            return self._tenant
+        config = model_info(self._model).config
+        return self._session.tenant if config.multi_tenancy else None
+
+    def _effective_consistency(self) -> Optional[ConsistencyLevel]:
+        if self._consistency_level is not None or self._session is None:
+            return self._consistency_level
+        level = self._session.consistency_level
+        config = model_info(self._model).config
+        # the GraphQL argument exists only for replicated classes
+        if level is None or (config.replication_factor or 1) <= 1:
+            return None
+        return ConsistencyLevel(level)
+
+    def _loader(self) -> Loader[M]:
+        return cast("Loader[M]", self._include_tree().loader(self._select))
+
+    def _additional(self, *, hits: bool = False) -> list[str]:
+        fields = ["id"]
+        if self._vectors == ():
+            fields.append("vector")
+        elif self._vectors:
+            fields.append("vectors{" + " ".join(self._vectors) + "}")
+        if hits:
+            fields += ["creationTimeUnix", "lastUpdateTimeUnix"]
+            if self._search is not None and self._search.is_near:
+                fields.append("distance")
+                if model_info(self._model).config.distance in (None, "cosine"):
+                    fields.append("certainty")  # only defined for cosine distance
+            elif self._search is not None:
+                fields += ["score", "explainScore"]
+        return fields
+
+    def _builder(
+        self, loader: Loader[M], additional: Sequence[str], client: Optional[Client]
+    ) -> GetBuilder:
+        """The Get builder of this query, on ``client`` (None: for its text only)."""
+        name, selection = collection_name(self._model), loader.selection()
+        if client is not None:
+            builder = client.query.get(name, selection)
+        else:  # build() renders text without needing a client; the connection is for do()
+            builder = GetBuilder(name, selection, cast("Connection", None))
+        builder.with_additional(list(additional))
+        if self._filter is not None:
+            builder.with_where(Where(self._filter.to_where()))
+        if self._search is not None:
+            self._search.apply(builder)
+        if self._sort:
+            builder.with_sort([key.to_sort() for key in self._sort])
+        if self._limit is not None:
+            builder.with_limit(self._limit)
+        if self._offset is not None:
+            builder.with_offset(self._offset)
+        if self._after is not None:
+            builder.with_after(self._after)
+        if self._autocut is not None:
+            builder.with_autocut(self._autocut)
+        tenant = self._effective_tenant()
+        if tenant is not None:
+            builder.with_tenant(tenant)
+        consistency = self._effective_consistency()
+        if consistency is not None:
+            builder.with_consistency_level(consistency)
+        return builder
+
+    def build(self) -> str:
+        """The GraphQL text that :meth:`all` sends."""
+        return self._builder(self._loader(), self._additional(), None).build()
+
+    # -- running ------------------------------------------------------------------------
+
+    def _run(self, builder: GetBuilder) -> list[dict[str, Any]]:
+        answer = builder.do(raise_on_error=True)
+        return rows_of(answer, "Get", collection_name(self._model))
+
+    def _load_rows(self, *, hits: bool) -> tuple[Loader[M], list[dict[str, Any]], Optional[Adopt]]:
+        loader = self._loader()
+        builder = self._builder(loader, self._additional(hits=hits), self._resolve_client())
+        return loader, self._run(builder), self._adopt(bool(loader.includes))
+
+    def all(self) -> list[M]:
+        """Every matching object, as model instances."""
+        loader, rows, adopt = self._load_rows(hits=False)
+        load = loader.load
+        with gc_paused():
+            return [load(row, row["_additional"], adopt) for row in rows]
+
+    def first(self) -> Optional[M]:
+        """The first matching object, or None."""
+        found = self._replace(limit=1).all()
+        return found[0] if found else None
+
+    def one(self) -> M:
+        """The one matching object; raises NoResultError / MultipleResultsError otherwise."""
+        limit = 2 if self._limit is None else min(self._limit, 2)
+        found = self._replace(limit=limit).all()
+        if not found:
+            raise NoResultError(f"{self._describe()} found no object; expected exactly one")
+        if len(found) > 1:
+            raise MultipleResultsError(
+                f"{self._describe()} found more than one object; expected exactly one"
+            )
+        return found[0]
+
+    def get(self, uuid: UUIDLike) -> Optional[M]:
+        """The object with this uuid (within this query's filters and tenant), or None."""
+        id_field = cast("Field[UUID]", field_of(self._model, "id"))
+        key = UUID(get_valid_uuid(uuid))
+        return self.where(id_field == key).first()
+
+    def _describe(self) -> str:
+        parts = [f"{self._model.__name__}.query"]
+        if self._filter is not None:
+            parts.append(f"where{self._filter!r}")
+        if self._search is not None:
+            parts.append(self._search.written)
+        return ".".join(parts)
+
+    def hits(self) -> list[Hit[M]]:
+        """Every matching object with its search metadata (see :class:`Hit`): distance
+        and certainty for near searches, score and explain_score for bm25 and hybrid,
+        creation and update time always, vectors when asked with :meth:`with_vector`."""
+        loader, rows, adopt = self._load_rows(hits=True)
+        return [
+            Hit.of(loader.load(row, row["_additional"], adopt), row["_additional"]) for row in rows
+        ]
+
+    def iterate(self, page_size: int = DEFAULT_PAGE_SIZE) -> Iterator[M]:
+        """Every object of the class, read ``page_size`` at a time with the cursor
+        (``after``), so memory stays bounded however many there are.
+
+        Weaviate's cursor cannot be combined with a filter, search, sort or offset;
+        such a query raises ValueError (use :meth:`all` with ``limit`` / ``offset``).
+        ``limit`` caps the total. Bound to a session, every object stays in its
+        identity map (use a plain ``Model.query`` to stream a whole class).
+        """
+        graphql_int(page_size, "page_size", 1)
+        refused = [
+            name
+            for name, value in (
+                ("where", self._filter),
+                (self._search.written if self._search else "search", self._search),
+                ("sort", self._sort),
+                ("offset", self._offset),
+                ("autocut", self._autocut),
+            )
+            if value
+        ]
+        if refused:
+            raise ValueError(
+                f"iterate() pages with Weaviate's cursor, which cannot be combined with "
+                f"{', '.join(refused)}; drop them, or page with .limit(n).offset(k).all()"
+            )
+        return self._pages(page_size)
+
+    def _pages(self, page_size: int) -> Iterator[M]:
+        remaining = self._limit
+        cursor = self._after
+        while remaining is None or remaining > 0:
+            size = page_size if remaining is None else min(page_size, remaining)
+            page = self._replace(limit=size, after=cursor).all()
+            yield from page
+            if len(page) < size:
+                return
+            cursor = str(page[-1].id)
+            if remaining is not None:
+                remaining -= len(page)
+            del page
+
+    def count(self) -> int:
+        """How many objects match (the ``where`` filter, near search and tenant),
+        counted by the server without reading them (``limit`` / ``offset`` apply)."""
+        builder = self._resolve_client().query.aggregate(collection_name(self._model))
+        builder.with_meta_count()
+        self._aggregate_arguments(builder)
+        answer = builder.do(raise_on_error=True)
+        rows = rows_of(answer, "Aggregate", collection_name(self._model))
+        total = int(rows[0]["meta"]["count"]) if rows else 0
+        if self._offset is not None and not (self._search and self._search.is_near):
+            total = max(total - self._offset, 0)
+        if self._limit is not None:
+            total = min(total, self._limit)
+        return total
+
+    def _aggregate_arguments(self, builder: AggregateBuilder) -> None:
+        if self._filter is not None:
+            builder.with_where(Where(self._filter.to_where()))
+        if self._search is not None:
+            self._search.apply(builder)
+            if self._limit is not None:
+                builder.with_object_limit(self._limit + (self._offset or 0))
+        tenant = self._effective_tenant()
+        if tenant is not None:
+            builder.with_tenant(tenant)
+
+    def group_by(self, field: Field[Any], *, groups: int, objects_per_group: int) -> list[Group[M]]:
+        """Group the results of a near search by ``field``: at most ``groups`` groups of
+        ``objects_per_group`` hits each, closest first."""
+        if isinstance(field, ReferencePath) or not isinstance(field, Field):
+            raise FilterError(f"group_by() takes a property such as Author.name, got {field!r}")
+        self._check_own(field, "group_by")
+        if field.hops:
+            raise FilterError(f"group_by({field.label}): Weaviate groups by own properties only")
+        if self._search is None or not self._search.is_near:
+            raise ValueError(
+                "group_by() groups the results of a vector search: add near_text(...), "
+                "near_vector(...) or near_object(...)"
+            )
+        loader = self._loader()
+        hit_selection = " ".join([*loader.selection(), "_additional{id distance}"])
+        group = (
+            "group{id groupedBy{value path} count maxDistance minDistance "
+            f"hits{{{hit_selection}}}}}"
+        )
+        builder = self._builder(loader, [group], self._resolve_client())
+        builder.with_group_by([field.prop.name], groups, objects_per_group)
+        adopt = self._adopt(bool(loader.includes))
+        result = []
+        for row in self._run(builder):
+            data = row["_additional"]["group"]
+            grouped = data.get("groupedBy") or {}
+            hits = [
+                Hit.of(loader.load(hit, hit["_additional"], adopt), hit["_additional"])
+                for hit in data.get("hits") or ()
+            ]
+            result.append(
+                Group(
+                    value=grouped.get("value"),
+                    path=list(grouped.get("path") or []),
+                    count=int(data.get("count") or 0),
+                    min_distance=data.get("minDistance"),
+                    max_distance=data.get("maxDistance"),
+                    hits=hits,
+                )
+            )
+        return result
+
+    @overload
+    def aggregate(self, *fields: Field[Any], group_by: None = None) -> Aggregation: ...
+
+    @overload
+    def aggregate(self, *fields: Field[Any], group_by: Field[Any]) -> list[Aggregation]: ...
+
+    def aggregate(
+        self, *fields: Field[Any], group_by: Optional[Field[Any]] = None
+    ) -> Union[Aggregation, list[Aggregation]]:
+        """Statistics of the matching objects: the count, and per field the metrics its
+        type has (numbers: mean, median, mode, minimum, maximum, sum; text: top
+        occurrences; bool: totals and percentages; dates: minimum, maximum, median,
+        mode). With ``group_by``, one :class:`Aggregation` per value of that field."""
+        builder = self._resolve_client().query.aggregate(collection_name(self._model))
+        builder.with_meta_count()
+        props: list[PropertyInfo] = []
+        for field in [*fields, *([group_by] if group_by is not None else [])]:
+            if isinstance(field, ReferencePath) or not isinstance(field, Field):
+                raise FilterError(f"aggregate() takes properties such as A.age, got {field!r}")
+            self._check_own(field, "aggregate")
+            if field.hops or field.prop.field_name == "id":
+                raise FilterError(f"aggregate({field.label}): aggregate own properties only")
+        for field in fields:
+            metrics = _METRICS.get(field.prop.base_type)
+            if metrics is None:
+                raise FilterError(
+                    f"aggregate({field.label}): Weaviate cannot aggregate "
+                    f"{field.prop.data_type[0]} properties"
+                )
+            builder.with_fields(f"{field.prop.name}{{{metrics}}}")
+            props.append(field.prop)
+        if group_by is not None:
+            builder.with_group_by_filter([group_by.prop.name])
+            builder.with_fields("groupedBy{value path}")
+        self._aggregate_arguments(builder)
+        answer = builder.do(raise_on_error=True)
+        rows = rows_of(answer, "Aggregate", collection_name(self._model))
+        results = [_aggregation(row, props) for row in rows]
+        if group_by is not None:
+            return results
+        return results[0] if results else Aggregation(0, None, {p.field_name: {} for p in props})
+
+
+def _child(
+    node: _Node, prop: PropertyInfo, targets: Sequence[type[WeaviateModel]]
+) -> dict[type[WeaviateModel], _Node]:
+    """The include-tree nodes under ``node``'s reference ``prop``, created as needed."""
+    _, nodes = node.children.setdefault(prop.field_name, (prop, {}))
+    for target in targets:
+        nodes.setdefault(target, _Node(target, {}))
+    return nodes
+
+
+def _aggregation(row: Mapping[str, Any], props: Sequence[PropertyInfo]) -> Aggregation:
+    metrics: dict[str, dict[str, Any]] = {}
+    for prop in props:
+        raw = row.get(prop.name) or {}
+        values: dict[str, Any] = {}
+        for key, value in raw.items():
+            if key == "topOccurrences":
+                value = [(o["value"], o["occurs"]) for o in value or ()]
+            elif prop.base_type == "date" and key in _DATE_METRICS and isinstance(value, str):
+                value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            values[_snake(key)] = value
+        metrics[prop.field_name] = values
+    grouped = row.get("groupedBy") or {}
+    return Aggregation(
+        int((row.get("meta") or {}).get("count") or 0), grouped.get("value"), metrics
+    )
+
+
+def _put(arguments: dict[str, Any], **values: Any) -> None:
+    """Add the given values that are not None."""
+    arguments.update((key, value) for key, value in values.items() if value is not None)
