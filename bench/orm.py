@@ -58,10 +58,14 @@ def load_api(vector_index: str) -> tuple[Optional[OrmApi], str]:
 
     session: Optional[Callable[..., Any]] = None
     session_error = ""
-    try:
-        from wvorm import Session  # type: ignore[attr-defined,unused-ignore]
+    try:  # DESIGN.md's home for it is the top-level package; wvorm.orm while it lands
+        import wvorm
 
-        session = Session
+        session = getattr(wvorm, "Session", None)
+        if session is None:
+            from wvorm.orm import Session  # type: ignore[attr-defined,unused-ignore]
+
+            session = Session
     except ImportError as exc:
         session_error = f"not available yet: {type(exc).__name__}: {exc}"
     query_error = (

@@ -12,6 +12,8 @@ import json
 import logging
 import math
 import socket
+import subprocess
+import sys
 import threading
 import time
 import uuid as uuid_lib
@@ -23,9 +25,10 @@ import pytest
 import wvorm
 import wvorm.batch.items as items
 from wvorm.batch import Batch, FailedObject, FailedReference, Shard, WeaviateErrorRetryConf
-from wvorm.batch.batch import IN_FLIGHT_PER_WORKER, MAX_RECOMMENDED_SIZE, rest_where_filter
+from wvorm.batch.batch import IN_FLIGHT_PER_WORKER, MAX_RECOMMENDED_SIZE
 from wvorm.batch.items import encode_object, encode_reference
 from wvorm.batch.sender import Sender, SendSettings
+from wvorm.batch.where import rest_where_filter
 from wvorm.embedded import EmbeddedOptions, EmbeddedServer
 from wvorm.errors import BatchError, FilterError
 from wvorm.util import generate_uuid5
@@ -268,6 +271,17 @@ def test_rest_where_filter_converts_without_touching_the_input() -> None:
         rest_where_filter({"path": ["n"], "operator": "Equal"})
 
 
+def test_items_left_waiting_at_exit_are_reported(tmp_path: Any) -> None:
+    script = (
+        "import wvorm\n"
+        "client = wvorm.Client('http://127.0.0.1:9', startup_period=None)\n"
+        "client.batch.add_data_object({}, 'Item')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "1 object(s) and 0 reference(s) were added to a batch but never sent" in done.stderr
+
+
 # -- the three modes (shared server) --------------------------------------------------------
 
 
@@ -366,6 +380,30 @@ def test_four_workers_keep_references_behind_their_objects(client: wvorm.Client)
     }
     of_author = references_of(client, "Book", "ofAuthor")
     assert len(of_author) == 180 and all(len(refs) == 1 for refs in of_author.values())
+
+
+def test_named_vectors_are_written(client: wvorm.Client) -> None:
+    create_class(
+        client,
+        {
+            "class": "Named",
+            "vectorConfig": {
+                "text": {"vectorizer": {"none": {}}, "vectorIndexType": "hnsw"},
+                "image": {"vectorizer": {"none": {}}, "vectorIndexType": "flat"},
+            },
+        },
+    )
+    vectors = {"text": [1.0, 2.0], "image": [0.5, 0.25, 0.125]}
+    object_id = client.batch.add_data_object({}, "Named", vectors=vectors)
+    client.batch.flush()
+    stored = client._connection.get_json(
+        f"/objects/Named/{object_id}", "get object", {"include": "vector"}
+    )
+    assert stored["vectors"] == vectors
+    with pytest.raises(TypeError, match="vectors must be a dict"):
+        client.batch.add_data_object({}, "Named", vectors=[1.0])  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="NaN"):
+        client.batch.add_data_object({}, "Named", vectors={"text": [math.nan]})
 
 
 # -- per-item errors -------------------------------------------------------------------------
@@ -588,6 +626,28 @@ def test_context_exit_keeps_the_original_exception_primary(dead_client: wvorm.Cl
     assert batch.shape == (1, 0)  # not flushed on Ctrl-C: still waiting, nothing lost
 
 
+@pytest.mark.usefixtures("fast_retries")
+def test_timeouts_are_retried_and_sending_again_is_idempotent(client: wvorm.Client) -> None:
+    create_class(client, {"class": "Item", "vectorizer": "none"})
+    client.batch.configure(batch_size=None, timeout_retries=2)
+    client.timeout_config = (5, 0.001)  # no answer comes back this fast
+    for i in range(200):
+        client.batch.add_data_object({"n": i}, "Item", generate_uuid5(i), [i / 200, 1.0, 0.5])
+    with pytest.raises(BatchError, match="after 3 attempt") as raised:
+        client.batch.flush()
+    assert isinstance(raised.value.__cause__, wvorm.WeaviateTimeoutError)
+    assert "may not have been written" in str(raised.value)
+    failed = list(client.batch.failed_objects)
+    assert len(failed) == 200
+    client.timeout_config = (10, 60)
+    for record in failed:  # some may have been written: adding them again replaces them
+        client.batch.add_data_object(
+            record.data_object, record.class_name, record.uuid, record.vector
+        )
+    client.batch.flush()
+    assert count(client, "Item") == 200
+
+
 def test_non_retryable_status_fails_the_chunk_at_once(client: wvorm.Client) -> None:
     create_class(client, {"class": "Item", "vectorizer": "none"})
     client.batch.configure(batch_size=None)
@@ -696,27 +756,39 @@ def test_restart_mid_batch_writes_everything_exactly_once(
         callback=None,
     )
     halfway = threading.Event()
+    books: dict[str, str] = {}
+    errors: list[BaseException] = []
 
-    def restart_when_halfway() -> None:
+    def import_everything() -> None:
+        try:
+            with client.batch as batch:
+                for i in range(3000):
+                    tenant = "t1" if i % 2 else "t2"
+                    batch.add_data_object(
+                        {"n": i}, "Doc", generate_uuid5(i), [i / 3000, 1.0], tenant
+                    )
+                    if i % 10 == 0:
+                        author = batch.add_data_object({"name": f"a{i}"}, "Author")
+                        book = batch.add_data_object({"title": f"b{i}"}, "Book")
+                        batch.add_reference(author, "Author", "wroteBooks", book, "Book")
+                        batch.add_reference(book, "Book", "ofAuthor", author, "Author")
+                        books[book] = author
+                    if i == 600:
+                        halfway.set()
+        except BaseException as exc:
+            errors.append(exc)
+            halfway.set()
+
+    # The restart runs in this (the main) thread: the embedded server is tied to the
+    # thread that launched it, and the importer thread ends before the test does.
+    importer = threading.Thread(target=import_everything)
+    with caplog.at_level(logging.WARNING, logger="wvorm.batch"):
+        importer.start()
         halfway.wait()
         fault_server.restart()
-
-    restarter = threading.Thread(target=restart_when_halfway)
-    restarter.start()
-    books: dict[str, str] = {}
-    with caplog.at_level(logging.WARNING, logger="wvorm.batch"), client.batch as batch:
-        for i in range(3000):
-            tenant = "t1" if i % 2 else "t2"
-            batch.add_data_object({"n": i}, "Doc", generate_uuid5(i), [i / 3000, 1.0], tenant)
-            if i % 10 == 0:
-                author = batch.add_data_object({"name": f"a{i}"}, "Author")
-                book = batch.add_data_object({"title": f"b{i}"}, "Book")
-                batch.add_reference(author, "Author", "wroteBooks", book, "Book")
-                batch.add_reference(book, "Book", "ofAuthor", author, "Author")
-                books[book] = author
-            if i == 600:
-                halfway.set()
-    restarter.join()
+        importer.join()
+    assert errors == []
+    batch = client.batch
     assert any("retrying" in r.getMessage() for r in caplog.records), "no request was cut off"
     assert batch.failed_objects == [] and batch.failed_references == []
     assert count(client, "Doc", "t1") == 1500 and count(client, "Doc", "t2") == 1500

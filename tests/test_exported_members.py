@@ -17,7 +17,7 @@ EXPECTED = {
     "UnexpectedStatusCodeException", "WeaviateConnectionError", "WeaviateStartUpError",
     "WeaviateTimeoutError",
     # ORM
-    "WeaviateModel", "Property", "GeoCoordinate", "PhoneNumber", "NamedVector",
+    "WeaviateModel", "Session", "Property", "GeoCoordinate", "PhoneNumber", "NamedVector",
     "MigrationPlan", "schema_of", "create_all", "drop_all", "migrate", "state_of",
     "__version__",
 }  # fmt: skip

@@ -4,22 +4,26 @@ cascade, rollback, partial failure, unloaded-is-not-empty, tenants, delete, merg
 from __future__ import annotations
 
 import copy
+import logging
 from collections.abc import Iterator
 from typing import Any, Optional, Union
 from uuid import uuid4
 
 import pytest
 from pydantic import BaseModel
+from typing_extensions import assert_type
 
 import wvorm
 from wvorm.errors import CommitError, WvormError
 from wvorm.orm import (
+    NamedVector,
     WeaviateModel,
     create_all,
     from_properties,
     mark_loaded,
     state_of,
 )
+from wvorm.orm.expressions import field_of
 from wvorm.orm.session import Session
 from wvorm.orm.unitofwork import ReferenceChange
 from wvorm.schema.tenants import Tenant
@@ -53,12 +57,16 @@ class SAuthor(WeaviateModel, vectorizer="none"):
     favourites: list[Union[SArticle, SPublication]] = []  # multi-target
 
 
+class SImage(WeaviateModel, vectors={"look": NamedVector(), "caption": NamedVector()}):
+    caption: str
+
+
 class SNote(WeaviateModel, vectorizer="none", multi_tenancy=True):
     text: str
     stars: int = 0
 
 
-MODELS = [SPublication, SArticle, SAuthor]
+MODELS: list[type[WeaviateModel]] = [SPublication, SArticle, SAuthor]
 
 
 @pytest.fixture
@@ -154,13 +162,23 @@ def test_adopt_fills_what_was_not_loaded_and_keeps_local_changes(schema: wvorm.C
         assert held.name == "changed here" and session.dirty == [held]
 
 
-@pytest.mark.skipif(not hasattr(SAuthor, "query"), reason="Model.query is not wired yet")
 def test_query_results_join_the_identity_map(schema: wvorm.Client) -> None:
     author = saved_author(schema)
     with Session(schema) as session:
         held = session.get(SAuthor, author.id)
+        assert held is not None
+        held.name = "changed locally"
         (loaded,) = session.query(SAuthor).all()
-        assert loaded is held
+        assert loaded is held and loaded.name == "changed locally"
+
+        # included references join it too, and fill the fields it had not loaded
+        (again,) = session.query(SAuthor).include(field_of(SAuthor, "wrote")).all()  # type: ignore[arg-type]
+        assert again is held and state_of(held).is_loaded("wrote")
+        assert [a.id for a in held.wrote] == [a.id for a in author.wrote]
+        assert held.wrote[0] is session.get(SArticle, author.wrote[0].id)
+        articles = session.query(SArticle).all()
+        assert {id(a) for a in articles} == {id(a) for a in held.wrote}
+        assert session.dirty == [held]  # only the local change: the loaded references are clean
 
 
 # -- dirty tracking --------------------------------------------------------------------
@@ -246,7 +264,7 @@ def test_add_cascades_and_commit_writes_references_both_ways(schema: wvorm.Clien
 
 def test_loaded_reference_lists_are_diffed(schema: wvorm.Client) -> None:
     author = saved_author(schema)
-    one, two = author.wrote
+    two = author.wrote[1]
     with Session(schema) as session:
         session.add(author)
         extra = SArticle(title="Extra")
@@ -268,7 +286,7 @@ def test_loaded_reference_lists_are_diffed(schema: wvorm.Client) -> None:
 def test_wrong_reference_types_fail_before_anything_is_written(schema: wvorm.Client) -> None:
     with Session(schema) as session:
         author = SAuthor(name="x")
-        with pytest.raises(TypeError, match="SAuthor.wrote holds a SPublication"):
+        with pytest.raises(TypeError, match=r"SAuthor\.wrote holds a SPublication"):
             author.wrote = [SPublication(name="not an article")]  # type: ignore[list-item]
             session.add(author)
         author.wrote = []
@@ -311,9 +329,13 @@ def test_rollback_discards_pending_work_and_restores_loaded_values(
         session.rollback()
         assert session.new == [] and session.deleted == [] and session.dirty == []
         assert newcomer not in session and two in session
-        assert (author.name, author.age, author.address) == ("Jane", 40, Address(city="Oslo"))
+        assert author.model_dump(include={"name", "age", "address"}) == {
+            "name": "Jane",
+            "age": 40,
+            "address": {"city": "Oslo", "street": ""},
+        }
         assert author.wrote == [one, two] and author.wrote[0] is one
-        assert author.writes_for is None
+        assert author.__dict__["writes_for"] is None  # (mypy narrowed the attribute)
         session.commit()
     assert updates == []
     assert stored(schema, SArticle, two.id) is not None
@@ -401,6 +423,33 @@ def test_a_rejected_patch_keeps_the_object_dirty(schema: wvorm.Client) -> None:
         assert stored(schema, SAuthor, kept.id)["name"] == "kept"
 
 
+def test_rejected_reference_changes_stay_pending(schema: wvorm.Client) -> None:
+    author = saved_author(schema)
+    one, two = author.wrote
+    with Session(schema) as session:
+        session.add(author)
+        schema.data_object.delete(author.id, class_name="SAuthor")  # behind the session's back
+        paper = SPublication(name="Paper")
+        author.wrote = [two]  # a beacon removed
+        author.writes_for = paper  # a single reference replaced
+        with pytest.raises(CommitError) as raised:
+            session.commit()
+        assert {repr(item) for item, _ in raised.value.failures} == {
+            f"<reference SAuthor({author.id}).wrote -= SArticle({one.id})>",
+            f"<reference SAuthor({author.id}).writes_for = SPublication({paper.id})>",
+        }
+        assert session.new == [] and stored(schema, SPublication, paper.id) is not None
+        assert session.dirty == [author]  # both changes still pending
+
+        schema.data_object.create({"name": "Jane"}, "SAuthor", author.id, vector=None)
+        schema.data_object.reference.add(author.id, "wrote", one.id, "SAuthor", "SArticle")
+        session.commit()
+        assert session.dirty == []
+    on_server = stored(schema, SAuthor, author.id)
+    assert beacon_ids(on_server, "wrote") == []  # the removal was sent again
+    assert beacon_ids(on_server, "writes_for") == [str(paper.id)]
+
+
 # -- unloaded is not empty ---------------------------------------------------------------
 
 
@@ -437,14 +486,11 @@ def test_saving_an_object_read_with_some_properties_keeps_the_others(
     assert len(beacon_ids(on_server, "wrote")) == 2
 
 
-@pytest.mark.skipif(not hasattr(SAuthor, "query"), reason="Model.query is not wired yet")
-def test_a_selected_subset_saved_through_the_query_dsl_keeps_the_rest(
-    schema: wvorm.Client,
-) -> None:
+def test_a_subset_selected_through_the_query_dsl_keeps_the_rest(schema: wvorm.Client) -> None:
     author = saved_author(schema)
     with Session(schema) as session:
-        query: Any = session.query(SAuthor)
-        (loaded,) = query.select(SAuthor.name).all()
+        (loaded,) = session.query(SAuthor).select(field_of(SAuthor, "name")).all()  # type: ignore[arg-type]
+        assert loaded.bio == "" and not state_of(loaded).is_loaded("bio")
         loaded.name = "selected"
         session.commit()
     on_server = stored(schema, SAuthor, author.id)
@@ -561,7 +607,7 @@ def test_merge_of_unsaved_objects_loads_or_inserts(
 ) -> None:
     author = saved_author(schema)
     # a never-saved object carrying an existing uuid updates that object
-    same = SAuthor(id=author.id, name="Jane", bio="new bio", age=40)
+    same = SAuthor(id=author.id, name="Jane", bio="new bio")  # age, address, wrote: not set
     brand_new = SAuthor(name="Brand new")
     with Session(schema) as session:
         merged = session.merge(same)
@@ -571,7 +617,8 @@ def test_merge_of_unsaved_objects_loads_or_inserts(
         session.commit()
     assert [u["properties"] for u in updates] == [{"bio": "new bio"}]
     on_server = stored(schema, SAuthor, author.id)
-    assert on_server["bio"] == "new bio" and len(beacon_ids(on_server, "wrote")) == 2
+    assert (on_server["bio"], on_server["age"]) == ("new bio", 40)  # age: its default not sent
+    assert len(beacon_ids(on_server, "wrote")) == 2
     assert stored(schema, SAuthor, brand_new.id)["name"] == "Brand new"
 
 
@@ -583,6 +630,9 @@ def test_get_reads_properties_and_vector(schema: wvorm.Client) -> None:
         session.commit()
     with Session(schema) as session:
         loaded = session.get(SArticle, article.id)
+        assert_type(loaded, Optional[SArticle])
+        assert_type(session.merge(article), SArticle)
+        assert_type(session.query(SArticle).all(), list[SArticle])
         assert loaded is not None and loaded == SArticle(
             id=article.id, title="with vector", word_count=3, tags=["x"]
         )
@@ -601,7 +651,7 @@ def test_session_arguments_are_checked(client: wvorm.Client) -> None:
     with pytest.raises(ValueError, match="consistency_level"):
         Session(client, consistency_level="SOME")
     with pytest.raises(TypeError, match="tenant"):
-        Session(client, tenant="")  # type: ignore[arg-type]
+        Session(client, tenant="")
     with pytest.raises(TypeError, match="WeaviateModel"):
         Session(client).add({"name": "a dict"})  # type: ignore[arg-type]
 
@@ -635,3 +685,25 @@ def test_commit_writes_a_thousand_objects_with_references(schema: wvorm.Client) 
     assert sum(1 for _ in objects_of(schema, "SArticle")) == 900
     sample = stored(schema, SAuthor, authors[7].id)
     assert beacon_ids(sample, "wrote") == [str(a.id) for a in authors[7].wrote]
+
+
+def test_named_vectors_are_written(client: wvorm.Client) -> None:
+    create_all(client, [SImage])
+    image = SImage(caption="a cat")
+    state_of(image).vectors = {"look": [0.1, 0.2], "caption": [0.3, 0.4, 0.5]}
+    with Session(client) as session:
+        session.add(image)
+        session.commit()
+    data = client.data_object.get_by_id(image.id, class_name="SImage", with_vector=True)
+    assert data is not None and data["vectors"] == {
+        "look": pytest.approx([0.1, 0.2]),
+        "caption": pytest.approx([0.3, 0.4, 0.5]),
+    }
+
+
+def test_closing_with_unflushed_work_warns(
+    schema: wvorm.Client, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="wvorm.orm.session"), Session(schema) as session:
+        session.add(SArticle(title="forgotten"))
+    assert "1 unflushed new" in caplog.text

@@ -128,6 +128,11 @@ class Client:
         self._connection.timeout_config = value
 
     @property
+    def connection(self) -> Connection:
+        """The transport this client's components share (for layers built on the client)."""
+        return self._connection
+
+    @property
     def url(self) -> str:
         """The server's base URL."""
         return self._connection.url

@@ -182,13 +182,18 @@ class CommitError(WvormError):
 
     def __init__(self, failures: Sequence[tuple[Any, str]]) -> None:
         self.failures = list(failures)
-        lines = "\n".join(f"  - {item!r}: {reason}" for item, reason in self.failures[:50])
+        lines = "\n".join(f"  - {_short(item)}: {reason}" for item, reason in self.failures[:50])
         more = len(self.failures) - 50
         suffix = f"\n  ... and {more} more" if more > 0 else ""
         super().__init__(
             f"{len(self.failures)} item(s) were rejected by the server and stay pending "
             f"in the session; fix them and commit again:\n{lines}{suffix}"
         )
+
+
+def _short(item: Any, limit: int = 200) -> str:
+    text = repr(item)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 class WeaviateStartUpError(WvormError):

@@ -87,13 +87,13 @@ def test_comparisons_are_filters() -> None:
 def test_wrong_filters_are_type_errors() -> None:
     # each is also refused at run time, before any request
     with pytest.raises(FilterError):
-        Novel.pages > "many"  # type: ignore[operator]
+        _ = Novel.pages > "many"  # type: ignore[operator]
     with pytest.raises(FilterError):
         Novel.pages.like("1*")  # type: ignore[misc]
     with pytest.raises(FilterError):
         Novel.title.within_geo_range((1.0, 2.0), 5.0)  # type: ignore[misc]
     with pytest.raises(FilterError):
-        Novel.title == 3  # mypy lets == through (object.__eq__); the run time does not
+        _ = Novel.title == 3  # mypy lets == through (object.__eq__); the run time does not
     with pytest.raises(AttributeError):
         Novel.no_such_field  # type: ignore[attr-defined]  # noqa: B018
     with pytest.raises(AttributeError):

@@ -3,6 +3,7 @@
 - :mod:`wvorm.batch.batch`: the :class:`Batch` users talk to (modes, threads, back-pressure).
 - :mod:`wvorm.batch.sender`: one request, retried until answered; per-item results.
 - :mod:`wvorm.batch.items`: items encoded once; the records of what failed.
+- :mod:`wvorm.batch.where`: the REST form of a ``where`` filter (``delete_objects``).
 """
 
 from __future__ import annotations

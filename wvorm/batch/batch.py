@@ -36,16 +36,16 @@ What happens to failures:
 
 from __future__ import annotations
 
+import atexit
 import dataclasses
 import logging
 import threading
 import time
+import weakref
 from collections import deque
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
-from datetime import time as dt_time
 from numbers import Real
 from types import TracebackType
 from typing import Any, Optional, Union
@@ -66,31 +66,35 @@ from wvorm.batch.sender import (
     SendSettings,
     WeaviateErrorRetryConf,
 )
+from wvorm.batch.where import rest_where_filter
 from wvorm.connection import Connection
 from wvorm.data.replication import ConsistencyLevel
 from wvorm.errors import BatchError, UnexpectedStatusCodeException
-from wvorm.gql.filter import render_where
 from wvorm.util import UUIDLike, check_batch_result
 
 logger = logging.getLogger("wvorm.batch")
+
+_live_batches: weakref.WeakSet[Batch] = weakref.WeakSet()
+
+
+@atexit.register
+def _warn_about_unsent_items() -> None:
+    """Items still waiting at exit would vanish silently: say so."""
+    for batch in list(_live_batches):
+        objects, references = batch.shape
+        if objects or references:
+            logger.warning(
+                "%d object(s) and %d reference(s) were added to a batch but never sent; "
+                "call batch.flush() or use `with client.batch as batch:`",
+                objects,
+                references,
+            )
+
 
 IN_FLIGHT_PER_WORKER = 2  # chunks per worker: one being sent, one ready to go
 MANUAL_REQUEST_SIZE = 200  # items per request when no batch_size is set
 MAX_RECOMMENDED_SIZE = 1000  # dynamic batching never grows a request beyond this
 DEFAULT_CREATION_TIME = 10.0  # seconds (the spec's default)
-
-# v3's names for list values in a delete filter, and the REST API's names.
-_V3_LIST_KEYS = {
-    "valueTextList": "valueTextArray",
-    "valueStringList": "valueStringArray",
-    "valueIntList": "valueIntArray",
-    "valueNumberList": "valueNumberArray",
-    "valueBooleanList": "valueBooleanArray",
-    "valueDateList": "valueDateArray",
-}
-_SCALAR_VALUE_KEYS = frozenset(
-    ("valueText", "valueString", "valueInt", "valueNumber", "valueBoolean", "valueDate")
-)
 
 
 @dataclass(frozen=True)
@@ -144,6 +148,7 @@ class Batch:
         self._recommended_num_objects: Optional[int] = None
         self._recommended_num_references: Optional[int] = None
         self._settings = SendSettings()
+        _live_batches.add(self)
 
     # -- configuration ------------------------------------------------------------------
 
@@ -168,8 +173,10 @@ class Batch:
         ``timeout_retries`` / ``connection_error_retries``: retries of a request that
         timed out / could not connect or got 429 or 5xx. ``weaviate_error_retries``:
         re-send items the server rejected. ``callback``: called with the server's
-        results of every request (default: log the errors). ``num_workers``: threads
-        sending chunks concurrently. ``consistency_level``: for replicated classes.
+        results of every request (default: log the errors); it runs in a worker
+        thread, one call at a time, and must not add to or flush this batch.
+        ``num_workers``: threads sending chunks concurrently (at most two chunks per
+        worker are in flight). ``consistency_level``: for replicated classes.
         Returns the batch, so ``with client.batch(batch_size=100) as batch:`` works.
         """
         if batch_size is not None:
@@ -325,16 +332,18 @@ class Batch:
         uuid: Optional[UUIDLike] = None,
         vector: Optional[Sequence[Any]] = None,
         tenant: Optional[str] = None,
+        vectors: Optional[Mapping[str, Sequence[Any]]] = None,
     ) -> str:
         """Add one object and return its uuid (a new uuid4 when none is given).
 
         An object with an existing uuid replaces the stored one. ``vector`` may be a
-        list, a numpy array or a tensor. Blocks while too many chunks are in flight.
+        list, a numpy array or a tensor; ``vectors`` (beyond v3) names the vectors of
+        a class with several vector spaces. Blocks while too many chunks are in flight.
         Raises the :class:`BatchError` of an earlier chunk that could not be written
         (the object is then not added), TypeError/ValueError for invalid input.
         """
         self._raise_errors()
-        object_id, payload = encode_object(data_object, class_name, uuid, vector, tenant)
+        object_id, payload = encode_object(data_object, class_name, uuid, vector, tenant, vectors)
         shard = (capitalize_first_letter(class_name), tenant)
         with self._lock:
             self._objects.append(payload)
@@ -776,54 +785,6 @@ class Batch:
             else f"{'dynamic' if self._dynamic else 'auto'}, batch_size={self._batch_size}"
         )
         return f"Batch({mode}, num_workers={self._num_workers}, waiting={objects}+{references})"
-
-
-def rest_where_filter(where: Mapping[str, Any]) -> dict[str, Any]:
-    """The REST form of a ``with_where`` filter dict, as a new dict (the input is not changed).
-
-    The filter is checked by the GraphQL builder's rules (one home for them), so a
-    mistake is reported naming the bad key. Then a list under a scalar value key
-    (or a v3 ``value*List`` key) becomes the REST ``value*Array`` key, a str path a
-    one-element list, and a datetime an RFC 3339 string.
-    """
-    renamed = _rename_v3_list_keys(where)
-    render_where(renamed, "where")
-    return _to_rest(renamed)
-
-
-def _rename_v3_list_keys(where: Any) -> Any:
-    if not isinstance(where, Mapping):
-        return where
-    return {
-        _V3_LIST_KEYS.get(key, key): (
-            [_rename_v3_list_keys(o) for o in value] if key == "operands" else value
-        )
-        for key, value in where.items()
-    }
-
-
-def _to_rest(where: Mapping[str, Any]) -> dict[str, Any]:
-    converted: dict[str, Any] = {}
-    for key, value in where.items():
-        if key == "operands":
-            converted[key] = [_to_rest(operand) for operand in value]
-        elif key == "path":
-            converted[key] = [value] if isinstance(value, str) else list(value)
-        elif key in _SCALAR_VALUE_KEYS and isinstance(value, (list, tuple)):
-            converted[f"{key}Array"] = [_rest_value(v) for v in value]
-        elif key.startswith("value") and isinstance(value, (list, tuple)):
-            converted[key] = [_rest_value(v) for v in value]
-        else:
-            converted[key] = _rest_value(value)
-    return converted
-
-
-def _rest_value(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).isoformat()
-    if isinstance(value, date):
-        return datetime.combine(value, dt_time(), timezone.utc).isoformat()
-    return value
 
 
 def _check_int(value: Any, name: str, minimum: int) -> None:

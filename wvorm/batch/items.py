@@ -36,22 +36,21 @@ BEACON_PREFIX = "weaviate://localhost/"
 
 def _encode_vector(vector: Sequence[Any]) -> bytes:
     """The JSON array of ``vector``; rejects NaN, infinities and non-numbers."""
-    if _orjson is not None:
-        try:
-            encoded: bytes = _orjson.dumps(vector)
-        except TypeError as exc:
-            raise TypeError(f"vector must hold only numbers: {exc}") from None
-        if b"null" in encoded:  # orjson writes NaN and infinities as null
-            raise ValueError("vector must not contain NaN, infinity or None")
-    else:
-        try:
+    try:
+        if _orjson is not None:
+            encoded: bytes = _orjson.dumps(vector)  # writes NaN and infinities as null
+        else:
             encoded = _ENCODER.encode(vector).encode()
-        except ValueError:
-            raise ValueError("vector must not contain NaN or infinity") from None
-        except TypeError as exc:
-            raise TypeError(f"vector must hold only numbers: {exc}") from None
+    except ValueError:  # the standard library refuses NaN and infinities
+        raise ValueError("vector must not contain NaN or infinity") from None
+    except TypeError as exc:
+        raise TypeError(f"vector must hold only numbers: {exc}") from None
+    # Numbers are written with digits, '.', 'e', '-' and '+' only, so one-byte scans
+    # (fast) find null (NaN, infinity, None), true, false, strings and objects.
+    if b"n" in encoded or b"t" in encoded or b"a" in encoded:
         if b"null" in encoded:
-            raise ValueError("vector must not contain None")
+            raise ValueError("vector must not contain NaN, infinity or None")
+        raise TypeError("vector must hold only numbers, not booleans or strings")
     if b'"' in encoded or b"{" in encoded:
         raise TypeError("vector must hold only numbers, not strings or objects")
     return encoded
@@ -63,11 +62,13 @@ def encode_object(
     uuid: Optional[UUIDLike],
     vector: Optional[Sequence[Any]],
     tenant: Optional[str],
+    vectors: Optional[Mapping[str, Sequence[Any]]] = None,
 ) -> tuple[str, bytes]:
     """``(uuid, JSON bytes)`` of one object for ``POST /batch/objects``.
 
     A uuid is always assigned here (uuid4 when none is given), so re-sending the
     object after a lost answer replaces it instead of creating a duplicate.
+    ``vectors`` holds named vectors (classes with several vector spaces).
     """
     if not isinstance(data_object, Mapping):
         raise TypeError(
@@ -78,6 +79,10 @@ def encode_object(
         raise TypeError(f"class_name must be a non-empty str, got {class_name!r}")
     if tenant is not None and not isinstance(tenant, str):
         raise TypeError(f"tenant must be a str or None, got {type(tenant).__name__}")
+    if vectors is not None and not isinstance(vectors, Mapping):
+        raise TypeError(
+            f"vectors must be a dict of vector names to vectors, got {type(vectors).__name__}"
+        )
     object_id = str(uuid4()) if uuid is None else get_valid_uuid(uuid)
     class_name = capitalize_first_letter(class_name)
     properties = data_object if isinstance(data_object, dict) else dict(data_object)
@@ -92,13 +97,26 @@ def encode_object(
             f"{exc}. Convert values to JSON types first (str(uuid), datetime.isoformat(), "
             "float values that are not NaN)."
         ) from None
-    if vector is None:
+    if vector is None and not vectors:
         return object_id, head
+    # The vectors are spliced in as ready JSON: they are most of the bytes, and
+    # _encode_vector formats them fastest.
+    parts = [head[:-1]]
     try:
-        encoded_vector = _encode_vector(get_vector(vector))
+        if vector is not None:
+            parts += [b',"vector":', _encode_vector(get_vector(vector))]
+        if vectors:
+            named = []
+            for name, value in vectors.items():
+                if not isinstance(name, str) or not name:
+                    raise TypeError(f"vector names must be non-empty str, got {name!r}")
+                encoded = _encode_vector(get_vector(value))
+                named.append(b"%s:%s" % (_ENCODER.encode(name).encode(), encoded))
+            parts += [b',"vectors":{', b",".join(named), b"}"]
     except (TypeError, ValueError) as exc:
         raise type(exc)(f"Invalid vector for {class_name!r} object {object_id}: {exc}") from None
-    return object_id, b"".join((head[:-1], b',"vector":', encoded_vector, b"}"))
+    parts.append(b"}")
+    return object_id, b"".join(parts)
 
 
 def encode_reference(
@@ -165,7 +183,8 @@ class FailedObject:
     """An object that was not written, and why.
 
     The fields mirror :meth:`Batch.add_data_object`'s arguments, so it can be added
-    again: ``batch.add_data_object(f.data_object, f.class_name, f.uuid, f.vector, f.tenant)``.
+    again: ``batch.add_data_object(f.data_object, f.class_name, f.uuid, f.vector,
+    f.tenant, vectors=f.vectors)``.
     """
 
     data_object: dict[str, Any]
@@ -174,6 +193,7 @@ class FailedObject:
     vector: Optional[list[float]]
     tenant: Optional[str]
     message: str
+    vectors: Optional[dict[str, list[float]]] = None
 
     @classmethod
     def from_payload(cls, payload: bytes, message: str) -> FailedObject:
@@ -185,6 +205,7 @@ class FailedObject:
             vector=item.get("vector"),
             tenant=item.get("tenant"),
             message=message,
+            vectors=item.get("vectors"),
         )
 
 

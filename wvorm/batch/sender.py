@@ -143,6 +143,7 @@ class Sender:
         Items the server rejects are recorded as failed and passed to the callback.
         Raises :class:`BatchError` when a request cannot be made after its retries;
         every item of the chunk not written by then is recorded as failed first.
+        Exceptions from the callback are returned in the report, not raised.
         """
         report = SendReport(results=[])
         pending = list(payloads)
@@ -150,9 +151,8 @@ class Sender:
         while pending:
             try:
                 response, sent, seconds = self._post(kind, pending, settings, report)
-            except BatchError as exc:
-                self._failures.add(kind, pending, str(exc))
-                raise
+            except BatchError:
+                raise  # _post recorded what it could not write
             except Exception as exc:  # a bug or an unexpected answer: still lose nothing
                 message = f"Sending {len(pending)} {kind} failed unexpectedly: {exc!r}"
                 self._failures.add(kind, pending, message)
@@ -267,11 +267,15 @@ class Sender:
                 connection_errors += 1
                 maybe_applied = maybe_applied or response.status_code in MAYBE_APPLIED_STATUSES
             if give_up:
-                raise BatchError(
+                outcome = "may not have been" if maybe_applied else "were not"
+                error = BatchError(
                     f"Batch request POST /v1{path} with {len(payloads)} {kind} failed after "
-                    f"{attempt + 1} attempt(s): {failure} Those {kind} were not written; they "
+                    f"{attempt + 1} attempt(s): {failure} Those {kind} {outcome} written; they "
                     f"are kept in batch.failed_{kind} to be added again once the cause is fixed."
-                ) from failure
+                )
+                # the current list: references found written after a cut-off are not in it
+                self._failures.add(kind, payloads, str(error))
+                raise error from failure
             delay = self.retry_delay(attempt)
             logger.warning(
                 "Batch request POST /v1%s failed (%s); retrying in %.1fs", path, failure, delay

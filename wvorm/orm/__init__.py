@@ -27,6 +27,8 @@ from wvorm.orm.models import (
     state_of,
     to_properties,
 )
+from wvorm.orm.query import Hit, Query
+from wvorm.orm.session import Session
 from wvorm.orm.schema import (
     MigrationPlan,
     class_schema,
@@ -41,6 +43,7 @@ from wvorm.orm.types import GeoCoordinate, PhoneNumber, Property, PropertyInfo
 __all__ = [
     "ClassConfig",
     "GeoCoordinate",
+    "Hit",
     "MigrationPlan",
     "ModelInfo",
     "NamedVector",
@@ -48,6 +51,8 @@ __all__ = [
     "PhoneNumber",
     "Property",
     "PropertyInfo",
+    "Query",
+    "Session",
     "WeaviateModel",
     "changed_fields",
     "class_schema",

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Generic, Literal, NoReturn, Optional, TypeVar, Union
 from uuid import UUID
+from weakref import WeakKeyDictionary
 
 import typing_extensions
 from pydantic._internal._model_construction import ModelMetaclass  # pydantic has no public path
@@ -40,6 +41,7 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+Hops = tuple[tuple[PropertyInfo, type["WeaviateModel"]], ...]
 M = TypeVar("M", bound="WeaviateModel")
 Target = TypeVar("Target", bound="WeaviateModel")
 
@@ -82,48 +84,55 @@ _EXPECTED = {
 
 
 class _Path:
-    """Where an expression points: ``root`` model, the references it goes through, a property.
+    """Where an expression points: the ``_root`` model, the references it goes through,
+    a property.
 
-    ``hops`` are the (reference property, chosen target model) pairs walked from
-    ``root``; ``model`` owns ``prop``.
+    ``_hops`` are the (reference property, chosen target model) pairs walked from
+    ``_root``; ``_model`` owns ``_prop``. Every attribute is underscored, so none can
+    hide a field of a reference's target (``Book.author.<any field>``).
     """
 
-    __slots__ = ("hops", "model", "prop", "root")
+    __slots__ = ("_hops", "_model", "_prop", "_root")
 
     def __init__(
         self,
         root: type[WeaviateModel],
-        hops: tuple[tuple[PropertyInfo, type[WeaviateModel]], ...],
+        hops: Hops,
         model: type[WeaviateModel],
         prop: PropertyInfo,
     ) -> None:
-        self.root = root
-        self.hops = hops
-        self.model = model
-        self.prop = prop
+        self._root = root
+        self._hops = hops
+        self._model = model
+        self._prop = prop
 
     @property
-    def path(self) -> list[str]:
-        """The Weaviate path: ``["ofAuthor", "Author", "name"]`` through a reference."""
+    def _path(self) -> list[str]:
         from wvorm.orm.models import collection_name
 
         out: list[str] = []
-        for reference, target in self.hops:
+        for reference, target in self._hops:
             out += [reference.name, collection_name(target)]
-        out.append(self.prop.name)
+        out.append(self._prop.name)
         return out
 
     @property
-    def label(self) -> str:
-        """How the user wrote it: ``Book.of_author.name``."""
-        names = [self.root.__name__] + [reference.field_name for reference, _ in self.hops]
-        return ".".join([*names, self.prop.field_name])
+    def _label(self) -> str:
+        names = [self._root.__name__] + [reference.field_name for reference, _ in self._hops]
+        return ".".join([*names, self._prop.field_name])
 
     def __hash__(self) -> int:
-        return hash((type(self), self.root, tuple(self.path)))
+        return hash((type(self), self._root, tuple(self._path)))
 
     def __repr__(self) -> str:
-        return f"<{type(self).__name__} {self.label}>"
+        return f"<{type(self).__name__} {self._label}>"
+
+
+# model -> {field name: expression}: ``Author.name is Author.name``, so fields work as
+# dict keys and set members (``==`` on two fields is identity, see Field.__eq__)
+_EXPRESSIONS: WeakKeyDictionary[type, dict[str, Union[Field[Any], ReferencePath[Any]]]] = (
+    WeakKeyDictionary()
+)
 
 
 def field_of(model: type[WeaviateModel], name: str) -> Union[Field[Any], ReferencePath[Any]]:
@@ -131,12 +140,16 @@ def field_of(model: type[WeaviateModel], name: str) -> Union[Field[Any], Referen
 
     Raises :class:`UnknownFieldError` (an AttributeError) naming the known fields.
     """
-    return _step(model, (), model, name)
+    cache = _EXPRESSIONS.setdefault(model, {})
+    expression = cache.get(name)
+    if expression is None:
+        expression = cache[name] = _step(model, (), model, name)
+    return expression
 
 
 def _step(
     root: type[WeaviateModel],
-    hops: tuple[tuple[PropertyInfo, type[WeaviateModel]], ...],
+    hops: Hops,
     model: type[WeaviateModel],
     name: str,
 ) -> Union[Field[Any], ReferencePath[Any]]:
@@ -148,6 +161,8 @@ def _step(
     prop = fields.get(name)
     if prop is None:
         where = ".".join([root.__name__] + [r.field_name for r, _ in hops])
+        if hops:
+            where += f" (a {model.__name__})"
         known = ", ".join(["id", *fields])
         hint = ""
         aliased = model_info(model).by_name.get(name)
@@ -175,14 +190,43 @@ class Field(_Path, Generic[T]):
 
     __slots__ = ()
 
+    @property
+    def root(self) -> type[WeaviateModel]:
+        """The model the expression starts from (``Book`` in ``Book.author.name``)."""
+        return self._root
+
+    @property
+    def hops(self) -> Hops:
+        """The references walked: (reference property, target model) pairs."""
+        return self._hops
+
+    @property
+    def prop(self) -> PropertyInfo:
+        """The field's property (of the last model walked to)."""
+        return self._prop
+
+    @property
+    def path(self) -> list[str]:
+        """The Weaviate path: ``["author", "Author", "name"]`` through a reference."""
+        return self._path
+
+    @property
+    def label(self) -> str:
+        """How the expression was written: ``Book.author.name``."""
+        return self._label
+
     # -- comparisons ------------------------------------------------------------------
 
     def __eq__(self, value: Optional[T]) -> Filter:  # type: ignore[override]
+        if isinstance(value, _Path):  # Weaviate cannot compare two properties: identity
+            return NotImplemented
         if value is None:
             return self._null(True, "== None")
         return self._compare("Equal", "==", value)
 
     def __ne__(self, value: Optional[T]) -> Filter:  # type: ignore[override]
+        if isinstance(value, _Path):
+            return NotImplemented
         if value is None:
             return self._null(False, "!= None")
         return self._compare("NotEqual", "!=", value)
@@ -204,7 +248,7 @@ class Field(_Path, Generic[T]):
     def like(self: Field[str], pattern: str) -> Filter:
         """Text matching ``pattern``: ``?`` is one character, ``*`` any run of characters."""
         operation = f".like({pattern!r})"
-        if self.prop.base_type != "text":
+        if self._prop.base_type != "text":
             self._refuse(operation, "like() applies to text fields")
         if not isinstance(pattern, str):
             self._refuse(operation, f"the pattern must be a str, not {type(pattern).__name__}")
@@ -235,7 +279,7 @@ class Field(_Path, Generic[T]):
         """Objects within ``max_distance`` metres of ``center`` (a GeoCoordinate or
         ``(latitude, longitude)``)."""
         operation = f".within_geo_range({center!r}, {max_distance!r})"
-        if self.prop.base_type != "geoCoordinates":
+        if self._prop.base_type != "geoCoordinates":
             self._refuse(operation, "within_geo_range() applies to GeoCoordinate fields")
         if isinstance(center, tuple) and len(center) == 2:
             latitude, longitude = center
@@ -264,25 +308,31 @@ class Field(_Path, Generic[T]):
     # -- checks -----------------------------------------------------------------------
 
     def _refuse(self, operation: str, reason: str) -> NoReturn:
-        prop = self.prop
+        prop = self._prop
         kind = "the object's uuid" if prop is ID_PROPERTY else f"Weaviate {prop.data_type[0]}"
         raise FilterError(
-            f"{self.label}{operation}: {reason} ({self.label}: {kind}, "
+            f"{self._label}{operation}: {reason} ({self._label}: {kind}, "
             f"Python {_python_type_name(prop)})"
         )
 
     def _check_filterable(self, operation: str, operator: str) -> None:
-        base = self.prop.base_type
-        if base == "object":
-            self._refuse(operation, "Weaviate cannot filter on nested object properties")
-        if base == "blob":
-            self._refuse(operation, "Weaviate does not index blob properties")
+        base = self._prop.base_type
+        refusals = {
+            # (what the server answers: an error, or silently nothing)
+            "object": "Weaviate does not filter on nested object properties (a preview "
+            "feature, off by default)",
+            "blob": "Weaviate does not index blob properties",
+            "phoneNumber": "wvorm does not filter on phoneNumber properties (Weaviate keeps "
+            "no null state for them and compares them only as valuePhoneNumber)",
+            "geoCoordinates": "a GeoCoordinate field filters with within_geo_range() only "
+            "(Weaviate keeps no null state for it)",
+        }
+        if base in refusals:
+            self._refuse(operation, refusals[base])
         if operator == "IsNull":
-            if self.prop is ID_PROPERTY:
+            if self._prop is ID_PROPERTY:
                 self._refuse(operation, "an object's id is never null")
             return
-        if base not in _VALUE_KEYS:
-            self._refuse(operation, f"Weaviate cannot compare {base} values")
         if operator in _RANGE_OPERATORS and base not in _ORDERED_TYPES:
             self._refuse(operation, f"{base} values have no order")
 
@@ -292,12 +342,12 @@ class Field(_Path, Generic[T]):
         if isinstance(value, (list, tuple, set, frozenset)):
             hint = (
                 "; use contains_all([...]) / contains_any([...]) to match several items"
-                if self.prop.is_list
+                if self._prop.is_list
                 else "; use contains_any([...]) to match one of several values"
             )
             self._refuse(operation, f"{symbol} compares with one value, not a list{hint}")
         encoded = self._encode(operation, value)
-        return Comparison(self, operator, operation, _VALUE_KEYS[self.prop.base_type], encoded)
+        return Comparison(self, operator, operation, _VALUE_KEYS[self._prop.base_type], encoded)
 
     def _contains(self, operator: str, method: str, values: Sequence[Any]) -> Filter:
         operation = f".{method}({values!r})"
@@ -308,7 +358,7 @@ class Field(_Path, Generic[T]):
         if not items:
             self._refuse(operation, f"{method}() needs at least one value")
         encoded = [self._encode(operation, item) for item in items]
-        return Comparison(self, operator, operation, _VALUE_KEYS[self.prop.base_type], encoded)
+        return Comparison(self, operator, operation, _VALUE_KEYS[self._prop.base_type], encoded)
 
     def _null(self, null: bool, operation: str) -> Filter:
         self._check_filterable(operation, "IsNull")
@@ -318,7 +368,7 @@ class Field(_Path, Generic[T]):
 
     def _encode(self, operation: str, value: Any) -> Any:
         """``value`` in its Weaviate JSON form, or a FilterError naming what was expected."""
-        prop = self.prop
+        prop = self._prop
         base = prop.base_type
         item_type = prop.item_type
         if isinstance(item_type, type) and issubclass(item_type, enum.Enum):
@@ -382,65 +432,61 @@ class ReferencePath(_Path, Generic[M]):
     Its attributes are the target's fields, as paths through the reference:
     ``Book.of_author.name == "Jane"`` filters on ``["ofAuthor", "Author", "name"]``.
     Pass it to ``Query.include(...)`` to load the referenced objects. For a
-    multi-target reference, ``Book.about[Author]`` picks one target.
+    multi-target reference, ``Book.about[Author]`` picks one target. (Its own
+    attributes are underscored, so that every field name reaches the target.)
     """
 
-    __slots__ = ("targets",)
+    __slots__ = ("_targets",)
 
     def __init__(
         self,
         root: type[WeaviateModel],
-        hops: tuple[tuple[PropertyInfo, type[WeaviateModel]], ...],
+        hops: Hops,
         model: type[WeaviateModel],
         prop: PropertyInfo,
         targets: tuple[type[M], ...],
     ) -> None:
         super().__init__(root, hops, model, prop)
-        self.targets = targets
+        self._targets = targets
 
     def __getitem__(self, target: type[Target]) -> ReferencePath[Target]:
-        if target not in self.prop.targets:
-            names = ", ".join(t.__name__ for t in self.prop.targets)
+        if target not in self._prop.targets:
+            names = ", ".join(t.__name__ for t in self._prop.targets)
             raise FilterError(
-                f"{self.label}[{getattr(target, '__name__', target)!r}]: the reference points "
+                f"{self._label}[{getattr(target, '__name__', target)!r}]: the reference points "
                 f"to {names} only"
             )
-        return ReferencePath(self.root, self.hops, self.model, self.prop, (target,))
+        return ReferencePath(self._root, self._hops, self._model, self._prop, (target,))
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
         from wvorm.orm.models import model_info
 
-        having = [t for t in self.targets if name == "id" or name in model_info(t).fields]
+        targets = self._targets
+        having = [t for t in targets if name == "id" or name in model_info(t).fields]
+        if not having and len(targets) == 1:
+            having = list(targets)  # let _step name the fields the target does have
         if not having:
-            # let the (single) target name the fields it does have
-            if len(self.targets) == 1:
-                return _step(self.root, self._through(self.targets[0]), self.targets[0], name)
-            names = ", ".join(t.__name__ for t in self.targets)
+            names = ", ".join(t.__name__ for t in targets)
             raise UnknownFieldError(
-                f"{self.label}: none of its targets ({names}) has field {name!r}"
+                f"{self._label}: none of its targets ({names}) has field {name!r}"
             )
         if len(having) > 1:
             names = " and ".join(t.__name__ for t in having)
             first = having[0].__name__
             raise FilterError(
-                f"{self.label}.{name} is ambiguous: {names} both have {name!r}; pick one target, "
-                f"e.g. {self.label}[{first}].{name}"
+                f"{self._label}.{name} is ambiguous: {names} both have {name!r}; pick one "
+                f"target, e.g. {self._label}[{first}].{name}"
             )
         target = having[0]
-        return _step(self.root, self._through(target), target, name)
-
-    def _through(
-        self, target: type[WeaviateModel]
-    ) -> tuple[tuple[PropertyInfo, type[WeaviateModel]], ...]:
-        return (*self.hops, (self.prop, target))
+        return _step(self._root, (*self._hops, (self._prop, target)), target, name)
 
     @property
-    def label(self) -> str:
-        label = super().label
-        if len(self.targets) == 1 and len(self.prop.targets) > 1:
-            label += f"[{self.targets[0].__name__}]"
+    def _label(self) -> str:
+        label = super()._label
+        if len(self._targets) == 1 and len(self._prop.targets) > 1:
+            label += f"[{self._targets[0].__name__}]"
         return label
 
 
@@ -607,6 +653,8 @@ class ModelMeta(ModelMetaclass):
         """A new query of this model, on the default client (``wvorm.connect``)."""
         from wvorm.orm.query import Query
 
+        if "__weaviate_config__" not in cls.__dict__:  # WeaviateModel itself, say
+            raise AttributeError("query")  # answered by __getattr__ below
         try:
             return Query(cls)
         except AttributeError as exc:
@@ -618,6 +666,11 @@ class ModelMeta(ModelMetaclass):
 
         def __getattr__(cls, name: str) -> Any:
             ready = "__weaviate_config__" in cls.__dict__
+            if name == "query" and not ready:
+                raise AttributeError(
+                    f"{cls.__name__}.query: {cls.__name__} is not a mapped model; query a "
+                    "subclass that defines a collection"
+                )
             if ready and not name.startswith("_"):
                 if name in cls.__pydantic_fields__:
                     return field_of(cls, name)

@@ -10,7 +10,7 @@ the caller let go of it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Optional
 from uuid import UUID
 
@@ -43,9 +43,11 @@ class IdentityMap:
         """The object stored under ``key``, or None."""
         return self._objects.get(key)
 
-    def add(self, obj: WeaviateModel) -> IdentityKey:
-        """Store ``obj`` under its key; another object with the same key is an error."""
-        key = (type(obj), obj.id)
+    def add(self, obj: WeaviateModel, key: Optional[IdentityKey] = None) -> IdentityKey:
+        """Store ``obj`` under its key (``key``, when the caller has it already);
+        another object with the same key is an error."""
+        if key is None:
+            key = (type(obj), obj.id)
         present = self._objects.setdefault(key, obj)
         if present is not obj:
             raise WvormError(
@@ -54,6 +56,15 @@ class IdentityMap:
                 "values onto the session's object, or change the id of the new one."
             )
         return key
+
+    def find(self, models: Iterable[type], uuid: UUID) -> Optional[WeaviateModel]:
+        """The object with ``uuid`` of the first of ``models`` that holds one (a reference
+        names only the uuid; its field names the classes it may point to)."""
+        for model in models:
+            found = self._objects.get((model, uuid))
+            if found is not None:
+                return found
+        return None
 
     def remove(self, key: IdentityKey) -> None:
         """Forget the object stored under ``key`` (no error when there is none)."""

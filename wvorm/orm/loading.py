@@ -23,7 +23,7 @@ import logging
 import typing
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable, Generic, Optional, TypeVar
 from uuid import UUID
@@ -32,6 +32,7 @@ import typing_extensions
 from pydantic import TypeAdapter
 from typing_extensions import get_args, get_origin
 
+from wvorm.errors import WvormError
 from wvorm.orm.models import (
     WeaviateModel,
     collection_name,
@@ -41,7 +42,7 @@ from wvorm.orm.models import (
     state_of,
 )
 from wvorm.orm.state import ObjectState
-from wvorm.orm.types import GeoCoordinate, PhoneNumber, PropertyInfo
+from wvorm.orm.types import GeoCoordinate, PhoneNumber, Property, PropertyInfo
 
 logger = logging.getLogger("wvorm.orm.loading")
 
@@ -65,18 +66,16 @@ def _to_datetime(value: Any) -> datetime:
 
 
 def _to_float(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if type(value) is not int:  # JSON gives 2 for 2.0; anything else is not a number
         raise TypeError(f"expected a number, got {value!r}")
     return float(value)
 
 
-def _checked(kind: type) -> Callable[[Any], Any]:
-    def check(value: Any) -> Any:
-        if type(value) is not kind:
-            raise TypeError(f"expected {kind.__name__}, got {value!r}")
-        return value
+def _refuse(expected: type) -> Callable[[Any], Any]:
+    def refuse(value: Any) -> Any:
+        raise TypeError(f"expected {expected.__name__}, got {value!r}")
 
-    return check
+    return refuse
 
 
 def _literal(allowed: tuple[Any, ...]) -> Callable[[Any], Any]:
@@ -92,45 +91,52 @@ def _blob(value: Any) -> bytes:
     return base64.b64decode(value)
 
 
-def _item_converter(prop: PropertyInfo) -> Optional[Callable[[Any], Any]]:
-    """How to turn one server item into the field's Python item; None if the model
-    must validate it (nested objects, which may carry their own validation)."""
+# Weaviate data type -> (the JSON type taken as it is, the converter of anything else)
+_SCALARS: dict[str, tuple[Optional[type], Callable[[Any], Any]]] = {
+    "text": (str, _refuse(str)),
+    "int": (int, _refuse(int)),
+    "number": (float, _to_float),
+    "boolean": (bool, _refuse(bool)),
+    "date": (None, _to_datetime),
+    "uuid": (None, UUID),
+    "blob": (None, _blob),
+    "geoCoordinates": (None, GeoCoordinate.model_validate),
+    "phoneNumber": (None, PhoneNumber.model_validate),
+}
+
+
+def _item_converter(prop: PropertyInfo) -> Optional[tuple[Optional[type], Callable[[Any], Any]]]:
+    """How to read one server item of ``prop``: ``(type kept as is, converter of the rest)``.
+
+    None when pydantic must build it (nested objects, which may validate themselves).
+    A converter raises TypeError or ValueError for a value the field cannot hold.
+    """
     item = prop.item_type
     if isinstance(item, type) and issubclass(item, enum.Enum):
-        return item
+        return None, item
     if get_origin(item) in _LITERALS:
-        return _literal(get_args(item))
-    base = prop.base_type
-    simple: dict[str, Callable[[Any], Any]] = {
-        "text": _checked(str),
-        "int": _checked(int),
-        "number": _to_float,
-        "boolean": _checked(bool),
-        "date": _to_datetime,
-        "uuid": UUID,
-        "blob": _blob,
-        "geoCoordinates": GeoCoordinate.model_validate,
-        "phoneNumber": PhoneNumber.model_validate,
-    }
-    return simple.get(base)
+        return None, _literal(get_args(item))
+    return _SCALARS.get(prop.base_type)
 
 
-def _converter(prop: PropertyInfo) -> Optional[Callable[[Any], Any]]:
+def _converter(prop: PropertyInfo) -> Optional[tuple[Optional[type], Callable[[Any], Any]]]:
+    """Like :func:`_item_converter`, for the whole field value (lists item by item)."""
     item = _item_converter(prop)
-    if item is None:
-        return None
-    if not prop.is_list:
+    if item is None or not prop.is_list:
         return item
+    exact, convert = item
 
     def convert_list(value: Any) -> list[Any]:
-        if not isinstance(value, list):
+        if type(value) is not list:
             raise TypeError(f"expected a list, got {value!r}")
-        return [item(v) for v in value]
+        return [v if type(v) is exact else convert(v) for v in value]
 
-    return convert_list
+    return None, convert_list
 
 
-_PHONE_FIELDS = "input defaultCountry internationalFormatted countryCode national nationalFormatted valid"
+_PHONE_FIELDS = (
+    "input defaultCountry internationalFormatted countryCode national nationalFormatted valid"
+)
 
 
 def property_selection(prop: PropertyInfo) -> str:
@@ -172,8 +178,6 @@ def _constructible(model: type[WeaviateModel]) -> bool:
     # pydantic wraps model_post_init in every class with private attributes (functools.wraps)
     if inspect.unwrap(model.model_post_init) is not inspect.unwrap(WeaviateModel.model_post_init):
         return False
-    from wvorm.orm.types import Property
-
     for field_info in model.model_fields.values():
         if any(not isinstance(m, Property) for m in field_info.metadata):
             return False  # constraints (Field(ge=...), MaxLen, validators in Annotated...)
@@ -184,20 +188,22 @@ def _constructible(model: type[WeaviateModel]) -> bool:
 # Loaders
 
 
-@dataclass
 class Include:
-    """One included reference field: a loader per target class it may point to."""
+    """One included reference field: a loader for each class it may point to."""
 
-    prop: PropertyInfo
-    loaders: dict[type[WeaviateModel], Loader[Any]] = field(default_factory=dict)
+    def __init__(self, prop: PropertyInfo, loaders: Mapping[type[WeaviateModel], Loader[Any]]):
+        self.prop = prop
+        self.loaders = dict(loaders)
+        self._by_name = {collection_name(t): loader for t, loader in self.loaders.items()}
+        self._multi = len(prop.targets) > 1
+        self._where = f"{prop.field_name} (a reference to {', '.join(prop.target_names)})"
 
     def fragment(self) -> str:
         """``wroteBooks{... on Book{title _additional{id}}}``."""
-        multi = len(self.prop.targets) > 1
         parts = []
         for target, loader in self.loaders.items():
             inner = [*loader.selection(), "_additional{id}"]
-            if multi:
+            if self._multi:
                 inner.append("__typename")  # tells which target each item is
             parts.append(f"... on {collection_name(target)}{{{' '.join(inner)}}}")
         return f"{self.prop.name}{{{' '.join(parts)}}}"
@@ -205,19 +211,25 @@ class Include:
     def load(self, value: Any, adopt: Optional[Adopt]) -> Any:
         """The field's value from the server's list of referenced objects."""
         items = []
-        by_name = {collection_name(t): loader for t, loader in self.loaders.items()}
-        single = next(iter(self.loaders.values())) if len(self.loaders) == 1 else None
         for row in value or ():
-            loader = single or by_name.get(row.get("__typename", ""))
-            if loader is None:  # a target class that was not included
-                continue
+            loader = self._by_name.get(row.get("__typename", "")) if self._multi else None
+            if loader is None:
+                if self._multi or len(self.loaders) != 1:
+                    # an object of a class the field does not declare: dropping it would
+                    # erase that reference when the object is saved again
+                    raise WvormError(
+                        f"{self._where} holds an object of a class the model does not "
+                        f"declare ({row or 'no properties read'}); add the class to the "
+                        "field's type"
+                    )
+                loader = next(iter(self.loaders.values()))
             items.append(loader.load(row, row["_additional"], adopt))
         if self.prop.is_list:
             return items
         if len(items) > 1:
             logger.warning(
                 "single reference %s holds %d objects on the server; loading the first (%s)",
-                self.prop.field_name,
+                self._where,
                 len(items),
                 items[0].id,
             )
@@ -268,9 +280,11 @@ class Loader(Generic[M]):
     def _compile_steps(self) -> list[tuple[Any, ...]]:
         """Per model field, in declaration order: how to fill it from a row.
 
-        ``(kind, property name, field name, converter, nullable, default)`` with kind
-        "value" (a selected property), "ref" (an included reference) or "default"
-        (not read: the field's default, or left unset when it has none).
+        ``(kind, property name, field name, exact type, converter, nullable, default)``
+        with kind "value" (a selected property: a value of the exact type is taken
+        as it is, anything else goes through the converter), "ref" (an included
+        reference; the converter is its :class:`Include`) or "default" (not read:
+        the field's default, or left unset when it has none).
         """
         selected = {p.field_name: p for p in self.properties}
         steps: list[tuple[Any, ...]] = []
@@ -281,14 +295,16 @@ class Loader(Generic[M]):
             prop = selected.get(field_name)
             include = self.includes.get(field_name)
             if include is not None:
-                steps.append(("ref", include.prop.name, field_name, include, False, default))
+                steps.append(("ref", include.prop.name, field_name, None, include, False, default))
             elif prop is not None:
                 converter = _converter(prop)
+                exact, convert = converter if converter is not None else (None, None)
                 if converter is None:
                     self._fast = False  # a nested model: let pydantic build it
-                steps.append(("value", prop.name, field_name, converter, prop.is_optional, default))
+                nullable = prop.is_optional
+                steps.append(("value", prop.name, field_name, exact, convert, nullable, default))
             else:
-                steps.append(("default", None, field_name, None, False, default))
+                steps.append(("default", None, field_name, None, None, False, default))
         return steps
 
     def load(self, row: dict[str, Any], additional: Mapping[str, Any], adopt: Optional[Adopt]) -> M:
@@ -302,12 +318,13 @@ class Loader(Generic[M]):
         if obj is None:
             obj = self._validate(row, additional["id"], adopt)
         mark_loaded(obj, self.loaded_fields)
-        vector = additional.get("vector")
-        if vector is not None:
-            state_of(obj).vector = vector
-        vectors = additional.get("vectors")
-        if vectors:
-            state_of(obj).vectors = dict(vectors)
+        if len(additional) > 1:  # more than the id: vectors
+            vector = additional.get("vector")
+            if vector is not None:
+                state_of(obj).vector = vector
+            vectors = additional.get("vectors")
+            if vectors:
+                state_of(obj).vectors = dict(vectors)
         if adopt is not None:
             adopted = adopt(obj)
             assert isinstance(adopted, self.model)
@@ -315,27 +332,31 @@ class Loader(Generic[M]):
         return obj
 
     def _construct(self, row: Mapping[str, Any], uuid: str, adopt: Optional[Adopt]) -> M:
+        """The instance built from converted values, as ``model_construct`` would."""
         values: dict[str, Any] = {"id": UUID(uuid)}
-        fields_set = {"id"}
-        for kind, name, field_name, convert, nullable, default in self._steps:
+        defaulted = []
+        for kind, name, field_name, exact, convert, nullable, default in self._steps:
             if kind == "value":
                 value = row.get(name)
+                if type(value) is exact:
+                    values[field_name] = value
+                    continue
                 if value is not None:
-                    values[field_name] = value if convert is None else convert(value)
-                    fields_set.add(field_name)
+                    values[field_name] = convert(value)
                     continue
                 if nullable:
                     values[field_name] = None
-                    fields_set.add(field_name)
                     continue
             elif kind == "ref":
                 values[field_name] = convert.load(row.get(name), adopt)
-                fields_set.add(field_name)
                 continue
             if default is not _MISSING:
                 values[field_name] = default.get_default(
                     call_default_factory=True, validated_data=values
                 )
+                defaulted.append(field_name)
+        fields_set = set(values)
+        fields_set.difference_update(defaulted)
         model = self.model
         obj = model.__new__(model)
         private: dict[str, Any] = {"_weaviate": ObjectState()}

@@ -31,6 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 from pydantic.errors import PydanticUndefinedAnnotation
 
 from wvorm.errors import ModelDefinitionError
+from wvorm.orm.expressions import ModelMeta
 from wvorm.orm.state import ObjectState
 from wvorm.orm.types import (
     CLASS_NAME_PATTERN,
@@ -380,7 +381,7 @@ def _check_definition(model: type[WeaviateModel]) -> None:
 # The model base class
 
 
-class WeaviateModel(BaseModel):
+class WeaviateModel(BaseModel, metaclass=ModelMeta):
     """Base class of models stored in Weaviate: one subclass, one Weaviate class.
 
     ::

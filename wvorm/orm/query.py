@@ -204,13 +204,15 @@ class Query(Generic[M]):
         return self._model
 
     def _replace(self, **changes: Any) -> Query[M]:
+        """A copy with some settings changed (the copy-on-write behind every method)."""
         new = copy.copy(self)
         for name, value in changes.items():
+            assert hasattr(new, f"_{name}"), f"Query has no setting {name!r}"
             setattr(new, f"_{name}", value)
         return new
 
     def __repr__(self) -> str:
-        return f"<Query of {self._model.__name__}>"
+        return f"<Query {self._describe()}>"
 
     # -- binding ------------------------------------------------------------------------
 
@@ -485,8 +487,8 @@ class Query(Generic[M]):
         for field in fields:
             if isinstance(field, ReferencePath):
                 raise FilterError(
-                    f"select() reads properties; {field.label} is a reference: "
-                    f"load it with include({field.label})"
+                    f"select() reads properties; {field._label} is a reference: "
+                    f"load it with include({field._label})"
                 )
             if not isinstance(field, Field):
                 raise FilterError(f"select() takes fields such as Author.name, got {field!r}")
@@ -513,24 +515,26 @@ class Query(Generic[M]):
         return query
 
     def _include_tree(self) -> _Node:
+        """The references to load, as a tree under this query's model (see include)."""
         root = _Node(self._model, {})
         for reference in self._includes:
-            if issubclass(self._model, reference.root):
+            start, label = reference._root, reference._label
+            if issubclass(self._model, start):
                 anchors = [root]
             else:
-                anchors = [n for n in root.walk() if n.model is reference.root]
+                anchors = [n for n in root.walk() if n.model is start]
                 if not anchors:
                     raise FilterError(
-                        f"include({reference.label}): no included reference of this "
-                        f"{self._model.__name__} query points to {reference.root.__name__}; "
+                        f"include({label}): no included reference of this "
+                        f"{self._model.__name__} query points to {start.__name__}; "
                         f"include the reference that leads there first, or write the path "
                         f"from {self._model.__name__}"
                     )
             for anchor in anchors:
                 node = anchor
-                for hop, target in reference.hops:
-                    node = _child(node, hop, (target,))[target]
-                _child(node, reference.prop, reference.targets)
+                for hop, target in reference._hops:
+                    node = _children(node, hop)[target]
+                _children(node, reference._prop)
         return root
 
     def _check_own(self, field: Field[Any], what: str) -> None:
@@ -691,9 +695,11 @@ class Query(Generic[M]):
         and certainty for near searches, score and explain_score for bm25 and hybrid,
         creation and update time always, vectors when asked with :meth:`with_vector`."""
         loader, rows, adopt = self._load_rows(hits=True)
-        return [
-            Hit.of(loader.load(row, row["_additional"], adopt), row["_additional"]) for row in rows
-        ]
+        with gc_paused():
+            return [
+                Hit.of(loader.load(row, row["_additional"], adopt), row["_additional"])
+                for row in rows
+            ]
 
     def iterate(self, page_size: int = DEFAULT_PAGE_SIZE) -> Iterator[M]:
         """Every object of the class, read ``page_size`` at a time with the cursor
@@ -707,14 +713,14 @@ class Query(Generic[M]):
         graphql_int(page_size, "page_size", 1)
         refused = [
             name
-            for name, value in (
-                ("where", self._filter),
-                (self._search.written if self._search else "search", self._search),
-                ("sort", self._sort),
-                ("offset", self._offset),
-                ("autocut", self._autocut),
+            for name, present in (
+                ("where", self._filter is not None),
+                (self._search.written if self._search else "", self._search is not None),
+                ("sort", bool(self._sort)),
+                ("offset", self._offset is not None),
+                ("autocut", self._autocut is not None),
             )
-            if value
+            if present
         ]
         if refused:
             raise ValueError(
@@ -766,7 +772,7 @@ class Query(Generic[M]):
     def group_by(self, field: Field[Any], *, groups: int, objects_per_group: int) -> list[Group[M]]:
         """Group the results of a near search by ``field``: at most ``groups`` groups of
         ``objects_per_group`` hits each, closest first."""
-        if isinstance(field, ReferencePath) or not isinstance(field, Field):
+        if not isinstance(field, Field):
             raise FilterError(f"group_by() takes a property such as Author.name, got {field!r}")
         self._check_own(field, "group_by")
         if field.hops:
@@ -818,23 +824,22 @@ class Query(Generic[M]):
         type has (numbers: mean, median, mode, minimum, maximum, sum; text: top
         occurrences; bool: totals and percentages; dates: minimum, maximum, median,
         mode). With ``group_by``, one :class:`Aggregation` per value of that field."""
-        builder = self._resolve_client().query.aggregate(collection_name(self._model))
-        builder.with_meta_count()
         props: list[PropertyInfo] = []
         for field in [*fields, *([group_by] if group_by is not None else [])]:
-            if isinstance(field, ReferencePath) or not isinstance(field, Field):
+            if not isinstance(field, Field):
                 raise FilterError(f"aggregate() takes properties such as A.age, got {field!r}")
             self._check_own(field, "aggregate")
             if field.hops or field.prop.field_name == "id":
                 raise FilterError(f"aggregate({field.label}): aggregate own properties only")
-        for field in fields:
-            metrics = _METRICS.get(field.prop.base_type)
-            if metrics is None:
+            if field.prop.base_type not in _METRICS:
                 raise FilterError(
                     f"aggregate({field.label}): Weaviate cannot aggregate "
                     f"{field.prop.data_type[0]} properties"
                 )
-            builder.with_fields(f"{field.prop.name}{{{metrics}}}")
+        builder = self._resolve_client().query.aggregate(collection_name(self._model))
+        builder.with_meta_count()
+        for field in fields:
+            builder.with_fields(f"{field.prop.name}{{{_METRICS[field.prop.base_type]}}}")
             props.append(field.prop)
         if group_by is not None:
             builder.with_group_by_filter([group_by.prop.name])
@@ -848,11 +853,14 @@ class Query(Generic[M]):
         return results[0] if results else Aggregation(0, None, {p.field_name: {} for p in props})
 
 
-def _child(
-    node: _Node, prop: PropertyInfo, targets: Sequence[type[WeaviateModel]]
-) -> dict[type[WeaviateModel], _Node]:
-    """The include-tree nodes under ``node``'s reference ``prop``, created as needed."""
+def _children(node: _Node, prop: PropertyInfo) -> dict[type[WeaviateModel], _Node]:
+    """The include-tree nodes under ``node``'s reference ``prop``, created as needed.
+
+    Every target class of the reference is loaded (``[Target]`` in a path only picks
+    the way on): a reference loaded in part would lose the rest when saved.
+    """
     _, nodes = node.children.setdefault(prop.field_name, (prop, {}))
+    targets = cast("tuple[type[WeaviateModel], ...]", prop.targets)  # always model classes
     for target in targets:
         nodes.setdefault(target, _Node(target, {}))
     return nodes

@@ -234,8 +234,10 @@ class Session:
         ``obj`` is copied in as persistent, and a never-saved one is looked up on the
         server (one GET): if it exists, that object is loaded and updated, else a
         copy is added as new. ``obj`` itself is never added. Fields ``obj`` did not
-        load are left alone, and reference fields are merged the same way
-        (recursively, cycles included), so the result refers to session objects.
+        load are left alone, and so are the fields of a never-saved ``obj`` that
+        were not set explicitly (their defaults say nothing about the stored
+        values). Reference fields are merged the same way (recursively, cycles
+        included), so the result refers to session objects.
         """
         if not isinstance(obj, WeaviateModel):
             raise TypeError(f"Session.merge takes a WeaviateModel instance, got {obj!r}")
@@ -392,7 +394,7 @@ class Session:
         if self._batch is None:
             # The session owns a Batch on the client's connection (the same engine
             # client.batch is), so configuring it never changes the user's batch.
-            self._batch = Batch(self._client._connection)
+            self._batch = Batch(self._client.connection)
             self._batch.configure(
                 batch_size=self.batch_size,
                 num_workers=self.num_workers,
@@ -423,7 +425,7 @@ class Session:
             key = (type(obj), obj.id)
             present = identity.get(key)
             if present is None:
-                identity.add(obj)
+                identity.add(obj, key)
                 if not state_of(obj).is_persistent:
                     new[key] = obj
                 added.append(obj)
@@ -449,9 +451,12 @@ class Session:
         done = memo.get(key)
         if done is not None:
             return done
+        source_state = state_of(obj)
+        transient = not source_state.is_persistent
         target = self._identity.get(key)
-        if target is None and not state_of(obj).is_persistent:
+        if target is None and transient:
             target = self.get(type(obj), obj.id)  # it may exist on the server already
+        copied = target is None
         if target is None:
             target = copy.copy(obj)  # a shallow copy with its own ObjectState
             memo[key] = target
@@ -461,12 +466,15 @@ class Session:
         else:
             memo[key] = target
             self._deleted.pop(key, None)
-        source_state, target_state = state_of(obj), state_of(target)
+        target_state = state_of(target)
         if target is not obj:
+            explicit = obj.__pydantic_fields_set__
             for name, prop in model_info(type(obj)).fields.items():
                 value = obj.__dict__.get(name, _MISSING)
                 if value is _MISSING or not source_state.is_loaded(name):
                     continue  # unloaded is not empty: leave the session's value alone
+                if transient and not copied and name not in explicit:
+                    continue  # a default nobody set says nothing about the stored value
                 if not prop.targets:
                     value = copy.deepcopy(value)  # lists and nested models stay unshared
                 _set_field(target, name, value)
@@ -497,7 +505,7 @@ class Session:
             return
         if prop.targets:
             ids = frozen if prop.is_list else (frozen,)
-            targets = [self._find(prop, target_id) for target_id in ids]
+            targets = [self._identity.find(prop.targets, target_id) for target_id in ids]
             if any(t is None for t in targets):
                 logger.warning(
                     "rollback cannot restore %s.%s: a referenced object is not in the session",
@@ -512,13 +520,6 @@ class Session:
         else:
             value = list(frozen) if prop.is_list else frozen
         obj.__pydantic_validator__.validate_assignment(obj, field_name, value)
-
-    def _find(self, prop: PropertyInfo, target_id: Any) -> Optional[WeaviateModel]:
-        for target in prop.targets:
-            found = self._identity.get((target, target_id))  # type: ignore[arg-type]
-            if found is not None:
-                return found
-        return None
 
 
 def _as(model: type[M], obj: WeaviateModel) -> M:

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar, Union
@@ -91,6 +91,7 @@ class UnitOfWork:
         self._level = None if level is None else ConsistencyLevel(level)
         self._failures: list[tuple[Any, str]] = []
         self._failed: set[IdentityKey] = set()  # objects whose own write failed
+        self._unwritten: set[IdentityKey] = set()  # new objects that are not on the server
         self._ref_failures: dict[tuple[IdentityKey, str], list[ReferenceChange]] = {}
 
     # -- the flush ------------------------------------------------------------------------
@@ -123,7 +124,8 @@ class UnitOfWork:
             changed = changed_fields(obj)
             if changed:
                 dirty[key] = (obj, changed)
-        roots = list(new.values())
+        # Only objects with references can lead to objects the session has not seen.
+        roots = [obj for obj in new.values() if model_info(type(obj)).references]
         for obj, changed in dirty.values():
             info = model_info(type(obj))
             if any(p.field_name in changed for p in info.references):
@@ -148,6 +150,7 @@ class UnitOfWork:
         names: dict[type, str] = {}
         unsent: Sequence[WeaviateModel] = ()
         stopped: Optional[BaseException] = None
+        batch.empty_objects()  # what an interrupted flush may have left behind
         try:
             with batch:  # clears failed_*; on exit flushes and stops the batch threads
                 for index, obj in enumerate(objects):
@@ -180,6 +183,8 @@ class UnitOfWork:
                 rejected = sent.get((record.class_name, record.uuid))
                 if rejected is not None:
                     self._fail(rejected, record.message)
+        if self._failed:
+            self._unwritten = {k for k in map(identity_key, objects) if k in self._failed}
 
     def _create(self, obj: WeaviateModel, name: str, properties: dict[str, Any]) -> None:
         """One object with named vectors, which the batch engine cannot send (yet)."""
@@ -230,7 +235,7 @@ class UnitOfWork:
         calls: list[ReferenceChange] = []  # removals and replacements, one request each
         readds: dict[tuple[int, str, UUID], list[ReferenceChange]] = {}
         for obj in new:
-            if identity_key(obj) in self._failed:
+            if self._failed and identity_key(obj) in self._failed:
                 continue  # its references wait with it
             for prop in model_info(type(obj)).references:
                 for target in referenced_objects(obj, prop.field_name):
@@ -258,7 +263,7 @@ class UnitOfWork:
         self,
         obj: WeaviateModel,
         prop: PropertyInfo,
-        before: Any,
+        before: Mapping[str, Any],
         adds: list[ReferenceChange],
         calls: list[ReferenceChange],
         readds: dict[tuple[int, str, UUID], list[ReferenceChange]],
@@ -280,7 +285,8 @@ class UnitOfWork:
         has = Counter(t.id for t in targets)
         removed = {i for i, n in had.items() if has[i] < n}
         for target_id in removed:
-            calls.append(ReferenceChange(obj, name, "remove", self._known(prop, target_id)))
+            held = self._session._identity.find(prop.targets, target_id)
+            calls.append(ReferenceChange(obj, name, "remove", target_id if held is None else held))
         wanted = {i: (n if i in removed else n - had[i]) for i, n in has.items()}
         for target in targets:
             if wanted[target.id] > 0:
@@ -290,18 +296,16 @@ class UnitOfWork:
                 if target.id in removed:
                     readds.setdefault((id(obj), name, target.id), []).append(change)
 
-    def _known(self, prop: PropertyInfo, target_id: UUID) -> Union[WeaviateModel, UUID]:
-        """The session's object with ``target_id`` among ``prop``'s targets, else the uuid."""
-        for model in prop.targets:
-            found = self._session._identity.get((model, target_id))  # type: ignore[arg-type]
-            if found is not None:
-                return found
-        return target_id
-
     def _sendable(self, change: ReferenceChange) -> bool:
-        """False (and held back as a failure) when the target was rejected in this flush."""
+        """False (and held back as a failure) for a beacon to a new object that could not
+        be inserted: it would point into the void."""
         target = change.target
-        if isinstance(target, WeaviateModel) and identity_key(target) in self._failed:
+        if (
+            self._unwritten
+            and change.action != "remove"
+            and isinstance(target, WeaviateModel)
+            and identity_key(target) in self._unwritten
+        ):
             self._ref_fail(change, f"held back: its target {describe(target)} was not written")
             return False
         return True
@@ -352,6 +356,7 @@ class UnitOfWork:
         tenant = self._tenant
         stopped: Optional[BaseException] = None
         unsent: Sequence[ReferenceChange] = ()
+        batch.empty_references()  # what an interrupted flush may have left behind
         try:
             with batch:
                 for index, change in enumerate(adds):
@@ -434,39 +439,39 @@ class UnitOfWork:
         new: list[WeaviateModel],
         dirty: dict[IdentityKey, tuple[WeaviateModel, set[str]]],
     ) -> None:
-        session, failed = self._session, self._failed
+        """Mark what was written as clean; keep what failed pending (see the module docs)."""
+        session, failed, ref_failures = self._session, self._failed, self._ref_failures
         for obj in new:
-            key = (type(obj), obj.id)
-            if key not in failed:
-                del session._new[key]
-                mark_clean(obj)
+            if failed and identity_key(obj) in failed:
+                continue
+            mark_clean(obj)
+            if ref_failures:
+                self._unrecord_references(obj, {})
+        session._new = {key: obj for key, obj in session._new.items() if key in failed}
         for key, (obj, changed) in dirty.items():
             if key in failed:
                 continue
-            before = state_of(obj).snapshot
-            mark_clean(obj)
             state = state_of(obj)
+            before = state.snapshot or {}
+            mark_clean(obj)
             if state.loaded_fields is not None:
-                # properties just written whole are known now; references are not
-                # (the server may hold beacons that were never loaded)
+                # Properties just written whole are known now. References are not:
+                # the server may hold beacons that were never loaded.
                 written = changed & model_info(type(obj)).property_names
                 state.loaded_fields = state.loaded_fields | written
-            for prop in model_info(type(obj)).references:
-                failures = self._ref_failures.get((key, prop.field_name))
-                if failures:
-                    _unrecord(obj, prop, failures, before or {})
-        for obj in new:
-            key = (type(obj), obj.id)
-            if key in failed:
-                continue
-            for prop in model_info(type(obj)).references:
-                failures = self._ref_failures.get((key, prop.field_name))
-                if failures:
-                    _unrecord(obj, prop, failures, {})
+            if ref_failures:
+                self._unrecord_references(obj, before)
         for key, obj in list(session._deleted.items()):
             if key not in failed:
                 session._forget(key)
                 state_of(obj).snapshot = None  # gone: adding it again inserts it anew
+
+    def _unrecord_references(self, obj: WeaviateModel, before: Mapping[str, Any]) -> None:
+        key = identity_key(obj)
+        for prop in model_info(type(obj)).references:
+            failures = self._ref_failures.get((key, prop.field_name))
+            if failures:
+                _unrecord(obj, prop, failures, before)
 
     # -- helpers ----------------------------------------------------------------------------
 
@@ -528,7 +533,10 @@ def _check_key(obj: WeaviateModel, key: IdentityKey) -> None:
 
 
 def _unrecord(
-    obj: WeaviateModel, prop: PropertyInfo, failures: list[ReferenceChange], before: Any
+    obj: WeaviateModel,
+    prop: PropertyInfo,
+    failures: list[ReferenceChange],
+    before: Mapping[str, Any],
 ) -> None:
     """Take the reference writes that failed back out of ``obj``'s fresh snapshot, so the
     next flush sees them as changes again."""

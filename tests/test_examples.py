@@ -1,0 +1,84 @@
+"""The files in examples/ and the Python blocks of README.md, run against real servers."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+import wvorm
+from tests.conftest import API_KEYS, ServerFactory, api_key_env
+from wvorm.embedded import EmbeddedServer
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def load_example(name: str) -> ModuleType:
+    """Import examples/<name>.py as a real module (pydantic resolves forward refs there)."""
+    spec = importlib.util.spec_from_file_location(
+        f"examples.{name}", ROOT / "examples" / f"{name}.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_quickstart_prints_the_server_version() -> None:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "examples" / "quickstart.py")],
+        capture_output=True, text=True, timeout=300, check=True,
+    )  # fmt: skip
+    assert f"Weaviate {wvorm.WEAVIATE_VERSION} is running at http://127.0.0.1:" in result.stdout
+
+
+def test_library_example(
+    weaviate_server: EmbeddedServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    library = load_example("library")
+    try:
+        library.main(weaviate_server.url)
+    finally:
+        with wvorm.Client(weaviate_server.url) as client:
+            wvorm.drop_all(client, [library.Publication, library.Article, library.Author])
+    out = capsys.readouterr().out
+    assert "900 articles, 90 authors" in out
+    lines = {kind: [line for line in out.splitlines() if line.startswith(kind)] for kind in
+             ("where:", "near_text:", "bm25:", "hybrid:", "include:", "count:")}  # fmt: skip
+    assert all(len(found) >= 1 for found in lines.values()), out
+    words = [int(m) for m in re.findall(r"\((\d+) words\)", "\n".join(lines["where:"]))]
+    assert words == sorted(words, reverse=True) and all(w > 2500 for w in words)
+    assert all("couture" in x.lower() or "runway" in x.lower() for x in lines["near_text:"])
+    assert all("telescope" in x.lower() for x in lines["bm25:"])
+    assert "Author 7 wrote 10 articles" in lines["include:"][0]
+    assert lines["count:"] == ["count:       10 articles written by Author 7"]
+
+
+def readme_blocks() -> list[str]:
+    return re.findall(r"```python\n(.*?)```", (ROOT / "README.md").read_text(), re.S)
+
+
+def test_readme_blocks_run(
+    weaviate_server: EmbeddedServer,
+    server_factory: ServerFactory,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    keyed = server_factory(
+        additional_env_vars=api_key_env({**API_KEYS, "YOUR-WEAVIATE-API-KEY": "u"})
+    )
+    for index, block in enumerate(readme_blocks()):
+        url = keyed.url if "YOUR-WEAVIATE-API-KEY" in block else weaviate_server.url
+        code = block.replace("http://localhost:8080", url)
+        namespace: dict[str, Any] = {}
+        exec(compile(code, f"README.md[block {index}]", "exec"), namespace)
+        for value in namespace.values():
+            if isinstance(value, wvorm.Client):
+                value.close()
+    assert wvorm.WEAVIATE_VERSION in capsys.readouterr().out
