@@ -8,7 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
-from typing import Any
 
 import pytest
 
@@ -76,9 +75,14 @@ def test_readme_blocks_run(
     for index, block in enumerate(readme_blocks()):
         url = keyed.url if "YOUR-WEAVIATE-API-KEY" in block else weaviate_server.url
         code = block.replace("http://localhost:8080", url)
-        namespace: dict[str, Any] = {}
-        exec(compile(code, f"README.md[block {index}]", "exec"), namespace)
-        for value in namespace.values():
+        # A real module, so that pydantic resolves the block's forward references.
+        module = ModuleType(f"readme_block_{index}")
+        sys.modules[module.__name__] = module
+        try:
+            exec(compile(code, f"README.md[block {index}]", "exec"), module.__dict__)
+        finally:
+            del sys.modules[module.__name__]
+        for value in vars(module).values():
             if isinstance(value, wvorm.Client):
                 value.close()
     assert wvorm.WEAVIATE_VERSION in capsys.readouterr().out

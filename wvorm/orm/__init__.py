@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+from wvorm.orm.loading import Group, Hit
 from wvorm.orm.models import (
     ClassConfig,
     ModelInfo,
@@ -27,8 +28,7 @@ from wvorm.orm.models import (
     state_of,
     to_properties,
 )
-from wvorm.orm.query import Hit, Query
-from wvorm.orm.session import Session
+from wvorm.orm.query import Aggregation, Query
 from wvorm.orm.schema import (
     MigrationPlan,
     class_schema,
@@ -37,12 +37,15 @@ from wvorm.orm.schema import (
     migrate,
     schema_of,
 )
+from wvorm.orm.session import Session
 from wvorm.orm.state import ObjectState
 from wvorm.orm.types import GeoCoordinate, PhoneNumber, Property, PropertyInfo
 
 __all__ = [
+    "Aggregation",
     "ClassConfig",
     "GeoCoordinate",
+    "Group",
     "Hit",
     "MigrationPlan",
     "ModelInfo",
