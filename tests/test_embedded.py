@@ -224,3 +224,19 @@ def test_install_command_prints_the_cached_binary() -> None:
     )
     assert Path(result.stdout.strip()).name == "weaviate-server"
     assert textwrap.dedent(result.stderr) == "", "a second run builds nothing and says nothing"
+
+
+def test_server_started_in_a_short_lived_thread_outlives_it() -> None:
+    """Regression: the parent-death signal once fired when the starting thread ended."""
+    started: list[EmbeddedServer] = []
+    thread = threading.Thread(target=lambda: started.append(EmbeddedServer().start()))
+    thread.start()
+    thread.join()
+    server = started[0]
+    try:
+        time.sleep(1)
+        assert server.is_running()
+        with wvorm.Client(server.url) as client:
+            assert client.is_ready()
+    finally:
+        server.stop()

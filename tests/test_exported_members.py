@@ -12,7 +12,7 @@ EXPECTED = {
     "EmbeddedOptions", "WEAVIATE_VERSION", "Tenant", "TenantActivityStatus",
     "AuthApiKey", "AuthBearerToken", "AuthClientCredentials", "AuthClientPassword",
     # errors
-    "WvormError", "AuthenticationFailedException", "CommitError", "FilterError",
+    "WvormError", "AuthenticationFailedException", "BatchError", "CommitError", "FilterError",
     "MigrationError", "ModelDefinitionError", "ObjectAlreadyExistsException", "QueryError",
     "UnexpectedStatusCodeException", "WeaviateConnectionError", "WeaviateStartUpError",
     "WeaviateTimeoutError",

@@ -13,6 +13,7 @@ from wvorm.data.replication import ConsistencyLevel
 from wvorm.embedded import WEAVIATE_VERSION, EmbeddedOptions
 from wvorm.errors import (
     AuthenticationFailedException,
+    BatchError,
     CommitError,
     FilterError,
     MigrationError,
@@ -50,6 +51,7 @@ __all__ = [
     "AuthClientCredentials",
     "AuthClientPassword",
     "AuthenticationFailedException",
+    "BatchError",
     "Client",
     "CommitError",
     "Config",

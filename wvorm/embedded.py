@@ -25,6 +25,7 @@ import io
 import logging
 import os
 import platform
+import queue
 import shutil
 import signal
 import socket
@@ -35,10 +36,11 @@ import tempfile
 import threading
 import time
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Optional
+from typing import IO, Any, Optional, TypeVar
 
 import requests
 
@@ -49,6 +51,7 @@ from wvorm.errors import (
 )
 
 logger = logging.getLogger("wvorm.embedded")
+T = TypeVar("T")
 
 #: The one pinned server version; the installer, the fixtures and CI use it.
 WEAVIATE_VERSION = "1.39.0"
@@ -347,6 +350,44 @@ def _extract_server(archive: IO[bytes], url: str, out: IO[bytes]) -> None:
 
 # -- running the server ---------------------------------------------------------------
 
+
+class _Launcher:
+    """Spawns every server from one long-lived daemon thread.
+
+    The kernel's parent-death signal (``setpriv --pdeathsig``) fires when the thread
+    that spawned the child exits, not the process. Spawning from the caller's thread
+    would kill a server started in a short-lived thread the moment that thread ends.
+    This thread lives as long as the interpreter, so the signal means "Python died".
+    """
+
+    def __init__(self) -> None:
+        self._requests: queue.Queue[tuple[Callable[[], Any], Future[Any]]] = queue.Queue()
+        self._thread: Optional[threading.Thread] = None
+        self._lock = threading.Lock()
+
+    def run(self, spawn: Callable[[], T]) -> T:
+        """Call ``spawn`` on the launcher thread and return its result."""
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(
+                    target=self._serve, name="wvorm-server-launcher", daemon=True
+                )
+                self._thread.start()
+        done: Future[T] = Future()
+        self._requests.put((spawn, done))
+        return done.result()
+
+    def _serve(self) -> None:
+        while True:
+            spawn, done = self._requests.get()
+            try:
+                done.set_result(spawn())
+            except BaseException as exc:  # handed to the caller's thread
+                done.set_exception(exc)
+
+
+_launcher = _Launcher()
+
 _running: set[EmbeddedServer] = set()
 _running_lock = threading.Lock()
 
@@ -449,13 +490,16 @@ class EmbeddedServer:
         if sys.platform.startswith("linux") and shutil.which("setpriv"):
             # The kernel stops the server if this Python process dies without cleaning up.
             command = ["setpriv", "--pdeathsig", "TERM", "--", *command]
-        self._process = subprocess.Popen(
-            command,
-            env=self.environment(),
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,  # a Ctrl-C in the terminal is ours to handle, not its
+        env, log = self.environment(), self._log
+        self._process = _launcher.run(
+            lambda: subprocess.Popen(
+                command,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,  # a Ctrl-C in the terminal is ours to handle, not its
+            )
         )
         with _running_lock:
             _running.add(self)
