@@ -129,7 +129,7 @@ def ensure_loaded(
     api: OrmApi, data: Dataset, admin: ServerAdmin, batch_size: int, workers: int
 ) -> None:
     """Make the ORM class hold exactly ``data`` (after (d), or when (d) could not run)."""
-    if admin.count(ORM_CLASS) == len(data):
+    if admin.has_class(ORM_CLASS) and admin.count(ORM_CLASS) == len(data):
         return
     admin.reset_class(api.schema)
     WvormBatch(data, ORM_CLASS, batch_size, workers).run(admin.url)

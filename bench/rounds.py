@@ -3,8 +3,9 @@
 Round ``r`` runs the contenders rotated by ``r`` (a b c, b c a, c a b, ...), so
 slow drift of a shared machine (other jobs, the server's background work) spreads
 over all of them; the summary takes each contender's median. After each import
-the server's own count must equal the number of objects sent: a contender that
-loses objects fails, whatever its time.
+the server's own count must equal the number of objects sent, and the first and
+last objects must carry their vectors: a contender that loses anything fails,
+whatever its time.
 """
 
 from __future__ import annotations
@@ -115,6 +116,14 @@ def import_rounds(
                 record.error = record.error or f"count failed: {exc}"
             if record.ok and record.server_count != expected:
                 record.error = f"server holds {record.server_count} of {expected} objects"
+            if record.ok:  # the vectors must have arrived too: look at the first and last
+                data = contender.data
+                for object_id in {data.ids[0], data.ids[-1]}:
+                    length = admin.vector_length(class_name, object_id)
+                    if length != data.dims:
+                        record.error = (
+                            f"object {object_id} has a vector of {length}, not {data.dims}"
+                        )
             records[contender.key].append(record)
             print(f"[bench] round {record.round}: {_progress(contender, record)}", flush=True)
     return [Summary(c.key, c.label, records[c.key]) for c in contenders]

@@ -62,6 +62,9 @@ def parse_args(argv: Optional[list[str]]) -> argparse.Namespace:
         "--query-results", type=int, default=10_000, help="results hydrated by .all() (10000)"
     )
     parser.add_argument(
+        "--query-repeats", type=int, default=7, help="alternating repeats of (e) (7)"
+    )
+    parser.add_argument(
         "--iterate-sizes", default="25000,50000,100000",
         help="object counts for the .iterate() memory test (25000,50000,100000)",
     )  # fmt: skip
@@ -79,7 +82,16 @@ def parse_args(argv: Optional[list[str]]) -> argparse.Namespace:
         args.iterate_sizes = sorted({int(s) for s in args.iterate_sizes.split(",") if s})
     except ValueError:
         parser.error(f"--iterate-sizes takes comma-separated integers, got {args.iterate_sizes!r}")
-    for name in ("objects", "dims", "batch_size", "workers", "rounds", "query_results"):
+    numbers = (
+        "objects",
+        "dims",
+        "batch_size",
+        "workers",
+        "rounds",
+        "query_results",
+        "query_repeats",
+    )
+    for name in numbers:
         if getattr(args, name) < 1:
             parser.error(f"--{name.replace('_', '-')} must be at least 1")
     return args
@@ -214,7 +226,7 @@ def orm_section(
     orm.ensure_loaded(api, data, admin, args.batch_size, args.workers)
 
     results = min(args.query_results, len(data))
-    repeats = max(args.rounds, 3)
+    repeats = args.query_repeats
     try:
         compared = orm.all_vs_raw(api, admin.url, results, repeats)
     except Exception as exc:

@@ -46,6 +46,22 @@ class ServerAdmin:
                 raise RuntimeError(f"class {name} was recreated but is not empty")
             time.sleep(0.5)
 
+    def vector_length(self, name: str, object_id: str) -> int:
+        """The length of the stored vector of one object (0 when it has none)."""
+        response = self._check(
+            self._http.get(
+                f"{self.url}/v1/objects/{name}/{object_id}",
+                params={"include": "vector"},
+                timeout=30,
+            ),
+            f"GET object {object_id}",
+        )
+        return len(response.json().get("vector") or [])
+
+    def has_class(self, name: str) -> bool:
+        """True when class ``name`` exists."""
+        return self._http.get(f"{self.url}/v1/schema/{name}", timeout=30).status_code == 200
+
     def delete_class(self, name: str) -> None:
         """Delete the class if it exists."""
         self._http.delete(f"{self.url}/v1/schema/{name}", timeout=300)

@@ -11,6 +11,7 @@ import pytest
 from pydantic import BaseModel, Field
 
 import wvorm
+from tests.schemas import SPEC_SCHEMA
 from wvorm.errors import MigrationError, SchemaValidationException
 from wvorm.orm import (
     GeoCoordinate,
@@ -62,57 +63,6 @@ class Author(WeaviateModel):
 
 
 SPEC_MODELS: list[type[WeaviateModel]] = [Publication, Article, Author]
-
-SPEC_SCHEMA = {
-    "classes": [
-        {
-            "class": "Publication",
-            "description": "A publication with an online source",
-            "properties": [
-                {"dataType": ["text"], "description": "Name of the publication", "name": "name"},
-                {
-                    "dataType": ["Article"],
-                    "description": "The articles this publication has",
-                    "name": "hasArticles",
-                },
-                {
-                    "dataType": ["geoCoordinates"],
-                    "description": "Geo location of the HQ",
-                    "name": "headquartersGeoLocation",
-                },
-            ],
-        },
-        {
-            "class": "Article",
-            "description": "A written text, for example a news article or blog post",
-            "properties": [
-                {"dataType": ["text"], "description": "Title of the article", "name": "title"},
-                {
-                    "dataType": ["text"],
-                    "description": "The content of the article",
-                    "name": "content",
-                },
-            ],
-        },
-        {
-            "class": "Author",
-            "description": "The writer of an article",
-            "properties": [
-                {"dataType": ["text"], "description": "Name of the author", "name": "name"},
-                {
-                    "dataType": ["Article"],
-                    "description": "Articles this author wrote",
-                    "name": "wroteArticles",
-                },
-                {
-                    "dataType": ["Publication"],
-                    "description": "The publication this author writes for",
-                    "name": "writesFor",
-                },
-            ],
-        },
-    ]
-}
 
 
 # -- every mapped type, with options --------------------------------------------------

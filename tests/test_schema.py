@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 import wvorm
+from tests.schemas import SPEC_SCHEMA
 from wvorm._inputs import capitalize_first_letter, load_json_object
 from wvorm.errors import SchemaValidationException, UnexpectedStatusCodeException
 from wvorm.schema import Tenant, TenantActivityStatus
@@ -22,58 +23,6 @@ from wvorm.schema.definitions import (
     merge_config,
     split_class_definition,
 )
-
-# The spec's schema.create example, verbatim.
-SPEC_SCHEMA: dict[str, Any] = {
-    "classes": [
-        {
-            "class": "Publication",
-            "description": "A publication with an online source",
-            "properties": [
-                {"dataType": ["text"], "description": "Name of the publication", "name": "name"},
-                {
-                    "dataType": ["Article"],
-                    "description": "The articles this publication has",
-                    "name": "hasArticles",
-                },
-                {
-                    "dataType": ["geoCoordinates"],
-                    "description": "Geo location of the HQ",
-                    "name": "headquartersGeoLocation",
-                },
-            ],
-        },
-        {
-            "class": "Article",
-            "description": "A written text, for example a news article or blog post",
-            "properties": [
-                {"dataType": ["text"], "description": "Title of the article", "name": "title"},
-                {
-                    "dataType": ["text"],
-                    "description": "The content of the article",
-                    "name": "content",
-                },
-            ],
-        },
-        {
-            "class": "Author",
-            "description": "The writer of an article",
-            "properties": [
-                {"dataType": ["text"], "description": "Name of the author", "name": "name"},
-                {
-                    "dataType": ["Article"],
-                    "description": "Articles this author wrote",
-                    "name": "wroteArticles",
-                },
-                {
-                    "dataType": ["Publication"],
-                    "description": "The publication this author writes for",
-                    "name": "writesFor",
-                },
-            ],
-        },
-    ]
-}
 
 
 def property_types(client: wvorm.Client, class_name: str) -> dict[str, list[str]]:

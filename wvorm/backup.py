@@ -12,7 +12,7 @@ import time
 from typing import TYPE_CHECKING, Any, Union
 
 from wvorm._inputs import capitalize_first_letter
-from wvorm.errors import BackupFailedException, UnexpectedStatusCodeException
+from wvorm.errors import BackupFailedException
 
 if TYPE_CHECKING:
     from wvorm.connection import Connection
@@ -47,16 +47,10 @@ class Backup:
         :class:`BackupFailedException` when it fails.
         """
         backup_id, backend = _checked_target(backup_id, backend)
-        body = {
-            "id": backup_id,
-            "include": _class_list(include_classes, "include_classes"),
-            "exclude": _class_list(exclude_classes, "exclude_classes"),
-        }
-        _check_one_filter(body)
-        response = self._connection.post(f"/backups/{backend}", json=body)
-        if response.status_code != 200:
-            raise UnexpectedStatusCodeException(f"Create backup {backup_id!r}", response)
-        answer: dict[str, Any] = response.json()
+        body = {"id": backup_id, **_class_filter(include_classes, exclude_classes)}
+        answer: dict[str, Any] = self._connection.call(
+            "POST", f"/backups/{backend}", action=f"Create backup {backup_id!r}", json=body
+        ).json()
         if wait_for_completion:
             return self._wait(answer, lambda: self.get_create_status(backup_id, backend), "Backup")
         return answer
@@ -83,16 +77,13 @@ class Backup:
         a waited-for restore fails.
         """
         backup_id, backend = _checked_target(backup_id, backend)
-        body = {
-            "config": {},
-            "include": _class_list(include_classes, "include_classes"),
-            "exclude": _class_list(exclude_classes, "exclude_classes"),
-        }
-        _check_one_filter(body)
-        response = self._connection.post(f"/backups/{backend}/{backup_id}/restore", json=body)
-        if response.status_code != 200:
-            raise UnexpectedStatusCodeException(f"Restore backup {backup_id!r}", response)
-        answer: dict[str, Any] = response.json()
+        body = {"config": {}, **_class_filter(include_classes, exclude_classes)}
+        answer: dict[str, Any] = self._connection.call(
+            "POST",
+            f"/backups/{backend}/{backup_id}/restore",
+            action=f"Restore backup {backup_id!r}",
+            json=body,
+        ).json()
         if wait_for_completion:
             return self._wait(
                 answer, lambda: self.get_restore_status(backup_id, backend), "Restore of backup"
@@ -149,6 +140,10 @@ def _class_list(classes: ClassNames, name: str) -> list[str]:
     return [capitalize_first_letter(c) for c in classes]
 
 
-def _check_one_filter(body: dict[str, Any]) -> None:
-    if body["include"] and body["exclude"]:
+def _class_filter(include_classes: ClassNames, exclude_classes: ClassNames) -> dict[str, Any]:
+    """The ``include``/``exclude`` part of a backup or restore request body."""
+    include = _class_list(include_classes, "include_classes")
+    exclude = _class_list(exclude_classes, "exclude_classes")
+    if include and exclude:
         raise TypeError("Give include_classes or exclude_classes, not both")
+    return {"include": include, "exclude": exclude}

@@ -25,7 +25,6 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from wvorm._inputs import capitalize_first_letter, get_valid_uuid
-from wvorm.errors import UnexpectedStatusCodeException
 
 if TYPE_CHECKING:
     from wvorm.connection import Connection
@@ -150,13 +149,10 @@ class ConfigBuilder:
         ``record["status"]`` (``"completed"`` or ``"failed"``) and ``record["error"]``.
         """
         self._validate()
-        response = self._connection.post("/classifications", json=self._config)
-        if response.status_code != 201:
-            raise UnexpectedStatusCodeException(
-                f"Start a {self._config['type']} classification of class {self._config['class']!r}",
-                response,
-            )
-        record: dict[str, Any] = response.json()
+        action = f"Start a {self._config['type']} classification of class {self._config['class']!r}"
+        record: dict[str, Any] = self._connection.call(
+            "POST", "/classifications", ok=201, action=action, json=self._config
+        ).json()
         if not self._wait_for_completion:
             return record
         while record.get("status") == "running":

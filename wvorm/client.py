@@ -106,13 +106,14 @@ class Client:
 
     def get_open_id_configuration(self) -> Optional[dict[str, Any]]:
         """The server's OIDC configuration, or None when OIDC is not enabled."""
-        response = self._connection.get("/.well-known/openid-configuration")
+        response = self._connection.call(
+            "GET",
+            "/.well-known/openid-configuration",
+            ok=(200, 404),
+            action="Get OpenID configuration",
+        )
         if response.status_code == 404:
             return None
-        from wvorm.errors import UnexpectedStatusCodeException
-
-        if response.status_code != 200:
-            raise UnexpectedStatusCodeException("Get OpenID configuration", response)
         config: dict[str, Any] = response.json()
         return config
 

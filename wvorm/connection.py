@@ -34,7 +34,9 @@ logger = logging.getLogger("wvorm.connection")
 TimeoutConfig = Union[float, tuple[float, float]]
 
 RETRY_STATUSES = frozenset({502, 503, 504})
-IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
+# Methods retried by default: all but POST. PATCH is a merge of the same values, so
+# sending it again is safe.
+RETRIED_METHODS = frozenset({"GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
 @dataclass
@@ -162,7 +164,7 @@ class Connection:
     ) -> requests.Response:
         """Send one request to ``/v1{path}`` and return the response, whatever its status.
 
-        ``retry`` defaults to True for idempotent methods: connection errors, timeouts
+        ``retry`` defaults to True for every method but POST: connection errors, timeouts
         and 502/503/504 are then retried with backoff. A 401 (after one token renewal,
         for OIDC) raises :class:`AuthenticationFailedException`. Raises
         :class:`WeaviateConnectionError` / :class:`WeaviateTimeoutError` when the
@@ -174,7 +176,7 @@ class Connection:
             )
         method = method.upper()
         if retry is None:
-            retry = method in IDEMPOTENT_METHODS
+            retry = method in RETRIED_METHODS
         attempts = 1 + (self.config.session_pool_max_retries if retry else 0)
         url = f"{self.url}/v1{path}"
         request_timeout = normalize_timeout(timeout) if timeout is not None else self._timeout
@@ -256,7 +258,7 @@ class Connection:
         self, path: str, json: Any = None, params: Optional[dict[str, Any]] = None
     ) -> requests.Response:
         """PATCH ``/v1{path}`` (retried: a merge of the same values is idempotent)."""
-        return self.request("PATCH", path, json=json, params=params, retry=True)
+        return self.request("PATCH", path, json=json, params=params)
 
     def delete(
         self, path: str, json: Any = None, params: Optional[dict[str, Any]] = None
@@ -264,12 +266,27 @@ class Connection:
         """DELETE ``/v1{path}`` (retried)."""
         return self.request("DELETE", path, json=json, params=params)
 
+    def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        action: str,
+        ok: Union[int, tuple[int, ...]] = 200,
+        json: Any = None,
+        params: Optional[dict[str, Any]] = None,
+    ) -> requests.Response:
+        """Send a request as :meth:`request` does and return the response if its status
+        is ``ok`` (one status or a tuple of them); otherwise raise
+        :class:`UnexpectedStatusCodeException` with ``action`` (what we were doing)."""
+        response = self.request(method, path, json=json, params=params)
+        if response.status_code not in ((ok,) if isinstance(ok, int) else ok):
+            raise UnexpectedStatusCodeException(action, response)
+        return response
+
     def get_json(self, path: str, action: str, params: Optional[dict[str, Any]] = None) -> Any:
         """GET ``/v1{path}`` and return its JSON body; raise unless the status is 200."""
-        response = self.get(path, params)
-        if response.status_code != 200:
-            raise UnexpectedStatusCodeException(action, response)
-        return response.json()
+        return self.call("GET", path, action=action, params=params).json()
 
     # -- server state -----------------------------------------------------------------
 

@@ -88,15 +88,14 @@ class DataObject:
         """Merge ``data_object``'s properties into the object (PATCH): properties it
         does not name keep their values."""
         body = _object_body(data_object, class_name, uuid, vector, tenant)
-        response = self._connection.patch(
+        self._connection.call(
+            "PATCH",
             _object_path(body["id"], body["class"]),
+            ok=204,
+            action=f"Update object {body['id']} of class {body['class']!r}",
             json=body,
             params=request_params(consistency_level),
         )
-        if response.status_code != 204:
-            raise UnexpectedStatusCodeException(
-                f"Update object {body['id']} of class {body['class']!r}", response
-            )
 
     def replace(
         self,
@@ -110,15 +109,13 @@ class DataObject:
         """Replace the object's properties with ``data_object`` (PUT): properties it
         does not name are removed."""
         body = _object_body(data_object, class_name, uuid, vector, tenant)
-        response = self._connection.put(
+        self._connection.call(
+            "PUT",
             _object_path(body["id"], body["class"]),
+            action=f"Replace object {body['id']} of class {body['class']!r}",
             json=body,
             params=request_params(consistency_level),
         )
-        if response.status_code != 200:
-            raise UnexpectedStatusCodeException(
-                f"Replace object {body['id']} of class {body['class']!r}", response
-            )
 
     def get_by_id(
         self,
@@ -183,13 +180,11 @@ class DataObject:
             if sort is not None:
                 params.update(sort_params(sort))
             action = "List objects" + (f" of class {name!r}" if name else "")
-        response = self._connection.get(path, params=params)
-        if response.status_code == 200:
-            result: dict[str, Any] = response.json()
-            return result
+        response = self._connection.call("GET", path, ok=(200, 404), action=action, params=params)
         if response.status_code == 404:
             return None
-        raise UnexpectedStatusCodeException(action, response)
+        result: dict[str, Any] = response.json()
+        return result
 
     def delete(
         self,
@@ -206,11 +201,13 @@ class DataObject:
         """
         object_id = get_valid_uuid(uuid)
         name = capitalize_first_letter(class_name) if class_name is not None else None
-        response = self._connection.delete(
-            _object_path(object_id, name), params=request_params(consistency_level, tenant)
+        self._connection.call(
+            "DELETE",
+            _object_path(object_id, name),
+            ok=204,
+            action=f"Delete object {object_id}",
+            params=request_params(consistency_level, tenant),
         )
-        if response.status_code != 204:
-            raise UnexpectedStatusCodeException(f"Delete object {object_id}", response)
 
     def exists(
         self,
@@ -222,14 +219,14 @@ class DataObject:
         """True when the object exists (a HEAD request: nothing is transferred)."""
         object_id = get_valid_uuid(uuid)
         name = capitalize_first_letter(class_name) if class_name is not None else None
-        response = self._connection.head(
-            _object_path(object_id, name), params=request_params(consistency_level, tenant)
+        response = self._connection.call(
+            "HEAD",
+            _object_path(object_id, name),
+            ok=(204, 404),
+            action=f"Check if object {object_id} exists",
+            params=request_params(consistency_level, tenant),
         )
-        if response.status_code == 204:
-            return True
-        if response.status_code == 404:
-            return False
-        raise UnexpectedStatusCodeException(f"Check if object {object_id} exists", response)
+        return response.status_code == 204
 
     def validate(
         self,
@@ -247,14 +244,16 @@ class DataObject:
         body = _object_body(
             data_object, class_name, uuid if uuid is not None else uuid_lib.uuid4(), vector, None
         )
-        response = self._connection.post("/objects/validate", json=body)
-        if response.status_code == 200:
-            return {"error": None, "valid": True}
+        response = self._connection.call(
+            "POST",
+            "/objects/validate",
+            ok=(200, 422),
+            action=f"Validate an object of class {body['class']!r}",
+            json=body,
+        )
         if response.status_code == 422:
             return {"error": response.json().get("error"), "valid": False}
-        raise UnexpectedStatusCodeException(
-            f"Validate an object of class {body['class']!r}", response
-        )
+        return {"error": None, "valid": True}
 
 
 def _object_body(

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any, Optional, Union
 from wvorm._inputs import UUID, capitalize_first_letter, get_valid_uuid
 from wvorm.data.params import request_params
 from wvorm.data.replication import ConsistencyLevel
-from wvorm.errors import UnexpectedStatusCodeException
 
 if TYPE_CHECKING:
     from wvorm.connection import Connection
@@ -47,13 +46,13 @@ class Reference:
     ) -> None:
         """Append a reference to ``to_uuid`` to the property ``from_property_name``."""
         path = _references_path(from_uuid, from_property_name, from_class_name)
-        response = self._connection.post(
+        self._connection.call(
+            "POST",
             path,
+            action=f"Add a reference ({path})",
             json=beacon(to_uuid, to_class_name),
             params=request_params(consistency_level, tenant),
         )
-        if response.status_code != 200:
-            raise UnexpectedStatusCodeException(f"Add a reference ({path})", response)
 
     def update(
         self,
@@ -83,13 +82,13 @@ class Reference:
                     "uuids; give one class name per uuid, or a single name for all"
                 )
         path = _references_path(from_uuid, from_property_name, from_class_name)
-        response = self._connection.put(
+        self._connection.call(
+            "PUT",
             path,
+            action=f"Replace references ({path})",
             json=[beacon(u, c) for u, c in zip(targets, classes)],
             params=request_params(consistency_level, tenant),
         )
-        if response.status_code != 200:
-            raise UnexpectedStatusCodeException(f"Replace references ({path})", response)
 
     def delete(
         self,
@@ -103,13 +102,14 @@ class Reference:
     ) -> None:
         """Remove the reference to ``to_uuid`` from the property ``from_property_name``."""
         path = _references_path(from_uuid, from_property_name, from_class_name)
-        response = self._connection.delete(
+        self._connection.call(
+            "DELETE",
             path,
+            ok=204,
+            action=f"Delete a reference ({path})",
             json=beacon(to_uuid, to_class_name),
             params=request_params(consistency_level, tenant),
         )
-        if response.status_code != 204:
-            raise UnexpectedStatusCodeException(f"Delete a reference ({path})", response)
 
 
 def _references_path(from_uuid: UUID, property_name: Any, class_name: Optional[str]) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Optional
 
 from wvorm.errors import MigrationError, SchemaValidationException
 from wvorm.orm.models import ModelInfo, NamedVector, WeaviateModel, model_info
@@ -57,12 +57,22 @@ def _vector_schema(vector: NamedVector, info: ModelInfo) -> dict[str, Any]:
         module["properties"] = [
             info.fields[s].name if s in info.fields else s for s in vector.source_properties
         ]
-    out: dict[str, Any] = {"vectorizer": {vector.vectorizer: module}}
-    if vector.vector_index_type is not None:
-        out["vectorIndexType"] = vector.vector_index_type
-    index = dict(vector.vector_index_config)
-    if vector.distance is not None:
-        index["distance"] = vector.distance
+    return {
+        "vectorizer": {vector.vectorizer: module},
+        **_index_schema(vector.vector_index_type, vector.vector_index_config, vector.distance),
+    }
+
+
+def _index_schema(
+    index_type: Optional[str], index_config: Mapping[str, Any], distance: Optional[str]
+) -> dict[str, Any]:
+    """``vectorIndexType`` and ``vectorIndexConfig`` (``distance`` merged in), where set."""
+    out: dict[str, Any] = {}
+    if index_type is not None:
+        out["vectorIndexType"] = index_type
+    index = dict(index_config)
+    if distance is not None:
+        index["distance"] = distance
     if index:
         out["vectorIndexConfig"] = index
     return out
@@ -80,13 +90,7 @@ def class_schema(model: ModelClass) -> dict[str, Any]:
         out["vectorizer"] = config.vectorizer
     if config.module_config:
         out["moduleConfig"] = dict(config.module_config)
-    if config.vector_index_type is not None:
-        out["vectorIndexType"] = config.vector_index_type
-    index = dict(config.vector_index_config)
-    if config.distance is not None:
-        index["distance"] = config.distance
-    if index:
-        out["vectorIndexConfig"] = index
+    out.update(_index_schema(config.vector_index_type, config.vector_index_config, config.distance))
     if config.vectors:
         out["vectorConfig"] = {name: _vector_schema(v, info) for name, v in config.vectors.items()}
     if config.replication_factor is not None:

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Optional, Union
 
 from wvorm._inputs import JsonSource, capitalize_first_letter, load_json_object
-from wvorm.errors import SchemaValidationException, UnexpectedStatusCodeException
+from wvorm.errors import SchemaValidationException
 from wvorm.schema.definitions import is_sub_schema, merge_config, split_class_definition
 from wvorm.schema.properties import Property
 from wvorm.schema.tenants import Tenant, TenantActivityStatus
@@ -72,9 +72,9 @@ class Schema:
 
     def _create_classes(self, plans: Sequence[tuple[dict[str, Any], list[dict[str, Any]]]]) -> None:
         for base, _ in plans:
-            response = self._connection.post("/schema", json=base)
-            if response.status_code != 200:
-                raise UnexpectedStatusCodeException(f"Create class {base['class']!r}", response)
+            self._connection.call(
+                "POST", "/schema", action=f"Create class {base['class']!r}", json=base
+            )
             logger.debug("created class %s", base["class"])
         for base, references in plans:
             for reference in references:
@@ -94,12 +94,10 @@ class Schema:
     def exists(self, class_name: str) -> bool:
         """True when the class exists."""
         name = capitalize_first_letter(class_name)
-        response = self._connection.get(f"/schema/{name}")
-        if response.status_code == 200:
-            return True
-        if response.status_code == 404:
-            return False
-        raise UnexpectedStatusCodeException(f"Check if class {name!r} exists", response)
+        response = self._connection.call(
+            "GET", f"/schema/{name}", ok=(200, 404), action=f"Check if class {name!r} exists"
+        )
+        return response.status_code == 200
 
     def contains(self, schema: Optional[JsonSource] = None) -> bool:
         """Without ``schema``: True when any class exists. With it: True when every
@@ -113,9 +111,7 @@ class Schema:
     def delete_class(self, class_name: str) -> None:
         """Delete a class and all its objects."""
         name = capitalize_first_letter(class_name)
-        response = self._connection.delete(f"/schema/{name}")
-        if response.status_code != 200:
-            raise UnexpectedStatusCodeException(f"Delete class {name!r}", response)
+        self._connection.call("DELETE", f"/schema/{name}", action=f"Delete class {name!r}")
 
     def delete_all(self) -> None:
         """Delete every class and all data."""
@@ -137,9 +133,9 @@ class Schema:
             )
         name = capitalize_first_letter(class_name)
         updated = merge_config(self.get(name), config)
-        response = self._connection.put(f"/schema/{name}", json=updated)
-        if response.status_code != 200:
-            raise UnexpectedStatusCodeException(f"Update the config of class {name!r}", response)
+        self._connection.call(
+            "PUT", f"/schema/{name}", action=f"Update the config of class {name!r}", json=updated
+        )
 
     # -- shards -------------------------------------------------------------------------
 
@@ -168,13 +164,12 @@ class Schema:
             names = [shard_name]
         results: list[dict[str, Any]] = []
         for shard in names:
-            response = self._connection.put(
-                f"/schema/{name}/shards/{shard}", json={"status": status.upper()}
+            response = self._connection.call(
+                "PUT",
+                f"/schema/{name}/shards/{shard}",
+                action=f"Update the status of shard {shard!r} of class {name!r}",
+                json={"status": status.upper()},
             )
-            if response.status_code != 200:
-                raise UnexpectedStatusCodeException(
-                    f"Update the status of shard {shard!r} of class {name!r}", response
-                )
             results.append(response.json())
         return results if shard_name is None else results[0]
 
@@ -185,9 +180,9 @@ class Schema:
         multi-tenant class."""
         name = capitalize_first_letter(class_name)
         body = [t._to_weaviate_object() for t in _as_tenants(tenants)]
-        response = self._connection.post(f"/schema/{name}/tenants", json=body)
-        if response.status_code != 200:
-            raise UnexpectedStatusCodeException(f"Add tenants to class {name!r}", response)
+        self._connection.call(
+            "POST", f"/schema/{name}/tenants", action=f"Add tenants to class {name!r}", json=body
+        )
 
     def get_class_tenants(self, class_name: str) -> list[Tenant]:
         """The tenants of a multi-tenant class."""
@@ -201,18 +196,21 @@ class Schema:
         """Set the activity status of existing tenants (e.g. ``HOT`` -> ``COLD``)."""
         name = capitalize_first_letter(class_name)
         body = [t._to_weaviate_object() for t in _as_tenants(tenants)]
-        response = self._connection.put(f"/schema/{name}/tenants", json=body)
-        if response.status_code != 200:
-            raise UnexpectedStatusCodeException(f"Update tenants of class {name!r}", response)
+        self._connection.call(
+            "PUT", f"/schema/{name}/tenants", action=f"Update tenants of class {name!r}", json=body
+        )
 
     def remove_class_tenants(self, class_name: str, tenants: Sequence[str]) -> None:
         """Delete tenants, given by name, and all their data."""
         if isinstance(tenants, str) or not all(isinstance(t, str) for t in tenants):
             raise TypeError(f"tenants must be a list of tenant names (str), got {tenants!r}")
         name = capitalize_first_letter(class_name)
-        response = self._connection.delete(f"/schema/{name}/tenants", json=list(tenants))
-        if response.status_code != 200:
-            raise UnexpectedStatusCodeException(f"Remove tenants from class {name!r}", response)
+        self._connection.call(
+            "DELETE",
+            f"/schema/{name}/tenants",
+            action=f"Remove tenants from class {name!r}",
+            json=list(tenants),
+        )
 
 
 def _as_tenants(tenants: Sequence[Union[Tenant, str]]) -> list[Tenant]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from wvorm._inputs import JsonSource, capitalize_first_letter, load_json_object
-from wvorm.errors import UnexpectedStatusCodeException
 from wvorm.schema.definitions import check_property
 
 if TYPE_CHECKING:
@@ -31,8 +30,9 @@ class Property:
         class_name = capitalize_first_letter(schema_class_name)
         loaded = load_json_object(schema_property, "schema_property")
         check_property(loaded, class_name)
-        response = self._connection.post(f"/schema/{class_name}/properties", json=loaded)
-        if response.status_code != 200:
-            raise UnexpectedStatusCodeException(
-                f"Add property {loaded['name']!r} to class {class_name!r}", response
-            )
+        self._connection.call(
+            "POST",
+            f"/schema/{class_name}/properties",
+            action=f"Add property {loaded['name']!r} to class {class_name!r}",
+            json=loaded,
+        )
