@@ -13,7 +13,7 @@ import tarfile
 import textwrap
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -38,10 +38,10 @@ def process_gone(pid: int, within: float = 10.0) -> bool:
     return False
 
 
-def ports_free(server: EmbeddedServer, within: float = 10.0) -> bool:
+def ports_free(ports: Sequence[int], within: float = 10.0) -> bool:
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
-        if all(port_is_free(p) for p in server.ports.all):
+        if all(port_is_free(p) for p in ports):
             return True
         time.sleep(0.1)
     return False
@@ -58,7 +58,7 @@ def test_client_starts_and_stops_embedded_server() -> None:
     scratch = server.log_path.parent
     client.close()
     assert process_gone(pid)
-    assert ports_free(server)
+    assert ports_free(server.ports.all)
     assert not scratch.exists(), "the temporary data directory is deleted on close"
 
 
@@ -75,7 +75,7 @@ def test_with_block_stops_server_and_two_run_side_by_side() -> None:
     for server in servers:
         assert server is not None
         assert not server.is_running()
-        assert ports_free(server)
+        assert ports_free(server.ports.all)
 
 
 def test_given_data_path_survives_restart(tmp_path: Path) -> None:
@@ -124,7 +124,7 @@ def test_no_orphan_when_interpreter_exits_or_is_killed(ending: str) -> None:
         process.send_signal(signal.SIGKILL)  # no atexit: the parent-death signal must act
     process.wait(timeout=60)
     assert process_gone(pid, within=30)
-    assert all(port_is_free(p) for p in ports)
+    assert ports_free(ports)
 
 
 def test_start_failure_reports_log_tail() -> None:

@@ -172,9 +172,11 @@ class Batch:
         ``creation_time``: seconds one request should take (dynamic batching), 10 when None.
         ``timeout_retries`` / ``connection_error_retries``: retries of a request that
         timed out / could not connect or got 429 or 5xx. ``weaviate_error_retries``:
-        re-send items the server rejected. ``callback``: called with the server's
-        results of every request (default: log the errors); it runs in a worker
-        thread, one call at a time, and must not add to or flush this batch.
+        re-send items the server rejected (when None, only items rejected because a
+        restarting server had not loaded the class yet are re-sent). ``callback``:
+        called with the server's results of every request (default: log the errors);
+        it runs in a worker thread, one call at a time, and must not add to or flush
+        this batch.
         ``num_workers``: threads sending chunks concurrently (at most two chunks per
         worker are in flight). ``consistency_level``: for replicated classes.
         Returns the batch, so ``with client.batch(batch_size=100) as batch:`` works.

@@ -104,6 +104,14 @@ class SendSettings:
     callback: Optional[BatchCallback] = check_batch_result
 
 
+# A restarted server answers "ready" while it still loads class indexes; items sent
+# then are rejected with this message although nothing is wrong with them. They were
+# not written, so sending them again (a bounded number of times) is safe.
+STARTUP_ERROR_RETRIES = WeaviateErrorRetryConf(
+    number_retries=5, errors_to_include=["could not find index for class"]
+)
+
+
 @dataclass
 class SendReport:
     """What a :meth:`Sender.send` achieved."""
@@ -170,15 +178,10 @@ class Sender:
             results = self._results(kind, sent, response)
             retry: list[bytes] = []
             shown: list[dict[str, Any]] = []
-            conf = settings.weaviate_error_retries
+            conf = settings.weaviate_error_retries or STARTUP_ERROR_RETRIES
             for payload, result in zip(sent, results):
                 messages = error_messages(result)
-                if (
-                    messages
-                    and conf is not None
-                    and rounds < conf.number_retries
-                    and conf.should_retry(messages)
-                ):
+                if messages and rounds < conf.number_retries and conf.should_retry(messages):
                     retry.append(payload)
                     continue
                 if messages:
