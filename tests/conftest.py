@@ -8,8 +8,8 @@ Fixtures:
   deleted after the test, so tests start from an empty schema.
 - ``server_factory`` (function): start extra servers (auth, restarts); all are
   stopped after the test.
-- ``api_key_server``, ``oidc_provider``, ``oidc_server``, ``cluster``: factories for
-  the authenticated and replicated set-ups.
+- ``api_key_server``, ``oidc_provider``, ``oidc_server``, ``oidc_service_server``,
+  ``cluster``: the authenticated and replicated set-ups.
 Every fixture stops what it started, and every server picks free loopback ports.
 """
 
@@ -27,6 +27,7 @@ from wvorm.embedded import EmbeddedOptions, EmbeddedServer, join_cluster
 
 if TYPE_CHECKING:
     from tests.support.embedder import EmbeddingService
+    from tests.support.oidc import OIDCProvider
 
 ServerFactory = Callable[..., EmbeddedServer]
 
@@ -107,6 +108,36 @@ def api_key_env(keys: dict[str, str] = API_KEYS) -> dict[str, str]:
 def api_key_server(server_factory: ServerFactory) -> EmbeddedServer:
     """A server that accepts only the API keys in ``API_KEYS``."""
     return server_factory(additional_env_vars=api_key_env())
+
+
+OIDC_TOKEN_LIFETIME = 4  # seconds: tokens expire (and refresh) during a test
+
+
+@pytest.fixture(scope="session")
+def oidc_provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OIDCProvider]:
+    """A real OpenID Connect provider (nanoidp) on loopback, with short-lived tokens."""
+    from tests.support.oidc import OIDCProvider
+
+    provider = OIDCProvider.start(
+        tmp_path_factory.mktemp("oidc"), access_token_lifetime=OIDC_TOKEN_LIFETIME
+    )
+    yield provider
+    provider.stop()
+
+
+@pytest.fixture
+def oidc_server(server_factory: ServerFactory, oidc_provider: OIDCProvider) -> EmbeddedServer:
+    """A server that advertises the provider's public client (password, bearer flows)."""
+    return server_factory(additional_env_vars=oidc_provider.weaviate_env())
+
+
+@pytest.fixture
+def oidc_service_server(
+    server_factory: ServerFactory, oidc_provider: OIDCProvider
+) -> EmbeddedServer:
+    """A server that advertises the confidential client (client-credentials flow)."""
+    env = oidc_provider.weaviate_env(client_id=oidc_provider.service_client_id)
+    return server_factory(additional_env_vars=env)
 
 
 @pytest.fixture

@@ -3,40 +3,17 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 import wvorm
-from tests.conftest import ServerFactory
+from tests.conftest import OIDC_TOKEN_LIFETIME, ServerFactory
 from tests.support.oidc import OIDCProvider
 from wvorm.embedded import EmbeddedServer
 from wvorm.errors import AuthenticationFailedException
 
-LIFETIME = 4  # seconds: short enough to expire during a test
-
-
-@pytest.fixture(scope="module")
-def oidc_provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OIDCProvider]:
-    provider = OIDCProvider.start(tmp_path_factory.mktemp("oidc"), access_token_lifetime=LIFETIME)
-    yield provider
-    provider.stop()
-
-
-@pytest.fixture
-def oidc_server(server_factory: ServerFactory, oidc_provider: OIDCProvider) -> EmbeddedServer:
-    """A server that advertises the provider's public client (password, bearer flows)."""
-    return server_factory(additional_env_vars=oidc_provider.weaviate_env())
-
-
-@pytest.fixture
-def oidc_service_server(
-    server_factory: ServerFactory, oidc_provider: OIDCProvider
-) -> EmbeddedServer:
-    """A server that advertises the confidential client (client-credentials flow)."""
-    env = oidc_provider.weaviate_env(client_id=oidc_provider.service_client_id)
-    return server_factory(additional_env_vars=env)
+LIFETIME = OIDC_TOKEN_LIFETIME  # seconds: short enough to expire during a test
 
 
 def current_token(client: wvorm.Client) -> str:

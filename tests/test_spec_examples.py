@@ -86,13 +86,6 @@ def test_api_key_block(server_factory: ServerFactory) -> None:
     close_clients(namespace)
 
 
-@pytest.fixture(scope="module")
-def oidc_provider(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    provider = OIDCProvider.start(tmp_path_factory.mktemp("oidc"))
-    yield provider
-    provider.stop()
-
-
 def test_password_flow_block(server_factory: ServerFactory, oidc_provider: OIDCProvider) -> None:
     server = server_factory(additional_env_vars=oidc_provider.weaviate_env())
     credentials = {'"user"': repr(oidc_provider.username), '"pass"': repr(oidc_provider.password)}
