@@ -570,6 +570,10 @@ def mark_clean(obj: WeaviateModel) -> None:
 
 def _snapshot(info: ModelInfo, obj: WeaviateModel) -> dict[str, Any]:
     fields, as_is = info.fields, info.frozen_as_is
+    if as_is.issuperset(fields):  # the common case, on the hydration hot path: one copy
+        snapshot = dict(obj.__dict__)
+        snapshot.pop("id", None)
+        return snapshot
     return {
         name: value if name in as_is else fields[name].freeze(value)
         for name, value in obj.__dict__.items()
