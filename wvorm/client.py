@@ -19,6 +19,7 @@ from wvorm.cluster import Cluster
 from wvorm.connection import Config, Connection, TimeoutConfig
 from wvorm.data import DataObject
 from wvorm.embedded import EmbeddedOptions, EmbeddedServer
+from wvorm.errors import WvormError
 from wvorm.gql import Query
 from wvorm.schema import Schema
 
@@ -146,7 +147,12 @@ class Client:
     # -- lifetime -----------------------------------------------------------------------
 
     def close(self) -> None:
-        """Flush nothing, close the connection pool, and stop an embedded server."""
+        """Close the connection pool and stop an embedded server.
+
+        Batch chunks already being sent finish first; items still waiting in
+        ``client.batch`` are not flushed (they stay readable from the batch).
+        """
+        self.batch.shutdown()
         self._connection.close()
         if self._embedded is not None:
             self._embedded.stop()
@@ -190,8 +196,6 @@ def get_default_client() -> Client:
     """The client the last :func:`connect` call created; raises if there is none."""
     client = _default_client
     if client is None:
-        from wvorm.errors import WvormError
-
         raise WvormError(
             "No default client: call wvorm.connect(...) first, or bind a query to a client "
             "with .using(client)."
