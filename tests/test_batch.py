@@ -122,7 +122,7 @@ def test_encode_object_assigns_a_uuid_and_snapshots_the_callers_dict() -> None:
     properties: dict[str, Any] = {"title": "T", "tags": ["a", "b"], "nested": {"x": 1}}
     vector = [0.5, 1.0, 2]
     original = copy.deepcopy(properties)
-    object_id, payload = encode_object(properties, "book", None, vector, "tenantA")
+    object_id, _, payload = encode_object(properties, "book", None, vector, "tenantA")
     assert uuid_lib.UUID(object_id).version == 4
     properties["tags"].append("changed later")  # must not leak into what is sent
     vector.append(9.0)
@@ -138,7 +138,7 @@ def test_encode_object_assigns_a_uuid_and_snapshots_the_callers_dict() -> None:
 
 def test_encode_object_keeps_given_uuid_in_any_form() -> None:
     for given in (UUID_A, uuid_lib.UUID(UUID_A), f"weaviate://localhost/Book/{UUID_A}"):
-        object_id, payload = encode_object({}, "Book", given, None, None)
+        object_id, _, payload = encode_object({}, "Book", given, None, None)
         assert object_id == UUID_A
         assert json.loads(payload) == {"class": "Book", "id": UUID_A, "properties": {}}
 
@@ -179,8 +179,8 @@ def test_orjson_and_stdlib_encode_vectors_identically(monkeypatch: pytest.Monkey
     fast = encode_object({"t": "x"}, "C", UUID_A, vector, None)
     monkeypatch.setattr(items, "_orjson", None)
     slow = encode_object({"t": "x"}, "C", UUID_A, vector, None)
-    assert json.loads(fast[1]) == json.loads(slow[1])
-    assert json.loads(fast[1])["vector"] == vector  # round-trips exactly
+    assert json.loads(fast[-1]) == json.loads(slow[-1])
+    assert json.loads(fast[-1])["vector"] == vector  # round-trips exactly
     with pytest.raises(ValueError, match="NaN"):
         encode_object({}, "C", None, [math.nan], None)
 

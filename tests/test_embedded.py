@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
 import signal
 import socket
@@ -20,6 +18,7 @@ import pytest
 
 import wvorm
 import wvorm.embedded as embedded
+from tests.support.static_site import serve_directory
 from wvorm.embedded import EmbeddedOptions, EmbeddedServer, port_is_free
 from wvorm.errors import ServerBinaryNotFound, WeaviateEmbeddedInvalidVersion, WeaviateStartUpError
 
@@ -166,13 +165,8 @@ def release_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         readme = site / "README.md"
         readme.write_text("release notes\n")
         tar.add(readme, arcname="README.md")
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    with serve_directory(site) as url:
+        yield url
 
 
 @pytest.fixture

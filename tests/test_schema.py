@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import copy
-import http.server
 import json
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +12,7 @@ import pytest
 
 import wvorm
 from tests.schemas import SPEC_SCHEMA
+from tests.support.static_site import serve_directory
 from wvorm._inputs import capitalize_first_letter, load_json_object
 from wvorm.errors import SchemaValidationException, UnexpectedStatusCodeException
 from wvorm.schema import Tenant, TenantActivityStatus
@@ -32,20 +31,8 @@ def property_types(client: wvorm.Client, class_name: str) -> dict[str, list[str]
 @pytest.fixture
 def json_http_server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     """A real HTTP server on loopback serving the files of a temporary directory."""
-
-    class Handler(http.server.SimpleHTTPRequestHandler):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, directory=str(tmp_path), **kwargs)
-
-        def log_message(self, format: str, *args: Any) -> None:  # keep test output clean
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", tmp_path
-    server.shutdown()
-    server.server_close()
+    with serve_directory(tmp_path) as url:
+        yield url, tmp_path
 
 
 # -- pure helpers ---------------------------------------------------------------------------

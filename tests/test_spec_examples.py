@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 
 import wvorm
 from tests.conftest import API_KEYS, ServerFactory, api_key_env
 from tests.support.oidc import OIDCProvider
-from wvorm.embedded import EmbeddedServer
 
 SPEC = Path(__file__).resolve().parents[2] / "shared" / "spec" / "python-client-v3.md"
 PLACEHOLDER_URLS = (
@@ -287,8 +286,3 @@ def test_build_block_gives_an_equivalent_query(articles: wvorm.Client) -> None:
 
 def normalize(query: str) -> str:
     return re.sub(r"\s+", " ", query).strip()
-
-
-Check = Callable[[wvorm.Client], None]
-__all__: list[str] = []
-_ = EmbeddedServer

@@ -138,11 +138,6 @@ class Authenticator:
                 elif not self._oidc_disabled:
                     self._token = self._grant_from_credentials()
 
-    @property
-    def uses_oidc(self) -> bool:
-        """Whether tokens come from an OIDC provider (and may be refreshed)."""
-        return self._token_endpoint is not None
-
     def authorization(self) -> Optional[str]:
         """The header value to send now, refreshing the token first if it is due."""
         credentials = self._credentials

@@ -7,7 +7,6 @@ the server process) and hands it to each component: ``schema``, ``data_object``,
 
 from __future__ import annotations
 
-import threading
 from types import TracebackType
 from typing import Any, Optional, Union
 
@@ -174,7 +173,6 @@ class Client:
 
 
 _default_client: Optional[Client] = None
-_default_lock = threading.Lock()
 
 
 def connect(url: Optional[str] = None, **kwargs: Any) -> Client:
@@ -187,8 +185,7 @@ def connect(url: Optional[str] = None, **kwargs: Any) -> Client:
     if url is None and kwargs.get("embedded_options") is None:
         kwargs["embedded_options"] = EmbeddedOptions()
     client = Client(url, **kwargs)
-    with _default_lock:
-        _default_client = client
+    _default_client = client
     return client
 
 

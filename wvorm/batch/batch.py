@@ -345,8 +345,10 @@ class Batch:
         (the object is then not added), TypeError/ValueError for invalid input.
         """
         self._raise_errors()
-        object_id, payload = encode_object(data_object, class_name, uuid, vector, tenant, vectors)
-        shard = (capitalize_first_letter(class_name), tenant)
+        object_id, class_name, payload = encode_object(
+            data_object, class_name, uuid, vector, tenant, vectors
+        )
+        shard = (class_name, tenant)
         with self._lock:
             self._objects.append(payload)
             self._shards.add(shard)

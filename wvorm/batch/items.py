@@ -63,8 +63,9 @@ def encode_object(
     vector: Optional[Sequence[Any]],
     tenant: Optional[str],
     vectors: Optional[Mapping[str, Sequence[Any]]] = None,
-) -> tuple[str, bytes]:
-    """``(uuid, JSON bytes)`` of one object for ``POST /batch/objects``.
+) -> tuple[str, str, bytes]:
+    """``(uuid, class name as the server spells it, JSON bytes)`` of one object for
+    ``POST /batch/objects``.
 
     A uuid is always assigned here (uuid4 when none is given), so re-sending the
     object after a lost answer replaces it instead of creating a duplicate.
@@ -98,7 +99,7 @@ def encode_object(
             "float values that are not NaN)."
         ) from None
     if vector is None and not vectors:
-        return object_id, head
+        return object_id, class_name, head
     # The vectors are spliced in as ready JSON: they are most of the bytes, and
     # _encode_vector formats them fastest.
     parts = [head[:-1]]
@@ -116,7 +117,7 @@ def encode_object(
     except (TypeError, ValueError) as exc:
         raise type(exc)(f"Invalid vector for {class_name!r} object {object_id}: {exc}") from None
     parts.append(b"}")
-    return object_id, b"".join(parts)
+    return object_id, class_name, b"".join(parts)
 
 
 def encode_reference(
