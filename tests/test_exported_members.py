@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import importlib
+from types import ModuleType
+
+import pytest
 
 import wvorm
+import wvorm.orm
 
 EXPECTED = {
     # client
@@ -15,10 +19,15 @@ EXPECTED = {
     "WvormError", "AuthenticationFailedException", "BatchError", "CommitError", "FilterError",
     "MigrationError", "ModelDefinitionError", "ObjectAlreadyExistsException", "QueryError",
     "UnexpectedStatusCodeException", "WeaviateConnectionError", "WeaviateStartUpError",
-    "WeaviateTimeoutError",
+    "WeaviateTimeoutError", "UsageError", "UnloadedFieldError", "SessionError",
+    "SchemaMismatchError", "NoResultError", "MultipleResultsError",
     # ORM
     "WeaviateModel", "Session", "Property", "GeoCoordinate", "PhoneNumber", "NamedVector",
     "MigrationPlan", "schema_of", "create_all", "drop_all", "migrate", "state_of",
+    "CommitProgress",
+    # ORM: what users annotate with
+    "Query", "Hit", "Group", "Aggregation", "Filter", "FieldExpr", "ReferencePath", "SortKey",
+    "and_", "or_",
     "__version__",
 }  # fmt: skip
 
@@ -44,3 +53,24 @@ def test_v3_module_paths_import() -> None:
         for name in names:
             assert hasattr(loaded, name), f"{module}.{name}"
     assert wvorm.data.replication.ConsistencyLevel.ALL.value == "ALL"
+
+
+@pytest.mark.parametrize("module", [wvorm, wvorm.orm], ids=lambda m: m.__name__)
+def test_no_private_name_leaks(module: ModuleType) -> None:
+    """Every public name a module holds is in its ``__all__``: implementation modules are
+    private (``wvorm.orm._state`` ...), so anything else showing up is a leak."""
+    public = {
+        name
+        for name, value in vars(module).items()
+        if not name.startswith("_")
+        and not isinstance(value, ModuleType)
+        and name != "annotations"  # from __future__ import annotations
+    }
+    assert public == set(module.__all__) - {"__version__"}
+
+
+def test_orm_modules_are_private() -> None:
+    import pkgutil
+
+    names = [m.name for m in pkgutil.iter_modules(wvorm.orm.__path__)]
+    assert names and all(name.startswith("_") for name in names), names

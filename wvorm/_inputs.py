@@ -13,7 +13,7 @@ from typing import Any, Union
 
 import requests
 
-from wvorm.errors import UnexpectedStatusCodeException
+from wvorm.errors import UnexpectedStatusCodeException, UsageError
 
 UUID = Union[str, uuid_lib.UUID]
 """A uuid: its text (or a beacon ending in it) or a ``uuid.UUID``."""
@@ -31,9 +31,9 @@ def capitalize_first_letter(name: str) -> str:
     the server normalises class names itself.
     """
     if not isinstance(name, str):
-        raise TypeError(f"A class name must be a str, got {type(name).__name__}: {name!r}")
+        raise UsageError(f"A class name must be a str, got {type(name).__name__}: {name!r}")
     if not name:
-        raise ValueError("A class name must not be empty")
+        raise UsageError("A class name must not be empty")
     return name[0].upper() + name[1:]
 
 
@@ -46,12 +46,12 @@ def get_valid_uuid(uuid: UUID) -> str:
     if isinstance(uuid, uuid_lib.UUID):
         return str(uuid)
     if not isinstance(uuid, str):
-        raise TypeError(f"A uuid must be a str or uuid.UUID, got {type(uuid).__name__}: {uuid!r}")
+        raise UsageError(f"A uuid must be a str or uuid.UUID, got {type(uuid).__name__}: {uuid!r}")
     text = uuid.rstrip("/").rsplit("/", 1)[-1] if "/" in uuid else uuid
     try:
         return str(uuid_lib.UUID(text))
     except ValueError:
-        raise ValueError(
+        raise UsageError(
             f"{uuid!r} is not a valid uuid; pass a uuid such as "
             "'fc7eb129-f138-457f-b727-1b29db191a67' (wvorm.util.generate_uuid5 makes one "
             "from any value)"
@@ -77,7 +77,7 @@ def get_vector(vector: Any) -> list[Any]:
         converted = (array.squeeze() if hasattr(array, "squeeze") else array).tolist()
         if isinstance(converted, list):
             return converted
-    raise TypeError(
+    raise UsageError(
         f"A vector must be a list of numbers, a tuple, a numpy array or a torch/TensorFlow "
         f"tensor, got {type(vector).__name__}"
     )
@@ -96,7 +96,7 @@ def load_json_object(source: JsonSource, what: str) -> dict[str, Any]:
     elif isinstance(source, (str, os.PathLike)):
         path = os.fspath(source)
         if not os.path.isfile(path):
-            raise ValueError(
+            raise UsageError(
                 f"{what} must be a dict, a JSON file path or an http(s) URL; "
                 f"no file found at {path!r}"
             )
@@ -104,14 +104,14 @@ def load_json_object(source: JsonSource, what: str) -> dict[str, Any]:
             try:
                 loaded = json.load(file)
             except ValueError as exc:
-                raise ValueError(f"{what}: the file {path!r} is not valid JSON: {exc}") from exc
+                raise UsageError(f"{what}: the file {path!r} is not valid JSON: {exc}") from exc
     else:
-        raise TypeError(
+        raise UsageError(
             f"{what} must be a dict, a JSON file path or an http(s) URL, "
             f"got {type(source).__name__}"
         )
     if not isinstance(loaded, dict):
-        raise ValueError(
+        raise UsageError(
             f"{what} loaded from {source!r} is a JSON {type(loaded).__name__}, not an object"
         )
     return loaded
@@ -121,10 +121,10 @@ def _fetch_json(url: str, what: str) -> Any:
     try:
         response = requests.get(url, timeout=URL_TIMEOUT)
     except requests.RequestException as exc:
-        raise ValueError(f"{what}: could not download {url!r}: {exc}") from exc
+        raise UsageError(f"{what}: could not download {url!r}: {exc}") from exc
     if response.status_code != 200:
         raise UnexpectedStatusCodeException(f"Download {what} from {url}", response)
     try:
         return response.json()
     except ValueError as exc:
-        raise ValueError(f"{what}: the document at {url!r} is not valid JSON: {exc}") from exc
+        raise UsageError(f"{what}: the document at {url!r} is not valid JSON: {exc}") from exc

@@ -16,7 +16,12 @@ from typing import Any, Optional, Union
 
 import requests
 
-from wvorm.errors import AuthenticationFailedException, MissingScopeException, server_message
+from wvorm.errors import (
+    AuthenticationFailedException,
+    MissingScopeException,
+    UsageError,
+    server_message,
+)
 
 logger = logging.getLogger("wvorm.auth")
 
@@ -45,7 +50,7 @@ class AuthBearerToken:
 
     def __post_init__(self) -> None:
         if self.expires_in <= 0:
-            raise ValueError(f"AuthBearerToken: expires_in must be positive, got {self.expires_in}")
+            raise UsageError(f"AuthBearerToken: expires_in must be positive, got {self.expires_in}")
 
     def __repr__(self) -> str:
         return (

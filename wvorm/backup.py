@@ -12,7 +12,7 @@ import time
 from typing import TYPE_CHECKING, Any, Union
 
 from wvorm._inputs import capitalize_first_letter
-from wvorm.errors import BackupFailedException
+from wvorm.errors import BackupFailedException, UsageError
 
 if TYPE_CHECKING:
     from wvorm.connection import Connection
@@ -119,9 +119,9 @@ class Backup:
 
 def _checked_target(backup_id: Any, backend: Any) -> tuple[str, str]:
     if not isinstance(backup_id, str) or not backup_id:
-        raise TypeError(f"backup_id must be a non-empty str, got {backup_id!r}")
+        raise UsageError(f"backup_id must be a non-empty str, got {backup_id!r}")
     if not isinstance(backend, str) or not backend:
-        raise TypeError(
+        raise UsageError(
             f"backend must be a backup module's name such as 'filesystem', 's3', 'gcs' or "
             f"'azure', got {backend!r}"
         )
@@ -134,7 +134,7 @@ def _class_list(classes: ClassNames, name: str) -> list[str]:
     if isinstance(classes, str):
         classes = [classes]
     if not isinstance(classes, list) or not all(isinstance(c, str) and c for c in classes):
-        raise TypeError(
+        raise UsageError(
             f"{name} must be a class name, a list of class names or None, got {classes!r}"
         )
     return [capitalize_first_letter(c) for c in classes]
@@ -145,5 +145,5 @@ def _class_filter(include_classes: ClassNames, exclude_classes: ClassNames) -> d
     include = _class_list(include_classes, "include_classes")
     exclude = _class_list(exclude_classes, "exclude_classes")
     if include and exclude:
-        raise TypeError("Give include_classes or exclude_classes, not both")
+        raise UsageError("Give include_classes or exclude_classes, not both")
     return {"include": include, "exclude": exclude}

@@ -25,6 +25,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from wvorm._inputs import capitalize_first_letter, get_valid_uuid
+from wvorm.errors import UsageError
 
 if TYPE_CHECKING:
     from wvorm.connection import Connection
@@ -105,7 +106,7 @@ class ConfigBuilder:
     def with_settings(self, settings: dict[str, Any]) -> ConfigBuilder:
         """Type-specific settings, merged into any given before (e.g. ``{"k": 3}``)."""
         if not isinstance(settings, dict):
-            raise TypeError(f"settings must be a dict, got {type(settings).__name__}")
+            raise UsageError(f"settings must be a dict, got {type(settings).__name__}")
         self._config.setdefault("settings", {}).update(copy.deepcopy(settings))
         return self
 
@@ -128,19 +129,19 @@ class ConfigBuilder:
 
     def _filter(self, key: str, where_filter: dict[str, Any]) -> ConfigBuilder:
         if not isinstance(where_filter, dict):
-            raise TypeError(f"A where filter must be a dict, got {type(where_filter).__name__}")
+            raise UsageError(f"A where filter must be a dict, got {type(where_filter).__name__}")
         self._config.setdefault("filters", {})[key] = copy.deepcopy(where_filter)
         return self
 
     def _validate(self) -> None:
         missing = [field for field in REQUIRED_FIELDS if field not in self._config]
         if missing:
-            raise ValueError(
+            raise UsageError(
                 f"The classification is missing {missing}: set them with with_type, "
                 "with_class_name, with_based_on_properties and with_classify_properties"
             )
         if self._config["type"] == "knn" and "k" not in self._config.get("settings", {}):
-            raise ValueError('A knn classification needs k: call .with_settings({"k": 3})')
+            raise UsageError('A knn classification needs k: call .with_settings({"k": 3})')
 
     def do(self) -> dict[str, Any]:
         """Start the classification and return its record (the final one when waiting).
@@ -167,5 +168,5 @@ def _names(names: Any, argument: str) -> list[str]:
         or not isinstance(names, list)
         or not all(isinstance(n, str) and n for n in names)
     ):
-        raise TypeError(f"{argument} must be a list of property names, got {names!r}")
+        raise UsageError(f"{argument} must be a list of property names, got {names!r}")
     return list(names)

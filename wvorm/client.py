@@ -18,7 +18,7 @@ from wvorm.cluster import Cluster
 from wvorm.connection import Config, Connection, TimeoutConfig
 from wvorm.data import DataObject
 from wvorm.embedded import EmbeddedOptions, EmbeddedServer
-from wvorm.errors import WvormError
+from wvorm.errors import UsageError, WvormError
 from wvorm.gql import Query
 from wvorm.schema import Schema
 
@@ -44,12 +44,12 @@ class Client:
         additional_config: Optional[Config] = None,
     ) -> None:
         if url is not None and embedded_options is not None:
-            raise TypeError(
+            raise UsageError(
                 "Client takes either url or embedded_options, not both: an embedded server "
                 "chooses its own url."
             )
         if url is None and embedded_options is None:
-            raise TypeError(
+            raise UsageError(
                 "Client needs a url (e.g. 'http://localhost:8080') or "
                 "embedded_options=wvorm.EmbeddedOptions() to start a local server."
             )

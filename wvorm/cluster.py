@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Optional
 
 from wvorm._inputs import capitalize_first_letter
-from wvorm.errors import EmptyResponseException
+from wvorm.errors import EmptyResponseException, UsageError
 
 if TYPE_CHECKING:
     from wvorm.connection import Connection
@@ -28,7 +28,7 @@ class Cluster:
         ``"minimal"`` (the server's default: no per-shard details) or ``"verbose"``.
         """
         if output is not None and output not in NODE_OUTPUTS:
-            raise ValueError(f"output must be one of {NODE_OUTPUTS} or None, got {output!r}")
+            raise UsageError(f"output must be one of {NODE_OUTPUTS} or None, got {output!r}")
         path = "/nodes"
         action = "Get the nodes' status"
         if class_name is not None:

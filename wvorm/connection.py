@@ -23,6 +23,7 @@ from wvorm.auth import AuthCredentials, Authenticator
 from wvorm.errors import (
     AuthenticationFailedException,
     UnexpectedStatusCodeException,
+    UsageError,
     WeaviateConnectionError,
     WeaviateStartUpError,
     WeaviateTimeoutError,
@@ -66,12 +67,12 @@ def normalize_timeout(timeout_config: TimeoutConfig) -> tuple[float, float]:
     elif isinstance(timeout_config, (tuple, list)) and len(timeout_config) == 2:
         pair = tuple(timeout_config)
     else:
-        raise TypeError(
+        raise UsageError(
             f"timeout_config must be a number or a (connect, read) pair of numbers, "
             f"got {timeout_config!r}"
         )
     if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0 for v in pair):
-        raise ValueError(f"timeout_config values must be positive numbers, got {timeout_config!r}")
+        raise UsageError(f"timeout_config values must be positive numbers, got {timeout_config!r}")
     return (float(pair[0]), float(pair[1]))
 
 
@@ -95,12 +96,12 @@ class Connection:
         connection_config: Optional[ConnectionConfig] = None,
     ) -> None:
         if not isinstance(url, str) or not url.startswith(("http://", "https://")):
-            raise ValueError(
+            raise UsageError(
                 f"url must start with http:// or https://, got {url!r}; "
                 "for example 'http://localhost:8080'"
             )
         if additional_headers is not None and not isinstance(additional_headers, dict):
-            raise TypeError(
+            raise UsageError(
                 f"additional_headers must be a dict of header names to values, "
                 f"got {type(additional_headers).__name__}"
             )

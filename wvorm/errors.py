@@ -24,6 +24,10 @@ also inherit from the matching ``requests`` class, so v3 code that catches
     ├── ModelDefinitionError           a WeaviateModel that cannot be mapped (also TypeError)
     ├── FilterError                    a query filter that cannot apply (also TypeError)
     │   └── UnknownFieldError          Model.<name> names no field (also AttributeError)
+    ├── UsageError                     an argument wvorm cannot take (also ValueError, TypeError)
+    ├── UnloadedFieldError             a field read that was not loaded from the server
+    ├── SessionError                   a Session used in a way it cannot be
+    ├── SchemaMismatchError            a model written whose class is missing or differs
     ├── MigrationError                 models and live schema differ in a way migrate refuses
     ├── CommitError                    the server rejected objects during Session.commit()
     └── WeaviateStartUpError           the embedded server could not be installed or started
@@ -33,6 +37,8 @@ also inherit from the matching ``requests`` class, so v3 code that catches
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import requests
@@ -152,6 +158,35 @@ class UnknownFieldError(FilterError, AttributeError):
     """
 
 
+class UsageError(WvormError, ValueError, TypeError):
+    """An argument wvorm cannot take: ``limit(0)``, a second search, ``batch_size=0``,
+    a value of the wrong type.
+
+    Also a ValueError and a TypeError, Python's conventions for a bad argument value
+    and type, so ``except ValueError`` / ``except TypeError`` keep working.
+    """
+
+
+class UnloadedFieldError(WvormError):
+    """A field was read that the object did not load (``.select(...)`` left it out, or
+    the server holds null for a field that is not Optional).
+
+    Deliberately not an AttributeError: pydantic and ``getattr`` fallbacks treat an
+    AttributeError as "no such attribute" and answer with the class default, which is
+    exactly the invented value this error exists to prevent.
+    """
+
+
+class SessionError(WvormError):
+    """A Session was used in a way it cannot be: an object in two sessions, a delete of
+    an object never saved, a reference to an object that was deleted."""
+
+
+class SchemaMismatchError(WvormError):
+    """A model was written whose Weaviate class does not exist or differs from the model;
+    call ``wvorm.create_all`` or ``wvorm.migrate`` first."""
+
+
 class NoResultError(WvormError, LookupError):
     """``Query.one()`` expected exactly one object and the query found none."""
 
@@ -192,8 +227,18 @@ class CommitError(WvormError):
 
 
 def _short(item: Any, limit: int = 200) -> str:
+    """How a failed item is named: a model as ``Author(<uuid>)``, never its field values."""
+    object_id = getattr(item, "id", None)
+    if object_id is not None and hasattr(type(item), "__weaviate_config__"):
+        return f"{type(item).__name__}({object_id})"
     text = repr(item)
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def did_you_mean(name: str, choices: Iterable[str]) -> str:
+    """`` (did you mean 'title'?)`` for a misspelt ``name``, or an empty string."""
+    close = difflib.get_close_matches(name, list(choices), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 class WeaviateStartUpError(WvormError):
@@ -223,15 +268,20 @@ __all__ = [
     "ObjectAlreadyExistsException",
     "QueryError",
     "RequestsConnectionError",
+    "SchemaMismatchError",
     "SchemaValidationException",
     "ServerBinaryNotFound",
+    "SessionError",
     "UnexpectedStatusCodeException",
     "UnknownFieldError",
+    "UnloadedFieldError",
+    "UsageError",
     "WeaviateBaseError",
     "WeaviateConnectionError",
     "WeaviateEmbeddedInvalidVersion",
     "WeaviateStartUpError",
     "WeaviateTimeoutError",
     "WvormError",
+    "did_you_mean",
     "server_message",
 ]

@@ -6,15 +6,15 @@
     plugins = pydantic.mypy, wvorm.mypy
 
 At run time ``Article.word_count`` (a field read on the class) is a
-:class:`wvorm.orm.expressions.Field`, but mypy reads the annotation and sees an
+:class:`wvorm.orm._expressions.FieldExpr`, but mypy reads the annotation and sees an
 ``int``, so ``Article.word_count > 1000`` would be a ``bool`` and
 ``Article.tags.contains_any([...])`` an error. With this plugin mypy sees:
 
-- a field ``x: T`` (also ``Optional[T]`` / ``list[T]``) as ``Field[T]``, whose
+- a field ``x: T`` (also ``Optional[T]`` / ``list[T]``) as ``FieldExpr[T]``, whose
   comparisons give ``Filter`` objects and check the value's type;
 - a reference ``author: Optional[Author]`` (or ``list[Author]``, or a Union of
   models) as ``ReferencePath[Author]``, and ``Book.author.name`` as the target's
-  ``Field[str]``; a name the target does not have is an error.
+  ``FieldExpr[str]``; a name the target does not have is an error.
 
 Only class-level reads of fields of ``WeaviateModel`` subclasses change;
 instances, assignments and everything else keep their types.
@@ -37,13 +37,13 @@ from mypy.types import (
     get_proper_type,
 )
 
-MODEL = "wvorm.orm.models.WeaviateModel"
-FIELD = "wvorm.orm.expressions.Field"
-REFERENCE = "wvorm.orm.expressions.ReferencePath"
+MODEL = "wvorm.orm._models.WeaviateModel"
+FIELD = "wvorm.orm._expressions.FieldExpr"
+REFERENCE = "wvorm.orm._expressions.ReferencePath"
 
 
 class WvormPlugin(Plugin):
-    """Types ``Model.<field>`` as ``Field[T]`` / ``ReferencePath[Target]``."""
+    """Types ``Model.<field>`` as ``FieldExpr[T]`` / ``ReferencePath[Target]``."""
 
     def _type_info(self, fullname: str) -> Optional[TypeInfo]:
         symbol = self.lookup_fully_qualified(fullname)
@@ -83,7 +83,7 @@ class WvormPlugin(Plugin):
 
     def _expression_types(self) -> Optional[_Expressions]:
         field, reference = self._type_info(FIELD), self._type_info(REFERENCE)
-        if field is None or reference is None:  # wvorm.orm.expressions is not in the build
+        if field is None or reference is None:  # wvorm.orm._expressions is not in the build
             return None
         return _Expressions(field, reference)
 
@@ -98,14 +98,14 @@ def _field_var(info: TypeInfo, name: str) -> Optional[Var]:
 
 
 class _Expressions:
-    """Builds the expression types from the TypeInfos of Field and ReferencePath."""
+    """Builds the expression types from the TypeInfos of FieldExpr and ReferencePath."""
 
     def __init__(self, field: TypeInfo, reference: TypeInfo) -> None:
         self.field = field
         self.reference = reference
 
     def of(self, declared: Type) -> Type:
-        """``Field[T]`` or ``ReferencePath[Target]`` for a field declared as ``declared``."""
+        """``FieldExpr[T]`` or ``ReferencePath[Target]`` for a field declared as ``declared``."""
         item = _strip_optional(get_proper_type(declared))
         if isinstance(item, Instance) and item.type.fullname == "builtins.list" and item.args:
             item = _strip_optional(get_proper_type(item.args[0]))

@@ -23,11 +23,10 @@ from wvorm.orm import (
     Property,
     PropertyInfo,
     WeaviateModel,
-    from_properties,
     model_info,
     state_of,
-    to_properties,
 )
+from wvorm.orm._models import from_properties, to_properties
 
 
 class Publication(WeaviateModel):

@@ -18,9 +18,9 @@ from typing_extensions import assert_type
 
 from wvorm.errors import FilterError
 from wvorm.orm import GeoCoordinate, WeaviateModel
-from wvorm.orm.expressions import Field, Filter, ReferencePath, SortKey
-from wvorm.orm.loading import Group, Hit
-from wvorm.orm.query import Aggregation, Query
+from wvorm.orm._expressions import FieldExpr, Filter, ReferencePath, SortKey
+from wvorm.orm._loading import Group, Hit
+from wvorm.orm._query import Aggregation, Query
 
 
 class Genre(str, enum.Enum):
@@ -51,20 +51,20 @@ class Novel(WeaviateModel):
 
 
 def test_class_level_fields_are_expressions() -> None:
-    assert_type(Novel.title, Field[str])
-    assert_type(Novel.pages, Field[int])
-    assert_type(Novel.genre, Field[Genre])
-    assert_type(Novel.tags, Field[str])  # a list field: one item is compared
-    assert_type(Novel.id, Field[UUID])
-    assert_type(Writer.born, Field[datetime])  # Optional is stripped
-    assert_type(Publisher.seat, Field[GeoCoordinate])
+    assert_type(Novel.title, FieldExpr[str])
+    assert_type(Novel.pages, FieldExpr[int])
+    assert_type(Novel.genre, FieldExpr[Genre])
+    assert_type(Novel.tags, FieldExpr[str])  # a list field: one item is compared
+    assert_type(Novel.id, FieldExpr[UUID])
+    assert_type(Writer.born, FieldExpr[datetime])  # Optional is stripped
+    assert_type(Publisher.seat, FieldExpr[GeoCoordinate])
     assert_type(Novel.author, ReferencePath[Writer])
     assert_type(Writer.books, ReferencePath[Novel])
     assert_type(Novel.about, ReferencePath[Union[Writer, Publisher]])
-    assert_type(Novel.author.name, Field[str])
+    assert_type(Novel.author.name, FieldExpr[str])
     assert_type(Novel.author.books, ReferencePath[Novel])
-    assert_type(Novel.author.books.pages, Field[int])
-    assert_type(Novel.about[Publisher].name, Field[str])
+    assert_type(Novel.author.books.pages, FieldExpr[int])
+    assert_type(Novel.about[Publisher].name, FieldExpr[str])
     # instances keep their value types
     novel = Novel(title="t", pages=3)
     assert_type(novel.pages, int)

@@ -69,7 +69,7 @@ from wvorm.batch.sender import (
 from wvorm.batch.where import rest_where_filter
 from wvorm.connection import Connection
 from wvorm.data.replication import ConsistencyLevel
-from wvorm.errors import BatchError, UnexpectedStatusCodeException
+from wvorm.errors import BatchError, UnexpectedStatusCodeException, UsageError
 from wvorm.util import UUIDLike, check_batch_result
 
 logger = logging.getLogger("wvorm.batch")
@@ -190,14 +190,14 @@ class Batch:
         if weaviate_error_retries is not None and not isinstance(
             weaviate_error_retries, WeaviateErrorRetryConf
         ):
-            raise TypeError(
+            raise UsageError(
                 "weaviate_error_retries must be a WeaviateErrorRetryConf or None, "
                 f"got {type(weaviate_error_retries).__name__}"
             )
         if callback is not None and not callable(callback):
-            raise TypeError(f"callback must be callable or None, got {callback!r}")
+            raise UsageError(f"callback must be callable or None, got {callback!r}")
         if not isinstance(dynamic, bool):
-            raise TypeError(f"dynamic must be a bool, got {dynamic!r}")
+            raise UsageError(f"dynamic must be a bool, got {dynamic!r}")
         _check_int(num_workers, "num_workers", minimum=1)
         level = _consistency_level(consistency_level)
 
@@ -253,7 +253,7 @@ class Batch:
     @dynamic.setter
     def dynamic(self, value: bool) -> None:
         if not isinstance(value, bool):
-            raise TypeError(f"dynamic must be a bool, got {value!r}")
+            raise UsageError(f"dynamic must be a bool, got {value!r}")
         with self._lock:
             self._dynamic = value
         self._send_full_chunks()
@@ -721,13 +721,13 @@ class Batch:
         ``dry_run=True`` only counts the matches. Returns the server's answer.
         """
         if not isinstance(class_name, str) or not class_name:
-            raise TypeError(f"class_name must be a non-empty str, got {class_name!r}")
+            raise UsageError(f"class_name must be a non-empty str, got {class_name!r}")
         if output not in ("minimal", "verbose"):
-            raise ValueError(f"output must be 'minimal' or 'verbose', got {output!r}")
+            raise UsageError(f"output must be 'minimal' or 'verbose', got {output!r}")
         if not isinstance(dry_run, bool):
-            raise TypeError(f"dry_run must be a bool, got {dry_run!r}")
+            raise UsageError(f"dry_run must be a bool, got {dry_run!r}")
         if tenant is not None and not isinstance(tenant, str):
-            raise TypeError(f"tenant must be a str or None, got {type(tenant).__name__}")
+            raise UsageError(f"tenant must be a str or None, got {type(tenant).__name__}")
         payload = {
             "match": {
                 "class": capitalize_first_letter(class_name),
@@ -753,7 +753,7 @@ class Batch:
         if shards is not None and (
             not isinstance(shards, list) or not all(isinstance(s, Shard) for s in shards)
         ):
-            raise TypeError(f"shards must be a list of Shard, got {shards!r}")
+            raise UsageError(f"shards must be a list of Shard, got {shards!r}")
         with self._lock:
             targets = shards if shards is not None else [Shard(c, t) for c, t in self._shards]
         failures = 0
@@ -793,16 +793,16 @@ class Batch:
 
 def _check_int(value: Any, name: str, minimum: int) -> None:
     if not isinstance(value, int) or isinstance(value, bool):
-        raise TypeError(f"{name} must be an int, got {value!r}")
+        raise UsageError(f"{name} must be an int, got {value!r}")
     if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+        raise UsageError(f"{name} must be >= {minimum}, got {value}")
 
 
 def _check_positive_real(value: Any, name: str) -> None:
     if isinstance(value, bool) or not isinstance(value, Real):
-        raise TypeError(f"{name} must be a number, got {value!r}")
+        raise UsageError(f"{name} must be a number, got {value!r}")
     if not value > 0:  # type: ignore[operator]
-        raise ValueError(f"{name} must be > 0, got {value}")
+        raise UsageError(f"{name} must be > 0, got {value}")
 
 
 def _consistency_level(value: Union[ConsistencyLevel, str, None]) -> Optional[str]:
@@ -811,7 +811,7 @@ def _consistency_level(value: Union[ConsistencyLevel, str, None]) -> Optional[st
     try:
         return ConsistencyLevel(value).value
     except ValueError:
-        raise ValueError(
+        raise UsageError(
             f"consistency_level must be one of {[level.value for level in ConsistencyLevel]} "
             f"or None, got {value!r}"
         ) from None

@@ -22,6 +22,7 @@ from typing import Any, Optional
 from uuid import uuid4
 
 from wvorm._inputs import capitalize_first_letter, get_valid_uuid, get_vector
+from wvorm.errors import UsageError
 from wvorm.util import UUIDLike
 
 _orjson: Any
@@ -42,17 +43,17 @@ def _encode_vector(vector: Sequence[Any]) -> bytes:
         else:
             encoded = _ENCODER.encode(vector).encode()
     except ValueError:  # the standard library refuses NaN and infinities
-        raise ValueError("vector must not contain NaN or infinity") from None
+        raise UsageError("vector must not contain NaN or infinity") from None
     except TypeError as exc:
-        raise TypeError(f"vector must hold only numbers: {exc}") from None
+        raise UsageError(f"vector must hold only numbers: {exc}") from None
     # Numbers are written with digits, '.', 'e', '-' and '+' only, so one-byte scans
     # (fast) find null (NaN, infinity, None), true, false, strings and objects.
     if b"n" in encoded or b"t" in encoded or b"a" in encoded:
         if b"null" in encoded:
-            raise ValueError("vector must not contain NaN, infinity or None")
-        raise TypeError("vector must hold only numbers, not booleans or strings")
+            raise UsageError("vector must not contain NaN, infinity or None")
+        raise UsageError("vector must hold only numbers, not booleans or strings")
     if b'"' in encoded or b"{" in encoded:
-        raise TypeError("vector must hold only numbers, not strings or objects")
+        raise UsageError("vector must hold only numbers, not strings or objects")
     return encoded
 
 
@@ -72,16 +73,16 @@ def encode_object(
     ``vectors`` holds named vectors (classes with several vector spaces).
     """
     if not isinstance(data_object, Mapping):
-        raise TypeError(
+        raise UsageError(
             f"data_object must be a dict of property names to values, "
             f"got {type(data_object).__name__}"
         )
     if not isinstance(class_name, str) or not class_name:
-        raise TypeError(f"class_name must be a non-empty str, got {class_name!r}")
+        raise UsageError(f"class_name must be a non-empty str, got {class_name!r}")
     if tenant is not None and not isinstance(tenant, str):
-        raise TypeError(f"tenant must be a str or None, got {type(tenant).__name__}")
+        raise UsageError(f"tenant must be a str or None, got {type(tenant).__name__}")
     if vectors is not None and not isinstance(vectors, Mapping):
-        raise TypeError(
+        raise UsageError(
             f"vectors must be a dict of vector names to vectors, got {type(vectors).__name__}"
         )
     object_id = str(uuid4()) if uuid is None else get_valid_uuid(uuid)
@@ -110,7 +111,7 @@ def encode_object(
             named = []
             for name, value in vectors.items():
                 if not isinstance(name, str) or not name:
-                    raise TypeError(f"vector names must be non-empty str, got {name!r}")
+                    raise UsageError(f"vector names must be non-empty str, got {name!r}")
                 encoded = _encode_vector(get_vector(value))
                 named.append(b"%s:%s" % (_ENCODER.encode(name).encode(), encoded))
             parts += [b',"vectors":{', b",".join(named), b"}"]
@@ -134,15 +135,15 @@ def encode_reference(
         ("from_property_name", from_property_name),
     ):
         if not isinstance(value, str) or not value:
-            raise TypeError(f"{name} must be a non-empty str, got {value!r}")
+            raise UsageError(f"{name} must be a non-empty str, got {value!r}")
     if to_object_class_name is not None and (
         not isinstance(to_object_class_name, str) or not to_object_class_name
     ):
-        raise TypeError(
+        raise UsageError(
             f"to_object_class_name must be a non-empty str or None, got {to_object_class_name!r}"
         )
     if tenant is not None and not isinstance(tenant, str):
-        raise TypeError(f"tenant must be a str or None, got {type(tenant).__name__}")
+        raise UsageError(f"tenant must be a str or None, got {type(tenant).__name__}")
     source = f"{capitalize_first_letter(from_object_class_name)}/{get_valid_uuid(from_object_uuid)}"
     target = get_valid_uuid(to_object_uuid)
     if to_object_class_name is None:

@@ -32,6 +32,7 @@ from wvorm.connection import Connection, backoff_delay
 from wvorm.errors import (
     BatchError,
     UnexpectedStatusCodeException,
+    UsageError,
     WeaviateConnectionError,
     WeaviateTimeoutError,
 )
@@ -64,20 +65,20 @@ class WeaviateErrorRetryConf:
 
     def __post_init__(self) -> None:
         if self.errors_to_exclude is not None and self.errors_to_include is not None:
-            raise ValueError(
+            raise UsageError(
                 "WeaviateErrorRetryConf takes errors_to_exclude or errors_to_include, not both"
             )
         number = self.number_retries
         if not isinstance(number, int) or isinstance(number, bool) or number < 1:
-            raise ValueError(f"number_retries must be an int >= 1, got {number!r}")
+            raise UsageError(f"number_retries must be an int >= 1, got {number!r}")
         for name in ("errors_to_exclude", "errors_to_include"):
             entries = getattr(self, name)
             if entries is None:
                 continue
             if not isinstance(entries, list) or not all(isinstance(e, str) for e in entries):
-                raise TypeError(f"{name} must be a list of str, got {entries!r}")
+                raise UsageError(f"{name} must be a list of str, got {entries!r}")
         if self.errors_to_include is not None and not self.errors_to_include:
-            raise ValueError("errors_to_include is empty, so no error would ever be retried")
+            raise UsageError("errors_to_include is empty, so no error would ever be retried")
 
     def should_retry(self, messages: Sequence[str]) -> bool:
         """True when an item rejected with ``messages`` should be sent again."""

@@ -31,7 +31,7 @@ from wvorm.data.params import (
 )
 from wvorm.data.references import Reference
 from wvorm.data.replication import ConsistencyLevel
-from wvorm.errors import ObjectAlreadyExistsException, UnexpectedStatusCodeException
+from wvorm.errors import ObjectAlreadyExistsException, UnexpectedStatusCodeException, UsageError
 
 if TYPE_CHECKING:
     from wvorm.connection import Connection
@@ -164,7 +164,7 @@ class DataObject:
         name = capitalize_first_letter(class_name) if class_name is not None else None
         if uuid is not None:
             if any(v is not None for v in (limit, after, offset, sort)):
-                raise TypeError(
+                raise UsageError(
                     "limit, after, offset and sort page a listing of objects; "
                     "leave them out when getting one object by uuid"
                 )

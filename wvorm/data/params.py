@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Optional, Union
 
 from wvorm.data.replication import ConsistencyLevel
+from wvorm.errors import UsageError
 
 SortSpec = Union[Mapping[str, Any], Sequence[Mapping[str, Any]]]
 """``{"properties": [...], "order_asc": [...]}`` (v3) or ``{"path": [...], "order": "asc"}``
@@ -22,7 +23,7 @@ def request_params(
 ) -> dict[str, Any]:
     """``consistency_level``, ``tenant`` and ``node_name`` query parameters, checked."""
     if consistency_level is not None and node_name is not None:
-        raise ValueError(
+        raise UsageError(
             "Give consistency_level or node_name, not both: node_name reads from that one "
             "node, so no replicas are consulted"
         )
@@ -31,7 +32,7 @@ def request_params(
         try:
             params["consistency_level"] = ConsistencyLevel(consistency_level).value
         except ValueError:
-            raise ValueError(
+            raise UsageError(
                 f"consistency_level must be one of {[c.value for c in ConsistencyLevel]}, "
                 f"got {consistency_level!r}"
             ) from None
@@ -65,7 +66,7 @@ def include_param(
     elif isinstance(additional_properties, str) or not all(
         isinstance(p, str) for p in additional_properties
     ):
-        raise TypeError(
+        raise UsageError(
             "additional_properties must be a list of names such as ['classification'], "
             f"got {additional_properties!r}"
         )
@@ -89,7 +90,7 @@ def sort_params(sort: SortSpec) -> dict[str, str]:
     elif isinstance(sort, (list, tuple)) and sort:
         properties, ascending = _path_sort(sort)
     else:
-        raise TypeError(_SORT_HELP + f" Got {sort!r}.")
+        raise UsageError(_SORT_HELP + f" Got {sort!r}.")
     return {
         "sort": ",".join(properties),
         "order": ",".join("asc" if asc else "desc" for asc in ascending),
@@ -111,14 +112,14 @@ def _v3_sort(sort: Mapping[str, Any]) -> tuple[list[str], list[bool]]:
         or not properties
         or not all(isinstance(p, str) and p for p in properties)
     ):
-        raise TypeError(_SORT_HELP + f" 'properties' was {sort['properties']!r}.")
+        raise UsageError(_SORT_HELP + f" 'properties' was {sort['properties']!r}.")
     ascending = sort.get("order_asc", True)
     if isinstance(ascending, bool):
         ascending = [ascending] * len(properties)
     if not isinstance(ascending, list) or not all(isinstance(a, bool) for a in ascending):
-        raise TypeError(_SORT_HELP + f" 'order_asc' was {sort.get('order_asc')!r}.")
+        raise UsageError(_SORT_HELP + f" 'order_asc' was {sort.get('order_asc')!r}.")
     if len(ascending) != len(properties):
-        raise ValueError(
+        raise UsageError(
             f"sort['order_asc'] has {len(ascending)} entries but sort['properties'] has "
             f"{len(properties)}; give one bool per property, or a single bool for all"
         )
@@ -130,18 +131,18 @@ def _path_sort(clauses: Sequence[Any]) -> tuple[list[str], list[bool]]:
     ascending: list[bool] = []
     for clause in clauses:
         if not isinstance(clause, Mapping) or "path" not in clause:
-            raise TypeError(_SORT_HELP + f" Got the clause {clause!r}.")
+            raise UsageError(_SORT_HELP + f" Got the clause {clause!r}.")
         path = clause["path"]
         if isinstance(path, str):
             path = [path]
         if not isinstance(path, list) or len(path) != 1 or not isinstance(path[0], str):
-            raise ValueError(
+            raise UsageError(
                 f"sort path {clause['path']!r}: /v1/objects sorts by one top-level property, "
                 "so 'path' must hold exactly one property name"
             )
         order = clause.get("order", "asc")
         if order not in ("asc", "desc"):
-            raise ValueError(f"sort order must be 'asc' or 'desc', got {order!r}")
+            raise UsageError(f"sort order must be 'asc' or 'desc', got {order!r}")
         properties.append(path[0])
         ascending.append(order == "asc")
     return properties, ascending
@@ -149,13 +150,13 @@ def _path_sort(clauses: Sequence[Any]) -> tuple[list[str], list[bool]]:
 
 def _checked_str(value: Any, name: str) -> str:
     if not isinstance(value, str) or not value:
-        raise TypeError(f"{name} must be a non-empty str, got {value!r}")
+        raise UsageError(f"{name} must be a non-empty str, got {value!r}")
     return value
 
 
 def _checked_int(value: Any, name: str, minimum: int) -> int:
     if not isinstance(value, int) or isinstance(value, bool):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}: {value!r}")
+        raise UsageError(f"{name} must be an int, got {type(value).__name__}: {value!r}")
     if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+        raise UsageError(f"{name} must be >= {minimum}, got {value}")
     return value

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Optional, Union
 from wvorm._inputs import UUID, capitalize_first_letter, get_valid_uuid
 from wvorm.data.params import request_params
 from wvorm.data.replication import ConsistencyLevel
+from wvorm.errors import UsageError
 
 if TYPE_CHECKING:
     from wvorm.connection import Connection
@@ -77,7 +78,7 @@ class Reference:
         else:
             classes = list(to_class_names)
             if len(classes) != len(targets):
-                raise ValueError(
+                raise UsageError(
                     f"to_class_names has {len(classes)} names but to_uuids has {len(targets)} "
                     "uuids; give one class name per uuid, or a single name for all"
                 )
@@ -114,7 +115,7 @@ class Reference:
 
 def _references_path(from_uuid: UUID, property_name: Any, class_name: Optional[str]) -> str:
     if not isinstance(property_name, str) or not property_name:
-        raise TypeError(
+        raise UsageError(
             f"from_property_name must be the name of a reference property, got {property_name!r}"
         )
     object_id = get_valid_uuid(from_uuid)

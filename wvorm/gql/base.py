@@ -11,7 +11,12 @@ from abc import ABC, abstractmethod
 from typing import Any
 
 from wvorm.connection import Connection
-from wvorm.errors import EmptyResponseException, QueryError, UnexpectedStatusCodeException
+from wvorm.errors import (
+    EmptyResponseException,
+    QueryError,
+    UnexpectedStatusCodeException,
+    UsageError,
+)
 
 logger = logging.getLogger("wvorm.gql")
 
@@ -25,7 +30,7 @@ def execute(connection: Connection, query: str, raise_on_error: bool = False) ->
     :class:`~wvorm.errors.UnexpectedStatusCodeException`.
     """
     if not isinstance(query, str):
-        raise TypeError(f"a GraphQL query must be a str, got {type(query).__name__}")
+        raise UsageError(f"a GraphQL query must be a str, got {type(query).__name__}")
     logger.debug("GraphQL query: %s", query)
     # A GraphQL query only reads, so it is safe to retry on a connection error or
     # a 502/503/504, although it travels as a POST.

@@ -16,6 +16,8 @@ import re
 from collections.abc import Iterable
 from typing import Any, Callable, Union
 
+from wvorm.errors import UsageError
+
 _NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]*")
 
 # The tokens a selection fragment may hold: names, punctuation, numbers and plain
@@ -47,11 +49,11 @@ def graphql_string(value: str, what: str = "value") -> str:
     A lone surrogate cannot be sent as UTF-8 at all and is rejected.
     """
     if not isinstance(value, str):
-        raise TypeError(f"{what} must be a str, got {type(value).__name__}: {value!r}")
+        raise UsageError(f"{what} must be a str, got {type(value).__name__}: {value!r}")
     try:
         value.encode("utf-8")
     except UnicodeEncodeError as exc:
-        raise ValueError(
+        raise UsageError(
             f"{what} contains a lone surrogate {value[exc.start]!r} at index {exc.start}, "
             f"which is not a Unicode character and cannot be sent to Weaviate: {value!r:.200}. "
             "Decode the text properly (e.g. errors='replace') before querying."
@@ -62,9 +64,9 @@ def graphql_string(value: str, what: str = "value") -> str:
 def graphql_name(value: str, what: str = "name") -> str:
     """``value`` unchanged if it is a GraphQL name (``[_A-Za-z][_0-9A-Za-z]*``), else an error."""
     if not isinstance(value, str):
-        raise TypeError(f"{what} must be a str, got {type(value).__name__}: {value!r}")
+        raise UsageError(f"{what} must be a str, got {type(value).__name__}: {value!r}")
     if not _NAME.fullmatch(value):
-        raise ValueError(
+        raise UsageError(
             f"{what} {value!r} is not a valid GraphQL name: it must start with a letter or "
             "underscore and contain only letters, digits and underscores."
         )
@@ -74,35 +76,35 @@ def graphql_name(value: str, what: str = "name") -> str:
 def graphql_number(value: Any, what: str = "value") -> str:
     """A finite int or float as a GraphQL number literal (floats keep a decimal point)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{what} must be a number, got {type(value).__name__}: {value!r}")
+        raise UsageError(f"{what} must be a number, got {type(value).__name__}: {value!r}")
     if isinstance(value, numbers.Integral):
         return str(int(value))
     number = float(value)
     if not math.isfinite(number):
-        raise ValueError(f"{what} must be a finite number, got {value!r}")
+        raise UsageError(f"{what} must be a finite number, got {value!r}")
     return repr(number)
 
 
 def graphql_float(value: Any, what: str = "value") -> str:
     """A finite number as a GraphQL float literal: ``1`` renders as ``1.0``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{what} must be a number, got {type(value).__name__}: {value!r}")
+        raise UsageError(f"{what} must be a number, got {type(value).__name__}: {value!r}")
     return graphql_number(float(value), what)
 
 
 def graphql_int(value: Any, what: str = "value", minimum: Union[int, None] = None) -> str:
     """An int (not a bool) as a GraphQL int literal, optionally at least ``minimum``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{what} must be an int, got {type(value).__name__}: {value!r}")
+        raise UsageError(f"{what} must be an int, got {type(value).__name__}: {value!r}")
     if minimum is not None and value < minimum:
-        raise ValueError(f"{what} must be >= {minimum}, got {value!r}")
+        raise UsageError(f"{what} must be >= {minimum}, got {value!r}")
     return str(int(value))
 
 
 def graphql_bool(value: Any, what: str = "value") -> str:
     """A bool as ``true`` / ``false``."""
     if not isinstance(value, bool):
-        raise TypeError(f"{what} must be a bool, got {type(value).__name__}: {value!r}")
+        raise UsageError(f"{what} must be a bool, got {type(value).__name__}: {value!r}")
     return "true" if value else "false"
 
 
@@ -119,13 +121,13 @@ def string_list(
     if isinstance(value, str):
         return [value]
     if isinstance(value, (bytes, dict)) or not isinstance(value, Iterable):
-        raise TypeError(f"{what} must be a str or a list of str, got {type(value).__name__}")
+        raise UsageError(f"{what} must be a str or a list of str, got {type(value).__name__}")
     items = list(value)
     for i, item in enumerate(items):
         if not isinstance(item, str):
-            raise TypeError(f"{what}[{i}] must be a str, got {type(item).__name__}: {item!r}")
+            raise UsageError(f"{what}[{i}] must be a str, got {type(item).__name__}: {item!r}")
     if not items and not allow_empty:
-        raise ValueError(f"{what} must not be empty")
+        raise UsageError(f"{what} must not be empty")
     return items
 
 
@@ -138,14 +140,14 @@ def check_selection(fragment: str, what: str = "selection") -> str:
     brackets, comments, block strings, or characters GraphQL does not allow there.
     """
     if not isinstance(fragment, str):
-        raise TypeError(f"{what} must be a str, got {type(fragment).__name__}: {fragment!r}")
+        raise UsageError(f"{what} must be a str, got {type(fragment).__name__}: {fragment!r}")
     stack: list[str] = []
     position = 0
     has_field = False
     while position < len(fragment):
         match = _SELECTION_TOKEN.match(fragment, position)
         if match is None:
-            raise ValueError(
+            raise UsageError(
                 f"{what} {fragment!r} is not a valid GraphQL selection: unexpected "
                 f"{fragment[position]!r} at index {position}. Property names must be GraphQL "
                 "names (letters, digits, underscores); nested selections use { } braces."
@@ -156,7 +158,7 @@ def check_selection(fragment: str, what: str = "selection") -> str:
             stack.append(_CLOSING[token])
         elif kind == "close":
             if not stack or stack.pop() != token:
-                raise ValueError(
+                raise UsageError(
                     f"{what} {fragment!r} is not a valid GraphQL selection: unbalanced "
                     f"{token!r} at index {position}."
                 )
@@ -164,17 +166,17 @@ def check_selection(fragment: str, what: str = "selection") -> str:
             try:  # GraphQL's single-line string escapes are JSON's
                 graphql_string(json.loads(token, strict=False), what)
             except json.JSONDecodeError as exc:
-                raise ValueError(
+                raise UsageError(
                     f"{what} {fragment!r} holds an invalid string literal {token}: {exc.msg}"
                 ) from None
         elif kind == "name" and not stack:
             has_field = True
         position = match.end()
     if stack:
-        raise ValueError(
+        raise UsageError(
             f"{what} {fragment!r} is not a valid GraphQL selection: "
             f"{len(stack)} bracket(s) not closed."
         )
     if not has_field:
-        raise ValueError(f"{what} {fragment!r} selects no field.")
+        raise UsageError(f"{what} {fragment!r} selects no field.")
     return fragment.strip()

@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timezone
 from typing import Any, Callable, Union
 
 from wvorm._inputs import get_valid_uuid, get_vector
-from wvorm.errors import FilterError
+from wvorm.errors import FilterError, UsageError
 from wvorm.gql.escape import (
     graphql_bool,
     graphql_float,
@@ -47,7 +47,7 @@ CONTAINS_OPERATORS = ("ContainsAny", "ContainsAll", "ContainsNone")
 
 def _mapping(content: Any, what: str) -> Mapping[str, Any]:
     if not isinstance(content, Mapping):
-        raise TypeError(f"{what} must be a dict, got {type(content).__name__}: {content!r}")
+        raise UsageError(f"{what} must be a dict, got {type(content).__name__}: {content!r}")
     return content
 
 
@@ -55,7 +55,7 @@ def _check_keys(content: Mapping[str, Any], allowed: Iterable[str], what: str) -
     allowed = tuple(allowed)
     unknown = [key for key in content if key not in allowed]
     if unknown:
-        raise ValueError(
+        raise UsageError(
             f"{what} has unknown key(s) {', '.join(map(repr, unknown))}; "
             f"allowed keys are {', '.join(allowed)}"
         )
@@ -63,7 +63,7 @@ def _check_keys(content: Mapping[str, Any], allowed: Iterable[str], what: str) -
 
 def _certainty_or_distance(content: Mapping[str, Any], what: str) -> list[str]:
     if "certainty" in content and "distance" in content:
-        raise ValueError(f"{what} takes either 'certainty' or 'distance', not both")
+        raise UsageError(f"{what} takes either 'certainty' or 'distance', not both")
     return [
         f"{key}: {graphql_float(content[key], f'{what}.{key}')}"
         for key in ("certainty", "distance")
@@ -88,7 +88,7 @@ def render_vector(value: Any, what: str) -> str:
     list of floats."""
     vector = get_vector(value)
     if not vector:
-        raise ValueError(f"{what} must not be empty")
+        raise UsageError(f"{what} must not be empty")
     return graphql_list(vector, graphql_float, what)
 
 
@@ -115,7 +115,7 @@ def _render_geo_range(value: Any, what: str) -> str:
     _check_keys(geo, ("geoCoordinates", "distance"), what)
     for key in ("geoCoordinates", "distance"):
         if key not in geo:
-            raise ValueError(
+            raise UsageError(
                 f"{what} needs 'geoCoordinates' {{'latitude', 'longitude'}} and "
                 f"'distance' {{'max'}}; {key!r} is missing"
             )
@@ -128,7 +128,7 @@ def _render_geo_range(value: Any, what: str) -> str:
         longitude = graphql_float(coordinates["longitude"], f"{what}.geoCoordinates.longitude")
         maximum = graphql_float(distance["max"], f"{what}.distance.max")
     except KeyError as exc:
-        raise ValueError(f"{what} is missing {exc.args[0]!r}") from None
+        raise UsageError(f"{what} is missing {exc.args[0]!r}") from None
     return (
         f"{{geoCoordinates: {{latitude: {latitude} longitude: {longitude}}} "
         f"distance: {{max: {maximum}}}}}"
@@ -165,12 +165,12 @@ def _render_value(key: str, value: Any, operator: str, what: str) -> str:
     """``graphqlKey: literal`` for one value key of a comparison."""
     if key == "valueGeoRange":
         if operator != "WithinGeoRange":
-            raise ValueError(f"{what}: valueGeoRange goes with operator WithinGeoRange only")
+            raise UsageError(f"{what}: valueGeoRange goes with operator WithinGeoRange only")
         return f"valueGeoRange: {_render_geo_range(value, f'{what}.valueGeoRange')}"
     if operator == "WithinGeoRange":
-        raise ValueError(f"{what}: operator WithinGeoRange needs a valueGeoRange, not {key}")
+        raise UsageError(f"{what}: operator WithinGeoRange needs a valueGeoRange, not {key}")
     if operator == "IsNull" and key != "valueBoolean":
-        raise ValueError(f"{what}: operator IsNull needs valueBoolean (True or False), not {key}")
+        raise UsageError(f"{what}: operator IsNull needs valueBoolean (True or False), not {key}")
     scalar_key = _ARRAY_VALUES.get(key, key)
     render = _SCALAR_VALUES[scalar_key]
     is_list = isinstance(value, (list, tuple))
@@ -183,7 +183,7 @@ def _render_value(key: str, value: Any, operator: str, what: str) -> str:
         )
     if is_list:
         if not value:
-            raise ValueError(f"{what}.{key} must not be an empty list")
+            raise UsageError(f"{what}.{key} must not be an empty list")
         return f"{scalar_key}: {graphql_list(value, render, f'{what}.{key}')}"
     return f"{scalar_key}: {render(value, f'{what}.{key}')}"
 
@@ -192,30 +192,30 @@ def render_where(content: Any, what: str = "where filter") -> str:
     """The GraphQL input object of a v3 ``where`` dict, checked (see :class:`Where`)."""
     content = _mapping(content, what)
     if "operator" not in content:
-        raise ValueError(f"{what} has no 'operator' key: {dict(content)!r}")
+        raise UsageError(f"{what} has no 'operator' key: {dict(content)!r}")
     operator = content["operator"]
     if not isinstance(operator, str):
-        raise TypeError(f"{what}.operator must be a str, got {type(operator).__name__}")
+        raise UsageError(f"{what}.operator must be a str, got {type(operator).__name__}")
     if operator in LOGICAL_OPERATORS:
         _check_keys(content, ("operator", "operands"), f"{what} (operator {operator})")
         operands = content.get("operands")
         if not isinstance(operands, (list, tuple)) or not operands:
-            raise ValueError(f"{what}: operator {operator} needs a non-empty list of 'operands'")
+            raise UsageError(f"{what}: operator {operator} needs a non-empty list of 'operands'")
         rendered = [render_where(op, f"{what}.operands[{i}]") for i, op in enumerate(operands)]
         return f"{{operator: {operator} operands: [{', '.join(rendered)}]}}"
     if operator not in COMPARISON_OPERATORS:
-        raise ValueError(
+        raise UsageError(
             f"{what} has unknown operator {operator!r}; use one of "
             f"{', '.join(LOGICAL_OPERATORS + COMPARISON_OPERATORS)}"
         )
     _check_keys(content, ("operator", "path", *VALUE_KEYS), f"{what} (operator {operator})")
     if "path" not in content:
-        raise ValueError(f"{what}: operator {operator} needs a 'path' (property name or list)")
+        raise UsageError(f"{what}: operator {operator} needs a 'path' (property name or list)")
     path = render_strings(content["path"], f"{what}.path")
     value_keys = [key for key in content if key in VALUE_KEYS]
     if len(value_keys) != 1:
         found = ", ".join(value_keys) if value_keys else "none"
-        raise ValueError(
+        raise UsageError(
             f"{what} needs exactly one value key (one of {', '.join(VALUE_KEYS)}); found {found}"
         )
     value = _render_value(value_keys[0], content[value_keys[0]], operator, what)
@@ -247,9 +247,9 @@ def _render_move(content: Any, what: str) -> str:
     move = _mapping(content, what)
     _check_keys(move, ("force", "concepts", "objects"), what)
     if "force" not in move:
-        raise ValueError(f"{what} needs a 'force' between 0 and 1")
+        raise UsageError(f"{what} needs a 'force' between 0 and 1")
     if "concepts" not in move and "objects" not in move:
-        raise ValueError(f"{what} needs 'concepts' and/or 'objects' to move by")
+        raise UsageError(f"{what} needs 'concepts' and/or 'objects' to move by")
     parts = [f"force: {graphql_float(move['force'], f'{what}.force')}"]
     if "concepts" in move:
         parts.append(f"concepts: {render_strings(move['concepts'], f'{what}.concepts')}")
@@ -258,7 +258,7 @@ def _render_move(content: Any, what: str) -> str:
         if isinstance(objects, Mapping):
             objects = [objects]
         if not isinstance(objects, (list, tuple)) or not objects:
-            raise TypeError(f"{what}.objects must be a dict or a non-empty list of dicts")
+            raise UsageError(f"{what}.objects must be a dict or a non-empty list of dicts")
         rendered = [_render_object_ref(o, f"{what}.objects[{i}]") for i, o in enumerate(objects)]
         parts.append(f"objects: [{', '.join(rendered)}]")
     return "{" + " ".join(parts) + "}"
@@ -268,7 +268,7 @@ def _render_object_ref(content: Any, what: str) -> str:
     ref = _mapping(content, what)
     _check_keys(ref, ("id", "beacon"), what)
     if len(ref) != 1:
-        raise ValueError(f"{what} needs exactly one of 'id' or 'beacon'")
+        raise UsageError(f"{what} needs exactly one of 'id' or 'beacon'")
     if "id" in ref:
         return f"{{id: {graphql_string(get_valid_uuid(ref['id']))}}}"
     return f"{{beacon: {graphql_string(ref['beacon'], f'{what}.beacon')}}}"
@@ -287,7 +287,7 @@ class NearText:
         content = _mapping(content, what)
         _check_keys(content, self.KEYS, what)
         if "concepts" not in content:
-            raise ValueError("nearText needs 'concepts' (a str or a list of str)")
+            raise UsageError("nearText needs 'concepts' (a str or a list of str)")
         parts = [f"concepts: {render_strings(content['concepts'], 'nearText.concepts')}"]
         parts += _certainty_or_distance(content, what)
         for key in ("moveTo", "moveAwayFrom"):
@@ -311,7 +311,7 @@ class NearVector:
         content = _mapping(content, what)
         _check_keys(content, ("vector", "certainty", "distance", "targetVectors"), what)
         if "vector" not in content:
-            raise ValueError("nearVector needs a 'vector' (a list of numbers)")
+            raise UsageError("nearVector needs a 'vector' (a list of numbers)")
         parts = [f"vector: {render_vector(content['vector'], 'nearVector.vector')}"]
         parts += _certainty_or_distance(content, what)
         parts += _target_vectors(content, what)
@@ -330,7 +330,7 @@ class NearObject:
         content = _mapping(content, what)
         _check_keys(content, ("id", "beacon", "certainty", "distance", "targetVectors"), what)
         if ("id" in content) == ("beacon" in content):
-            raise ValueError("nearObject needs exactly one of 'id' or 'beacon'")
+            raise UsageError("nearObject needs exactly one of 'id' or 'beacon'")
         if "id" in content:
             parts = [f"id: {graphql_string(get_valid_uuid(content['id']))}"]
         else:
@@ -358,7 +358,7 @@ class Sort:
         """Append one sort clause or a list of them."""
         items = [content] if isinstance(content, Mapping) else content
         if not isinstance(items, (list, tuple)) or not items:
-            raise TypeError(
+            raise UsageError(
                 f"sort must be a dict or a non-empty list of dicts, got {type(content).__name__}"
             )
         for item in items:
@@ -366,12 +366,12 @@ class Sort:
             clause = _mapping(item, what)
             _check_keys(clause, ("path", "order"), what)
             if "path" not in clause:
-                raise ValueError(f"{what} needs a 'path' (property name or list)")
+                raise UsageError(f"{what} needs a 'path' (property name or list)")
             parts = [f"path: {render_strings(clause['path'], f'{what}.path')}"]
             if "order" in clause:
                 order = clause["order"]
                 if order not in ("asc", "desc"):
-                    raise ValueError(f"{what}.order must be 'asc' or 'desc', got {order!r}")
+                    raise UsageError(f"{what}.order must be 'asc' or 'desc', got {order!r}")
                 parts.append(f"order: {order}")
             self.clauses.append("{" + " ".join(parts) + "}")
 

@@ -15,6 +15,7 @@ from typing import Any, Optional, Union
 from wvorm._inputs import capitalize_first_letter, get_valid_uuid
 from wvorm.connection import Connection
 from wvorm.data.replication import ConsistencyLevel
+from wvorm.errors import UsageError
 from wvorm.gql.base import GraphQL
 from wvorm.gql.escape import (
     graphql_float,
@@ -62,7 +63,7 @@ def _argument_value(value: Any, what: str) -> str:
         return graphql_float(value, what)
     if isinstance(value, (list, tuple)):
         return graphql_list(value, _argument_value, what)
-    raise TypeError(f"{what} must be a str, number, bool or list, got {type(value).__name__}")
+    raise UsageError(f"{what} must be a str, number, bool or list, got {type(value).__name__}")
 
 
 class GetBuilder(GraphQL):
@@ -75,7 +76,7 @@ class GetBuilder(GraphQL):
         if properties is not None:
             items = [properties] if isinstance(properties, str) else properties
             if isinstance(items, Mapping) or not isinstance(items, Sequence):
-                raise TypeError(
+                raise UsageError(
                     "properties must be a str, a list of str / LinkTo / dict, or None, "
                     f"got {type(properties).__name__}"
                 )
@@ -175,7 +176,7 @@ class GetBuilder(GraphQL):
             try:
                 fusion = HybridFusion(fusion_type)
             except ValueError:
-                raise ValueError(
+                raise UsageError(
                     f"fusion_type must be a HybridFusion (RANKED or RELATIVE_SCORE), "
                     f"got {fusion_type!r}"
                 ) from None
@@ -237,7 +238,7 @@ class GetBuilder(GraphQL):
         try:
             level = ConsistencyLevel(consistency_level)
         except ValueError:
-            raise ValueError(
+            raise UsageError(
                 f"consistency_level must be a ConsistencyLevel (ONE, QUORUM, ALL), "
                 f"got {consistency_level!r}"
             ) from None
@@ -280,7 +281,7 @@ class GetBuilder(GraphQL):
             return self.with_additional(spec["_additional"])
         items = [spec] if isinstance(spec, (str, Mapping)) else spec
         if not isinstance(items, Sequence):
-            raise TypeError(
+            raise UsageError(
                 "with_additional takes a str, a list, a dict, a (clause, settings) tuple or "
                 f"AdditionalProperties, got {type(properties).__name__}"
             )
@@ -298,7 +299,7 @@ class GetBuilder(GraphQL):
     def _add_with_settings(self, clause: Mapping[str, Any], settings: Mapping[str, Any]) -> None:
         """v3's ``({"featureProjection": "vector"}, {"dimensions": 3})`` form."""
         if len(clause) != 1:
-            raise ValueError(
+            raise UsageError(
                 f"the clause of a (clause, settings) tuple needs exactly one key, got {clause!r}"
             )
         ((field, sub),) = clause.items()
@@ -319,7 +320,7 @@ class GetBuilder(GraphQL):
         """Generative search (a ``generative-*`` module): a prompt per object and/or one
         task over all results. Prompts refer to properties as ``{propertyName}``."""
         if single_prompt is None and grouped_task is None:
-            raise TypeError("with_generate needs single_prompt and/or grouped_task")
+            raise UsageError("with_generate needs single_prompt and/or grouped_task")
         arguments = []
         results = []
         if single_prompt is not None:

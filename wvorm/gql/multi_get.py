@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from wvorm.connection import Connection
+from wvorm.errors import UsageError
 from wvorm.gql.base import GraphQL
 from wvorm.gql.get import GetBuilder
 
@@ -21,17 +22,17 @@ class MultiGetBuilder(GraphQL):
     def __init__(self, get_builder: Sequence[GetBuilder], connection: Connection) -> None:
         super().__init__(connection)
         if isinstance(get_builder, GetBuilder) or not isinstance(get_builder, Sequence):
-            raise TypeError("multi_get takes a list of GetBuilder (from client.query.get)")
+            raise UsageError("multi_get takes a list of GetBuilder (from client.query.get)")
         if not get_builder:
-            raise ValueError("multi_get needs at least one GetBuilder")
+            raise UsageError("multi_get needs at least one GetBuilder")
         seen: dict[str, int] = {}
         for i, builder in enumerate(get_builder):
             if not isinstance(builder, GetBuilder):
-                raise TypeError(
+                raise UsageError(
                     f"multi_get item {i} must be a GetBuilder, got {type(builder).__name__}"
                 )
             if builder.name in seen:
-                raise ValueError(
+                raise UsageError(
                     f"multi_get items {seen[builder.name]} and {i} both answer as "
                     f"{builder.name!r}; give them different aliases with .with_alias(...)"
                 )

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from wvorm.connection import Connection
+from wvorm.errors import UsageError
 from wvorm.gql.aggregate import AggregateBuilder
 from wvorm.gql.base import execute
 from wvorm.gql.get import GetBuilder, Properties
@@ -41,5 +42,5 @@ class Query:
         """Send a GraphQL query as written; errors are returned in the answer unless
         ``raise_on_error=True`` (then :class:`~wvorm.errors.QueryError`)."""
         if not isinstance(gql_query, str):
-            raise TypeError(f"gql_query must be a str, got {type(gql_query).__name__}")
+            raise UsageError(f"gql_query must be a str, got {type(gql_query).__name__}")
         return execute(self._connection, gql_query, raise_on_error)

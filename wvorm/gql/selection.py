@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any, Union
 
+from wvorm.errors import UsageError
 from wvorm.gql.escape import check_selection, graphql_name
 
 # A sub-selection as the builders accept it. Its items nest (see the module docstring);
@@ -68,18 +69,18 @@ def render_selection(item: object, what: str) -> str:
         return str(item)
     if isinstance(item, Mapping):
         if not item:
-            raise ValueError(f"{what} is an empty mapping; it must select at least one field")
+            raise UsageError(f"{what} is an empty mapping; it must select at least one field")
         parts = []
         for key, sub in item.items():
             field = check_selection(key, f"{what} key") if isinstance(key, str) else None
             if field is None:
-                raise TypeError(f"{what} keys must be str, got {type(key).__name__}: {key!r}")
+                raise UsageError(f"{what} keys must be str, got {type(key).__name__}: {key!r}")
             parts.append(f"{field}{{{render_selection(sub, f'{what}[{key!r}]')}}}")
         return " ".join(parts)
     if isinstance(item, Sequence) and not isinstance(item, (bytes, bytearray)):
         if not item:
-            raise ValueError(f"{what} is empty; it must select at least one field")
+            raise UsageError(f"{what} is empty; it must select at least one field")
         return " ".join(render_selection(sub, f"{what}[{i}]") for i, sub in enumerate(item))
-    raise TypeError(
+    raise UsageError(
         f"{what} must be a str, LinkTo, dict or list of those, got {type(item).__name__}: {item!r}"
     )

@@ -1,35 +1,33 @@
 """The ORM half: models, schema compilation, the Session and the query DSL.
 
-- :mod:`~wvorm.orm.types`: the Python type → Weaviate data type mapping, value
-  conversion, :class:`Property`, :class:`GeoCoordinate`, :class:`PhoneNumber`.
-- :mod:`~wvorm.orm.models`: :class:`WeaviateModel`, its compiled metadata
-  (:func:`model_info`) and instance ↔ properties conversion.
-- :mod:`~wvorm.orm.state`: per-instance state (:class:`ObjectState`).
-- :mod:`~wvorm.orm.schema`: :func:`schema_of`, :func:`create_all`,
-  :func:`drop_all`, :func:`migrate`.
+The modules are private; this package (and ``wvorm`` itself) exports the public
+names. Each module imports only those listed above it (``_models`` reaches
+``_query`` once, for ``Model.query``, declared there):
+
+- ``_types``: the data-type registry (codecs, filter keys, operators, sorting,
+  aggregate metrics per Weaviate type), :class:`Property`, :class:`GeoCoordinate`,
+  :class:`PhoneNumber`, and the Python type → Weaviate type mapping;
+- ``_mapping``: class options (:class:`ClassConfig`, :class:`NamedVector`) and the
+  compiled :class:`ModelInfo` of each model;
+- ``_state``: per-instance state and its rules: loaded, unloaded, changed, deleted;
+- ``_expressions``: field expressions, reference paths, filters, sort keys;
+- ``_models``: :class:`WeaviateModel` and its metaclass; instance ↔ properties;
+- ``_identity``: the identity map; ``_loading``: rows → instances;
+- ``_query``: the immutable :class:`Query` and its terminals;
+- ``_unitofwork``: the flush plan, computed from state alone;
+- ``_persistence``: runs a plan through the client and reports what happened;
+- ``_session``: the :class:`Session` facade; ``_schema``: create_all / migrate.
 """
 
 from __future__ import annotations
 
-from wvorm.orm.loading import Group, Hit
-from wvorm.orm.models import (
-    ClassConfig,
-    ModelInfo,
-    NamedVector,
-    WeaviateModel,
-    changed_fields,
-    collection_name,
-    from_properties,
-    mark_clean,
-    mark_loaded,
-    model_info,
-    natural_id,
-    referenced_objects,
-    state_of,
-    to_properties,
-)
-from wvorm.orm.query import Aggregation, Query
-from wvorm.orm.schema import (
+from wvorm.orm._expressions import FieldExpr, Filter, ReferencePath, SortKey, and_, or_
+from wvorm.orm._loading import Group, Hit
+from wvorm.orm._mapping import ClassConfig, ModelInfo, NamedVector, collection_name, model_info
+from wvorm.orm._models import WeaviateModel
+from wvorm.orm._persistence import CommitProgress
+from wvorm.orm._query import Aggregation, Query
+from wvorm.orm._schema import (
     MigrationPlan,
     class_schema,
     create_all,
@@ -37,13 +35,16 @@ from wvorm.orm.schema import (
     migrate,
     schema_of,
 )
-from wvorm.orm.session import Session
-from wvorm.orm.state import ObjectState
-from wvorm.orm.types import GeoCoordinate, PhoneNumber, Property, PropertyInfo
+from wvorm.orm._session import Session
+from wvorm.orm._state import ObjectState, state_of
+from wvorm.orm._types import GeoCoordinate, PhoneNumber, Property, PropertyInfo
 
 __all__ = [
     "Aggregation",
     "ClassConfig",
+    "CommitProgress",
+    "FieldExpr",
+    "Filter",
     "GeoCoordinate",
     "Group",
     "Hit",
@@ -55,21 +56,18 @@ __all__ = [
     "Property",
     "PropertyInfo",
     "Query",
+    "ReferencePath",
     "Session",
+    "SortKey",
     "WeaviateModel",
-    "changed_fields",
+    "and_",
     "class_schema",
     "collection_name",
     "create_all",
     "drop_all",
-    "from_properties",
-    "mark_clean",
-    "mark_loaded",
     "migrate",
     "model_info",
-    "natural_id",
-    "referenced_objects",
+    "or_",
     "schema_of",
     "state_of",
-    "to_properties",
 ]

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Optional, Union
 
 from wvorm._inputs import JsonSource, capitalize_first_letter, load_json_object
-from wvorm.errors import SchemaValidationException
+from wvorm.errors import SchemaValidationException, UsageError
 from wvorm.schema.definitions import is_sub_schema, merge_config, split_class_definition
 from wvorm.schema.properties import Property
 from wvorm.schema.tenants import Tenant, TenantActivityStatus
@@ -127,7 +127,7 @@ class Schema:
         that are immutable once a class exists.
         """
         if not isinstance(config, dict):
-            raise TypeError(
+            raise UsageError(
                 f"config must be a dict holding part of a class definition, e.g. "
                 f"{{'vectorIndexConfig': {{'ef': 100}}}}, got {type(config).__name__}"
             )
@@ -154,9 +154,9 @@ class Schema:
         ``shard_name`` is None. Returns the server's answer: one dict for one shard,
         a list of them for all shards."""
         if not isinstance(status, str) or status.upper() not in SHARD_STATUSES:
-            raise ValueError(f"status must be one of {SHARD_STATUSES}, got {status!r}")
+            raise UsageError(f"status must be one of {SHARD_STATUSES}, got {status!r}")
         if shard_name is not None and not isinstance(shard_name, str):
-            raise TypeError(f"shard_name must be a str or None, got {type(shard_name).__name__}")
+            raise UsageError(f"shard_name must be a str or None, got {type(shard_name).__name__}")
         name = capitalize_first_letter(class_name)
         if shard_name is None:
             names = [shard["name"] for shard in self.get_class_shards(name)]
@@ -203,7 +203,7 @@ class Schema:
     def remove_class_tenants(self, class_name: str, tenants: Sequence[str]) -> None:
         """Delete tenants, given by name, and all their data."""
         if isinstance(tenants, str) or not all(isinstance(t, str) for t in tenants):
-            raise TypeError(f"tenants must be a list of tenant names (str), got {tenants!r}")
+            raise UsageError(f"tenants must be a list of tenant names (str), got {tenants!r}")
         name = capitalize_first_letter(class_name)
         self._connection.call(
             "DELETE",
@@ -215,7 +215,7 @@ class Schema:
 
 def _as_tenants(tenants: Sequence[Union[Tenant, str]]) -> list[Tenant]:
     if isinstance(tenants, (str, Tenant)) or not isinstance(tenants, Sequence):
-        raise TypeError(f"tenants must be a list of Tenant objects, got {tenants!r}")
+        raise UsageError(f"tenants must be a list of Tenant objects, got {tenants!r}")
     result: list[Tenant] = []
     for tenant in tenants:
         if isinstance(tenant, str):
@@ -223,7 +223,7 @@ def _as_tenants(tenants: Sequence[Union[Tenant, str]]) -> list[Tenant]:
         elif isinstance(tenant, Tenant):
             result.append(tenant)
         else:
-            raise TypeError(
+            raise UsageError(
                 f"tenants must hold Tenant objects (or tenant names), got "
                 f"{type(tenant).__name__}: {tenant!r}"
             )

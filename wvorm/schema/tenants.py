@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Optional
 
+from wvorm.errors import UsageError
+
 
 class TenantActivityStatus(str, Enum):
     """The activity status of a tenant.
@@ -55,12 +57,12 @@ class Tenant:
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:
-            raise ValueError(f"A tenant name must be a non-empty str, got {self.name!r}")
+            raise UsageError(f"A tenant name must be a non-empty str, got {self.name!r}")
         try:
             self.activity_status = TenantActivityStatus(self.activity_status)
         except ValueError:
             known = ", ".join(TenantActivityStatus.__members__)
-            raise ValueError(
+            raise UsageError(
                 f"Tenant {self.name!r}: unknown activity_status {self.activity_status!r}; "
                 f"use one of {known}"
             ) from None

@@ -1,7 +1,7 @@
 """Models → Weaviate class definitions, and ``create_all`` / ``drop_all`` / ``migrate``.
 
 :func:`schema_of` and :func:`class_schema` are pure: they turn compiled model
-metadata (:func:`wvorm.orm.models.model_info`) into the JSON that
+metadata (:func:`wvorm.orm._models.model_info`) into the JSON that
 ``client.schema.create`` takes. The other functions act on a server only through
 ``client.schema``; nothing here speaks HTTP.
 """
@@ -12,10 +12,12 @@ import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Optional
+from weakref import WeakKeyDictionary
 
-from wvorm.errors import MigrationError, SchemaValidationException
-from wvorm.orm.models import ModelInfo, NamedVector, WeaviateModel, model_info
-from wvorm.orm.types import PropertyInfo
+from wvorm.errors import MigrationError, SchemaMismatchError, SchemaValidationException, UsageError
+from wvorm.orm._mapping import ModelInfo, NamedVector, model_info
+from wvorm.orm._models import WeaviateModel
+from wvorm.orm._types import PropertyInfo
 
 if TYPE_CHECKING:
     from wvorm.client import Client
@@ -108,7 +110,7 @@ def _unique_models(models: Iterable[ModelClass]) -> list[ModelClass]:
     by_name: dict[str, ModelClass] = {}
     for model in models:
         if not (isinstance(model, type) and issubclass(model, WeaviateModel)):
-            raise TypeError(f"expected WeaviateModel subclasses, got {model!r}")
+            raise UsageError(f"expected WeaviateModel subclasses, got {model!r}")
         name = model_info(model).name
         other = by_name.setdefault(name, model)
         if other is not model:
@@ -153,6 +155,62 @@ def _live_classes(client: Client) -> dict[str, dict[str, Any]]:
 # Operations on a server
 
 
+# Per client, the models whose class was found on its server and matching: checked once
+# per class per client, and forgotten by create_all / drop_all / migrate on that client.
+_VERIFIED: WeakKeyDictionary[Client, set[ModelClass]] = WeakKeyDictionary()
+
+
+def ensure_writable(client: Client, models: Iterable[ModelClass]) -> None:
+    """Refuse to write ``models`` whose class is missing or differs from the live schema.
+
+    Without this the server's auto-schema would create a missing class or property
+    with guessed types (an ``int`` becomes ``number``), and the model's own filters
+    would then fail. One schema request covers every model not yet verified on
+    ``client``; a model passes once and is not checked again.
+    """
+    verified = _VERIFIED.setdefault(client, set())
+    todo = [m for m in dict.fromkeys(models) if m not in verified]
+    if not todo:
+        return
+    live = _live_classes(client)
+    problems: list[str] = []
+    for model in todo:
+        info = model_info(model)
+        server = live.get(info.name)
+        if server is None:
+            problems.append(
+                f"class {info.name} (model {model.__name__}) does not exist on the server; "
+                f"call wvorm.create_all(client, [{model.__name__}, ...]) first"
+            )
+            continue
+        wanted = class_schema(model)
+        on_server = {p["name"]: p for p in server.get("properties") or []}
+        for prop in wanted["properties"]:
+            live_prop = on_server.get(prop["name"])
+            where = f"{info.name}.{prop['name']}"
+            if live_prop is None:
+                problems.append(
+                    f"{where} is missing on the server; call wvorm.migrate(client, "
+                    f"[{model.__name__}]) to add it"
+                )
+            elif _data_types(prop) != _data_types(live_prop):
+                problems.append(
+                    f"{where}: type {'|'.join(live_prop.get('dataType') or [])} on the server, "
+                    f"{'|'.join(prop['dataType'])} in the model; the class must be migrated by "
+                    "hand (wvorm.migrate lists what differs)"
+                )
+    if problems:
+        raise SchemaMismatchError(
+            "cannot write these models, because the server's schema does not match them "
+            "(nothing was written):\n" + "\n".join(f"  - {p}" for p in problems)
+        )
+    verified.update(todo)
+
+
+def _forget_verified(client: Client) -> None:
+    _VERIFIED.pop(client, None)
+
+
 def create_all(client: Client, models: Iterable[ModelClass]) -> list[str]:
     """Create the classes of ``models`` that do not exist yet; return their names.
 
@@ -161,6 +219,7 @@ def create_all(client: Client, models: Iterable[ModelClass]) -> list[str]:
     reference target is among ``models`` or on the server.
     """
     unique = _unique_models(models)
+    _forget_verified(client)
     live = _live_classes(client)
     _check_targets(unique, live)
     new = [class_schema(m) for m in unique if model_info(m).name not in live]
@@ -172,6 +231,7 @@ def create_all(client: Client, models: Iterable[ModelClass]) -> list[str]:
 
 def drop_all(client: Client, models: Iterable[ModelClass]) -> list[str]:
     """Delete the classes of ``models`` (and all their objects) that exist; return their names."""
+    _forget_verified(client)
     live = _live_classes(client)
     dropped = []
     for model in _unique_models(models):
@@ -236,6 +296,7 @@ def migrate(
     returned plan says what would be done. Classes not among ``models`` are ignored.
     """
     unique = _unique_models(models)
+    _forget_verified(client)
     live = _live_classes(client)
     _check_targets(unique, live)
     new_classes: list[dict[str, Any]] = []

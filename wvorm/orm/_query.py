@@ -7,10 +7,10 @@ so a base query can be shared and refined. Terminals (:meth:`Query.all`,
 :meth:`~Query.aggregate`) render it through the GraphQL builders of
 :mod:`wvorm.gql` and run it on the query's client: the one given to
 :meth:`~Query.using`, the session's (``session.query(Author)``), or the default
-client of ``wvorm.connect``. Rows become instances in :mod:`wvorm.orm.loading`.
+client of ``wvorm.connect``. Rows become instances in :mod:`wvorm.orm._loading`.
 
 Everything a query is given is checked when it is given (filters by
-:mod:`wvorm.orm.expressions`, searches by the builders' argument classes), so
+:mod:`wvorm.orm._expressions`, searches by the builders' argument classes), so
 mistakes fail where they are written, before any request.
 """
 
@@ -26,20 +26,27 @@ from uuid import UUID
 
 from wvorm._inputs import get_valid_uuid
 from wvorm.data.replication import ConsistencyLevel
-from wvorm.errors import FilterError, MultipleResultsError, NoResultError
+from wvorm.errors import (
+    FilterError,
+    MultipleResultsError,
+    NoResultError,
+    QueryError,
+    UnknownFieldError,
+    UsageError,
+)
 from wvorm.gql.aggregate import AggregateBuilder
 from wvorm.gql.escape import graphql_int
 from wvorm.gql.filter import NearObject, NearText, NearVector, Where
 from wvorm.gql.get import GetBuilder, HybridFusion
-from wvorm.orm.expressions import (
-    Field,
+from wvorm.orm._expressions import (
+    FieldExpr,
     Filter,
     ReferencePath,
     SortKey,
     and_,
     field_of,
 )
-from wvorm.orm.loading import (
+from wvorm.orm._loading import (
     Adopt,
     Group,
     Hit,
@@ -49,8 +56,9 @@ from wvorm.orm.loading import (
     gc_paused,
     rows_of,
 )
-from wvorm.orm.models import WeaviateModel, collection_name, model_info
-from wvorm.orm.types import PropertyInfo
+from wvorm.orm._mapping import collection_name, model_info
+from wvorm.orm._models import WeaviateModel
+from wvorm.orm._types import DATA_TYPES, PropertyInfo
 
 if TYPE_CHECKING:
     from wvorm.client import Client
@@ -64,6 +72,8 @@ Concepts = Union[str, Sequence[str]]
 Move = Union[tuple[Concepts, float], Mapping[str, Any]]
 
 DEFAULT_PAGE_SIZE = 100
+READ_PAGE_SIZE = 1000  # objects per request when all() / hits() page through every match
+MAXIMUM_RESULTS = 10_000  # the server's default QUERY_MAXIMUM_RESULTS (offset + limit cap)
 
 
 class SessionLike(Protocol):
@@ -81,7 +91,7 @@ class SessionLike(Protocol):
     @property
     def consistency_level(self) -> Union[ConsistencyLevel, str, None]: ...
 
-    def _adopt(self, obj: M) -> M: ...
+    def _adopt(self, obj: M, *, populate_existing: bool = False) -> Optional[M]: ...
 
 
 @dataclass(frozen=True)
@@ -108,7 +118,7 @@ class _Search:
         elif isinstance(builder, GetBuilder) and self.kind == "hybrid":
             builder.with_hybrid(**self.arguments)
         else:
-            raise ValueError(f"{self.written} cannot be aggregated or counted")
+            raise UsageError(f"{self.written} cannot be aggregated or counted")
 
 
 @dataclass(frozen=True)
@@ -124,24 +134,16 @@ class Aggregation:
     grouped_by: Any
     metrics: Mapping[str, Mapping[str, Any]]
 
-    def __getitem__(self, field: Union[Field[Any], str]) -> Mapping[str, Any]:
-        name = field.prop.field_name if isinstance(field, Field) else field
+    def __getitem__(self, field: Union[FieldExpr[Any], str]) -> Mapping[str, Any]:
+        name = field.prop.field_name if isinstance(field, FieldExpr) else field
         try:
             return self.metrics[name]
         except KeyError:
-            raise KeyError(
+            raise UnknownFieldError(
                 f"{name!r} was not aggregated; aggregated: {', '.join(self.metrics)}"
             ) from None
 
 
-# Weaviate data type -> the metrics aggregate() asks for
-_METRICS = {
-    "int": "count maximum mean median minimum mode sum",
-    "number": "count maximum mean median minimum mode sum",
-    "text": "count topOccurrences{value occurs}",
-    "boolean": "count totalTrue totalFalse percentageTrue percentageFalse",
-    "date": "count maximum median minimum mode",
-}
 _DATE_METRICS = ("maximum", "median", "minimum", "mode")
 
 
@@ -197,6 +199,7 @@ class Query(Generic[M]):
         self._tenant: Optional[str] = None
         self._consistency_level: Optional[ConsistencyLevel] = None
         self._vectors: Optional[tuple[str, ...]] = None  # () = the default vector
+        self._populate_existing = False
 
     @property
     def model(self) -> type[M]:
@@ -221,7 +224,7 @@ class Query(Generic[M]):
         from wvorm.client import Client
 
         if not isinstance(client, Client):
-            raise TypeError(f"using() takes a wvorm.Client, got {type(client).__name__}")
+            raise UsageError(f"using() takes a wvorm.Client, got {type(client).__name__}")
         return self._replace(client=client)
 
     def session(self, session: SessionLike) -> Query[M]:
@@ -239,8 +242,10 @@ class Query(Generic[M]):
     def _adopt(self, includes: bool) -> Optional[Adopt]:
         """What every loaded instance goes through: the session's identity map, or,
         when references are loaded without a session, one per result."""
-        if self._session is not None:
-            return self._session._adopt
+        session = self._session
+        if session is not None:
+            overwrite = self._populate_existing
+            return lambda obj: session._adopt(obj, populate_existing=overwrite)
         return ResultIdentity() if includes else None
 
     # -- filters ------------------------------------------------------------------------
@@ -280,7 +285,7 @@ class Query(Generic[M]):
 
     def _with_search(self, search: _Search) -> Query[M]:
         if self._search is not None:
-            raise ValueError(
+            raise UsageError(
                 f"this {self._model.__name__} query already searches with "
                 f"{self._search.written}; a query takes one search ({search.written} is a second)"
             )
@@ -343,12 +348,12 @@ class Query(Generic[M]):
         return self._with_search(_Search("near_object", arguments, written))
 
     def bm25(
-        self, query: str, *, properties: Optional[Sequence[Union[Field[str], str]]] = None
+        self, query: str, *, properties: Optional[Sequence[Union[FieldExpr[str], str]]] = None
     ) -> Query[M]:
         """Keyword (BM25) search; ``properties`` limits it to these text fields
         (fields, or names with a boost such as ``"title^2"``)."""
         if not isinstance(query, str):
-            raise TypeError(f"bm25() query must be a str, got {type(query).__name__}")
+            raise UsageError(f"bm25() query must be a str, got {type(query).__name__}")
         arguments: dict[str, Any] = {"query": query}
         if properties is not None:
             arguments["properties"] = self._search_properties(properties, "bm25")
@@ -360,17 +365,17 @@ class Query(Generic[M]):
         *,
         alpha: Optional[float] = None,
         vector: Optional[Sequence[float]] = None,
-        properties: Optional[Sequence[Union[Field[str], str]]] = None,
+        properties: Optional[Sequence[Union[FieldExpr[str], str]]] = None,
         fusion_type: Optional[HybridFusion] = None,
     ) -> Query[M]:
         """Hybrid search: BM25 on ``query`` fused with a vector search. ``alpha`` weighs
         vector (1) against keyword (0) results; ``vector`` replaces the query's vector."""
         if not isinstance(query, str):
-            raise TypeError(f"hybrid() query must be a str, got {type(query).__name__}")
+            raise UsageError(f"hybrid() query must be a str, got {type(query).__name__}")
         if alpha is not None and (
             isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0 <= alpha <= 1
         ):
-            raise ValueError(f"hybrid() alpha must be a number from 0 to 1, got {alpha!r}")
+            raise UsageError(f"hybrid() alpha must be a number from 0 to 1, got {alpha!r}")
         arguments: dict[str, Any] = {"query": query}
         _put(arguments, alpha=alpha, vector=vector, fusion_type=fusion_type)
         if properties is not None:
@@ -385,16 +390,16 @@ class Query(Generic[M]):
             return {"beacon": f"weaviate://localhost/{collection_name(type(obj))}/{obj.id}"}
         if isinstance(obj, (str, UUID)):
             return {"id": get_valid_uuid(obj)}
-        raise TypeError(f"{what} takes a model instance or a uuid, got {type(obj).__name__}")
+        raise UsageError(f"{what} takes a model instance or a uuid, got {type(obj).__name__}")
 
     def _move(self, move: Move, what: str) -> dict[str, Any]:
         if isinstance(move, tuple):
             if len(move) != 2:
-                raise ValueError(f"{what} must be (concepts, force), got {move!r}")
+                raise UsageError(f"{what} must be (concepts, force), got {move!r}")
             concepts, force = move
             return {"concepts": concepts, "force": force}
         if not isinstance(move, Mapping):
-            raise TypeError(
+            raise UsageError(
                 f"{what} must be (concepts, force) or a dict with 'force' and 'concepts' and/or "
                 f"'objects', got {type(move).__name__}"
             )
@@ -409,14 +414,14 @@ class Query(Generic[M]):
         return out
 
     def _search_properties(
-        self, properties: Sequence[Union[Field[str], str]], what: str
+        self, properties: Sequence[Union[FieldExpr[str], str]], what: str
     ) -> list[str]:
         if isinstance(properties, str) or not isinstance(properties, Sequence):
-            raise TypeError(f"{what}() properties must be a list of fields or names")
+            raise UsageError(f"{what}() properties must be a list of fields or names")
         info = model_info(self._model)
         names = []
         for item in properties:
-            if isinstance(item, Field):
+            if isinstance(item, FieldExpr):
                 if item.hops or not issubclass(self._model, item.root):
                     raise FilterError(
                         f"{what}() searches {self._model.__name__}'s own fields; "
@@ -435,7 +440,7 @@ class Query(Generic[M]):
                 prop = found
                 boost = f"^{boost}" if boost else ""
             else:
-                raise TypeError(f"{what}() properties must be fields or names, got {item!r}")
+                raise UsageError(f"{what}() properties must be fields or names, got {item!r}")
             if prop.base_type != "text":
                 raise FilterError(
                     f"{what}() searches text; {self._model.__name__}.{prop.field_name} is "
@@ -447,7 +452,8 @@ class Query(Generic[M]):
     # -- paging, order, shape -------------------------------------------------------------
 
     def limit(self, limit: int) -> Query[M]:
-        """Return at most ``limit`` (>= 1) objects."""
+        """Return at most ``limit`` (>= 1) objects. Without a limit, ``all()`` and
+        ``hits()`` return every match."""
         graphql_int(limit, "limit", 1)
         return self._replace(limit=limit)
 
@@ -455,6 +461,13 @@ class Query(Generic[M]):
         """Skip the first ``offset`` (>= 0) objects."""
         graphql_int(offset, "offset", 0)
         return self._replace(offset=offset)
+
+    def populate_existing(self) -> Query[M]:
+        """In a session, overwrite the objects it already holds with the fresh server
+        values of every field this query loads (local changes to them are lost), as
+        SQLAlchemy's ``populate_existing``. Without it, held objects keep their values
+        and only gain the fields they had not loaded."""
+        return self._replace(populate_existing=True)
 
     def after(self, cursor: Union[WeaviateModel, UUIDLike]) -> Query[M]:
         """Cursor paging: the objects after this one (by uuid order). Weaviate takes it
@@ -467,12 +480,12 @@ class Query(Generic[M]):
         graphql_int(jumps, "autocut", 1)
         return self._replace(autocut=jumps)
 
-    def sort(self, *keys: Union[SortKey, Field[Any]]) -> Query[M]:
+    def sort(self, *keys: Union[SortKey, FieldExpr[Any]]) -> Query[M]:
         """Order by these fields (a field alone is ascending): ``.sort(A.name.desc(), A.age)``.
         Added to earlier ``sort`` calls."""
         sort_keys = []
         for key in keys:
-            if isinstance(key, Field):
+            if isinstance(key, FieldExpr):
                 key = key.asc()
             if not isinstance(key, SortKey):
                 raise FilterError(f"sort() takes fields or field.asc() / field.desc(), got {key!r}")
@@ -480,7 +493,7 @@ class Query(Generic[M]):
             sort_keys.append(key)
         return self._replace(sort=self._sort + tuple(sort_keys))
 
-    def select(self, *fields: Field[Any]) -> Query[M]:
+    def select(self, *fields: FieldExpr[Any]) -> Query[M]:
         """Read only these properties (and the id). The others stay unloaded: the
         instances remember it, and saving them leaves those properties alone."""
         names = []
@@ -490,7 +503,7 @@ class Query(Generic[M]):
                     f"select() reads properties; {field._label} is a reference: "
                     f"load it with include({field._label})"
                 )
-            if not isinstance(field, Field):
+            if not isinstance(field, FieldExpr):
                 raise FilterError(f"select() takes fields such as Author.name, got {field!r}")
             self._check_own(field, "select")
             if field.prop.field_name != "id":
@@ -537,7 +550,7 @@ class Query(Generic[M]):
                 _children(node, reference._prop)
         return root
 
-    def _check_own(self, field: Field[Any], what: str) -> None:
+    def _check_own(self, field: FieldExpr[Any], what: str) -> None:
         if not issubclass(self._model, field.root):
             raise FilterError(
                 f"{what}({field.label}): this query reads {self._model.__name__}, not "
@@ -547,7 +560,7 @@ class Query(Generic[M]):
     def tenant(self, tenant: str) -> Query[M]:
         """Read this tenant of a multi-tenant class."""
         if not isinstance(tenant, str) or not tenant:
-            raise TypeError(f"tenant must be a non-empty str, got {tenant!r}")
+            raise UsageError(f"tenant must be a non-empty str, got {tenant!r}")
         return self._replace(tenant=tenant)
 
     def consistency_level(self, level: Union[ConsistencyLevel, str]) -> Query[M]:
@@ -555,7 +568,7 @@ class Query(Generic[M]):
         try:
             checked = ConsistencyLevel(level)
         except ValueError:
-            raise ValueError(
+            raise UsageError(
                 f"consistency_level must be ONE, QUORUM or ALL, got {level!r}"
             ) from None
         return self._replace(consistency_level=checked)
@@ -565,7 +578,7 @@ class Query(Generic[M]):
         in ``wvorm.orm.state_of(obj).vector`` / ``.vectors`` and on hits."""
         for name in names:
             if not isinstance(name, str):
-                raise TypeError(f"with_vector() takes vector names, got {name!r}")
+                raise UsageError(f"with_vector() takes vector names, got {name!r}")
         return self._replace(vectors=tuple(names))
 
     # -- rendering ----------------------------------------------------------------------
@@ -647,17 +660,78 @@ class Query(Generic[M]):
         answer = builder.do(raise_on_error=True)
         return rows_of(answer, "Get", collection_name(self._model))
 
-    def _load_rows(self, *, hits: bool) -> tuple[Loader[M], list[dict[str, Any]], Optional[Adopt]]:
+    def _rows(self, loader: Loader[M], additional: list[str]) -> Iterator[list[dict[str, Any]]]:
+        """The answer's rows, page by page: one request with a limit; without one, as many
+        as it takes to read every match.
+
+        Without a search or sort the pages are keyed on the uuid (sorted by id, each
+        page after the last id seen), which reaches every match however many there
+        are. With a search or sort they are offset pages, which Weaviate serves up to
+        ``QUERY_MAXIMUM_RESULTS`` (offset + limit, 10,000 by default); beyond that the
+        query fails with an error that says so, never a silent cut.
+        """
+        client = self._resolve_client()
+        if self._limit is not None:
+            yield self._run(self._builder(loader, additional, client))
+            return
+        if (
+            self._search is None
+            and not self._sort
+            and self._after is None
+            and (self._offset is None)
+        ):
+            last: Optional[UUID] = None
+            id_field = cast("FieldExpr[UUID]", field_of(self._model, "id"))
+            while True:
+                page_query = self._replace(limit=READ_PAGE_SIZE, sort=(id_field.asc(),))
+                if last is not None:
+                    page_query = page_query.where(id_field > last)
+                rows = self._run(page_query._builder(loader, additional, client))
+                yield rows
+                if len(rows) < READ_PAGE_SIZE:
+                    return
+                last = UUID(rows[-1]["_additional"]["id"])
+        start = self._offset or 0
+        while True:
+            page_query = self._replace(limit=READ_PAGE_SIZE, offset=start)
+            try:
+                rows = self._run(page_query._builder(loader, additional, client))
+            except QueryError as exc:
+                if "QUERY_MAXIMUM_RESULTS" not in str(exc):
+                    raise
+                raise QueryError(
+                    [
+                        f"{self._describe()} matches more objects than Weaviate returns for one "
+                        f"search or sorted query (QUERY_MAXIMUM_RESULTS, {MAXIMUM_RESULTS:,} by "
+                        "default); give a limit, narrow the filter, or drop the sort and "
+                        "search to read every match"
+                    ],
+                    exc.query,
+                ) from exc
+            yield rows
+            if len(rows) < READ_PAGE_SIZE:
+                return
+            start += len(rows)
+
+    def _instances(self, *, hits: bool) -> list[tuple[M, Mapping[str, Any]]]:
+        """``(instance, _additional)`` of every row; objects a session has marked for
+        deletion are left out."""
         loader = self._loader()
-        builder = self._builder(loader, self._additional(hits=hits), self._resolve_client())
-        return loader, self._run(builder), self._adopt(bool(loader.includes))
+        adopt = self._adopt(bool(loader.includes))
+        load = loader.load
+        out = []
+        with gc_paused():
+            for rows in self._rows(loader, self._additional(hits=hits)):
+                for row in rows:
+                    additional = row["_additional"]
+                    obj = load(row, additional, adopt)
+                    if obj is not None:
+                        out.append((obj, additional))
+        return out
 
     def all(self) -> list[M]:
-        """Every matching object, as model instances."""
-        loader, rows, adopt = self._load_rows(hits=False)
-        load = loader.load
-        with gc_paused():
-            return [load(row, row["_additional"], adopt) for row in rows]
+        """Every matching object (all of them without a limit), as model instances."""
+        return [obj for obj, _ in self._instances(hits=False)]
 
     def first(self) -> Optional[M]:
         """The first matching object, or None."""
@@ -678,7 +752,7 @@ class Query(Generic[M]):
 
     def get(self, uuid: UUIDLike) -> Optional[M]:
         """The object with this uuid (within this query's filters and tenant), or None."""
-        id_field = cast("Field[UUID]", field_of(self._model, "id"))
+        id_field = cast("FieldExpr[UUID]", field_of(self._model, "id"))
         key = UUID(get_valid_uuid(uuid))
         return self.where(id_field == key).first()
 
@@ -694,12 +768,7 @@ class Query(Generic[M]):
         """Every matching object with its search metadata (see :class:`Hit`): distance
         and certainty for near searches, score and explain_score for bm25 and hybrid,
         creation and update time always, vectors when asked with :meth:`with_vector`."""
-        loader, rows, adopt = self._load_rows(hits=True)
-        with gc_paused():
-            return [
-                Hit.of(loader.load(row, row["_additional"], adopt), row["_additional"])
-                for row in rows
-            ]
+        return [Hit.of(obj, additional) for obj, additional in self._instances(hits=True)]
 
     def iterate(self, page_size: int = DEFAULT_PAGE_SIZE) -> Iterator[M]:
         """Every object of the class, read ``page_size`` at a time with the cursor
@@ -723,7 +792,7 @@ class Query(Generic[M]):
             if present
         ]
         if refused:
-            raise ValueError(
+            raise UsageError(
                 f"iterate() pages with Weaviate's cursor, which cannot be combined with "
                 f"{', '.join(refused)}; drop them, or page with .limit(n).offset(k).all()"
             )
@@ -732,16 +801,22 @@ class Query(Generic[M]):
     def _pages(self, page_size: int) -> Iterator[M]:
         remaining = self._limit
         cursor = self._after
+        loader = self._loader()
+        client = self._resolve_client()
         while remaining is None or remaining > 0:
             size = page_size if remaining is None else min(page_size, remaining)
-            page = self._replace(limit=size, after=cursor).all()
-            yield from page
-            if len(page) < size:
+            page_query = self._replace(limit=size, after=cursor)
+            rows = self._run(page_query._builder(loader, self._additional(), client))
+            adopt = self._adopt(bool(loader.includes))  # one result identity per page
+            with gc_paused():
+                page = [loader.load(row, row["_additional"], adopt) for row in rows]
+            yield from (obj for obj in page if obj is not None)
+            if len(rows) < size:
                 return
-            cursor = str(page[-1].id)
+            cursor = rows[-1]["_additional"]["id"]  # the rows, not the objects kept
             if remaining is not None:
-                remaining -= len(page)
-            del page
+                remaining -= len(rows)
+            del page, rows
 
     def count(self) -> int:
         """How many objects match (the ``where`` filter, near search and tenant),
@@ -769,16 +844,18 @@ class Query(Generic[M]):
         if tenant is not None:
             builder.with_tenant(tenant)
 
-    def group_by(self, field: Field[Any], *, groups: int, objects_per_group: int) -> list[Group[M]]:
+    def group_by(
+        self, field: FieldExpr[Any], *, groups: int, objects_per_group: int
+    ) -> list[Group[M]]:
         """Group the results of a near search by ``field``: at most ``groups`` groups of
         ``objects_per_group`` hits each, closest first."""
-        if not isinstance(field, Field):
+        if not isinstance(field, FieldExpr):
             raise FilterError(f"group_by() takes a property such as Author.name, got {field!r}")
         self._check_own(field, "group_by")
         if field.hops:
             raise FilterError(f"group_by({field.label}): Weaviate groups by own properties only")
         if self._search is None or not self._search.is_near:
-            raise ValueError(
+            raise UsageError(
                 "group_by() groups the results of a vector search: add near_text(...), "
                 "near_vector(...) or near_object(...)"
             )
@@ -790,15 +867,26 @@ class Query(Generic[M]):
         )
         builder = self._builder(loader, [group], self._resolve_client())
         builder.with_group_by([field.prop.name], groups, objects_per_group)
+        if self._limit is None and not {"certainty", "distance"} & set(self._search.arguments):
+            # Weaviate groups only the `limit` nearest objects (100 by default): make the
+            # pool every match, or refuse when the server cannot consider that many.
+            matches = self._replace(search=None).count()
+            if matches > MAXIMUM_RESULTS:
+                raise UsageError(
+                    f"group_by() without a limit would group all {matches:,} matches, more than "
+                    f"Weaviate considers in one search ({MAXIMUM_RESULTS:,}); give "
+                    "limit(n) (the number of nearest objects to group) or a distance"
+                )
+            builder.with_limit(max(matches, 1))
         adopt = self._adopt(bool(loader.includes))
         result = []
         for row in self._run(builder):
             data = row["_additional"]["group"]
             grouped = data.get("groupedBy") or {}
-            hits = [
-                Hit.of(loader.load(hit, hit["_additional"], adopt), hit["_additional"])
-                for hit in data.get("hits") or ()
+            loaded = [
+                (loader.load(hit, hit["_additional"], adopt), hit) for hit in data.get("hits") or ()
             ]
+            hits = [Hit.of(obj, hit["_additional"]) for obj, hit in loaded if obj is not None]
             result.append(
                 Group(
                     value=grouped.get("value"),
@@ -812,13 +900,13 @@ class Query(Generic[M]):
         return result
 
     @overload
-    def aggregate(self, *fields: Field[Any], group_by: None = None) -> Aggregation: ...
+    def aggregate(self, *fields: FieldExpr[Any], group_by: None = None) -> Aggregation: ...
 
     @overload
-    def aggregate(self, *fields: Field[Any], group_by: Field[Any]) -> list[Aggregation]: ...
+    def aggregate(self, *fields: FieldExpr[Any], group_by: FieldExpr[Any]) -> list[Aggregation]: ...
 
     def aggregate(
-        self, *fields: Field[Any], group_by: Optional[Field[Any]] = None
+        self, *fields: FieldExpr[Any], group_by: Optional[FieldExpr[Any]] = None
     ) -> Union[Aggregation, list[Aggregation]]:
         """Statistics of the matching objects: the count, and per field the metrics its
         type has (numbers: mean, median, mode, minimum, maximum, sum; text: top
@@ -826,12 +914,12 @@ class Query(Generic[M]):
         mode). With ``group_by``, one :class:`Aggregation` per value of that field."""
         props: list[PropertyInfo] = []
         for field in [*fields, *([group_by] if group_by is not None else [])]:
-            if not isinstance(field, Field):
+            if not isinstance(field, FieldExpr):
                 raise FilterError(f"aggregate() takes properties such as A.age, got {field!r}")
             self._check_own(field, "aggregate")
             if field.hops or field.prop.field_name == "id":
                 raise FilterError(f"aggregate({field.label}): aggregate own properties only")
-            if field.prop.base_type not in _METRICS:
+            if DATA_TYPES[field.prop.base_type].metrics is None:
                 raise FilterError(
                     f"aggregate({field.label}): Weaviate cannot aggregate "
                     f"{field.prop.data_type[0]} properties"
@@ -839,7 +927,7 @@ class Query(Generic[M]):
         builder = self._resolve_client().query.aggregate(collection_name(self._model))
         builder.with_meta_count()
         for field in fields:
-            builder.with_fields(f"{field.prop.name}{{{_METRICS[field.prop.base_type]}}}")
+            builder.with_fields(f"{field.prop.name}{{{DATA_TYPES[field.prop.base_type].metrics}}}")
             props.append(field.prop)
         if group_by is not None:
             builder.with_group_by_filter([group_by.prop.name])

@@ -1,4 +1,4 @@
-"""Filter expressions, sort keys and query text, without a server (wvorm.orm.expressions).
+"""Filter expressions, sort keys and query text, without a server (wvorm.orm._expressions).
 
 Every wrong filter must fail here, before any request, with a message that names
 the model, the field, the operation and the value.
@@ -16,8 +16,8 @@ from pydantic import BaseModel
 
 from wvorm.errors import FilterError, UnknownFieldError
 from wvorm.orm import GeoCoordinate, PhoneNumber, WeaviateModel
-from wvorm.orm.expressions import Field, Filter, ReferencePath, and_, or_
-from wvorm.orm.query import Query
+from wvorm.orm._expressions import FieldExpr, Filter, ReferencePath, and_, or_
+from wvorm.orm._query import Query
 
 
 class Mood(enum.Enum):
@@ -230,7 +230,7 @@ def test_unknown_fields_are_attribute_errors_too() -> None:
 
 
 def test_class_attributes_are_expressions_and_instances_keep_values() -> None:
-    assert isinstance(EBook.title, Field)
+    assert isinstance(EBook.title, FieldExpr)
     assert isinstance(EBook.author, ReferencePath)
     assert EBook.author.name.path == ["author", "EAuthor", "name"]
     book = EBook(title="t")

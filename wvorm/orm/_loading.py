@@ -1,21 +1,21 @@
 """GraphQL rows → typed model instances, with included references and search metadata.
 
-:mod:`wvorm.orm.query` compiles one :class:`Loader` per query: it names the
+:mod:`wvorm.orm._query` compiles one :class:`Loader` per query: it names the
 selection to ask for (properties, reference fragments) and turns each row of the
-answer into a model instance, marked loaded with exactly the fields that were read
-(``models.mark_loaded``), so saving it never erases what was not loaded.
+answer into a model instance holding exactly the fields that were read, marked
+loaded through :mod:`wvorm.orm._state` (fields not read stay unloaded, so reading
+them raises and saving never erases them).
 
 Speed: a row from the server already holds values of the right Weaviate types, so
 for models without custom validation the instance is built directly from converted
 values (what pydantic's ``model_construct`` does, specialised per query), several
 times faster than validating every row. Models with validators, constraints or
 value-changing config, and any row a converter rejects, go through pydantic's
-validation (``models.from_properties``) instead, so nothing invalid slips through.
+validation (``_models.from_properties``) instead, so nothing invalid slips through.
 """
 
 from __future__ import annotations
 
-import base64
 import enum
 import gc
 import inspect
@@ -29,83 +29,41 @@ from typing import Any, Callable, Generic, Optional, TypeVar
 from uuid import UUID
 
 import typing_extensions
-from pydantic import TypeAdapter
 from typing_extensions import get_args, get_origin
 
-from wvorm.errors import WvormError
-from wvorm.orm.models import (
-    WeaviateModel,
-    collection_name,
-    from_properties,
-    mark_loaded,
-    model_info,
-    state_of,
-)
-from wvorm.orm.state import ObjectState
-from wvorm.orm.types import GeoCoordinate, PhoneNumber, Property, PropertyInfo
+from wvorm.errors import UsageError, WvormError
+from wvorm.orm._mapping import collection_name, model_info
+from wvorm.orm._models import WeaviateModel, from_properties, new_instance
+from wvorm.orm._state import mark_loaded, refresh_from, state_of
+from wvorm.orm._types import DATA_TYPES, Property, PropertyInfo
 
 logger = logging.getLogger("wvorm.orm.loading")
 
 M = TypeVar("M", bound=WeaviateModel)
-Adopt = Callable[[WeaviateModel], WeaviateModel]
+Adopt = Callable[[WeaviateModel], Optional[WeaviateModel]]
+"""What every loaded instance goes through: returns the instance to use (the session's
+one), or None to drop it from the result (a session's pending deletion)."""
 
-_MISSING: Any = object()
 _LITERALS = (typing.Literal, typing_extensions.Literal)
-_DATETIME = TypeAdapter(datetime)
 
 
 # ---------------------------------------------------------------------------
-# Value converters: server JSON → the value the model field holds
-
-
-def _to_datetime(value: Any) -> datetime:
-    try:
-        return datetime.fromisoformat(value)
-    except (TypeError, ValueError):  # Python < 3.11 parses less of RFC 3339
-        return _DATETIME.validate_python(value)
-
-
-def _to_float(value: Any) -> float:
-    if type(value) is not int:  # JSON gives 2 for 2.0; anything else is not a number
-        raise TypeError(f"expected a number, got {value!r}")
-    return float(value)
-
-
-def _refuse(expected: type) -> Callable[[Any], Any]:
-    def refuse(value: Any) -> Any:
-        raise TypeError(f"expected {expected.__name__}, got {value!r}")
-
-    return refuse
+# Value readers: server JSON → the value the model field holds
 
 
 def _literal(allowed: tuple[Any, ...]) -> Callable[[Any], Any]:
     def check(value: Any) -> Any:
         if value not in allowed:
-            raise ValueError(f"{value!r} is not one of {allowed!r}")
+            raise UsageError(f"{value!r} is not one of {allowed!r}")
         return value
 
     return check
 
 
-def _blob(value: Any) -> bytes:
-    return base64.b64decode(value)
+Reader = tuple[Optional[type], Callable[[Any], Any]]
 
 
-# Weaviate data type -> (the JSON type taken as it is, the converter of anything else)
-_SCALARS: dict[str, tuple[Optional[type], Callable[[Any], Any]]] = {
-    "text": (str, _refuse(str)),
-    "int": (int, _refuse(int)),
-    "number": (float, _to_float),
-    "boolean": (bool, _refuse(bool)),
-    "date": (None, _to_datetime),
-    "uuid": (None, UUID),
-    "blob": (None, _blob),
-    "geoCoordinates": (None, GeoCoordinate.model_validate),
-    "phoneNumber": (None, PhoneNumber.model_validate),
-}
-
-
-def _item_converter(prop: PropertyInfo) -> Optional[tuple[Optional[type], Callable[[Any], Any]]]:
+def _item_reader(prop: PropertyInfo) -> Optional[Reader]:
     """How to read one server item of ``prop``: ``(type kept as is, converter of the rest)``.
 
     None when pydantic must build it (nested objects, which may validate themselves).
@@ -116,19 +74,20 @@ def _item_converter(prop: PropertyInfo) -> Optional[tuple[Optional[type], Callab
         return None, item
     if get_origin(item) in _LITERALS:
         return None, _literal(get_args(item))
-    return _SCALARS.get(prop.base_type)
+    row = DATA_TYPES[prop.base_type]
+    return None if row.read is None else (row.read_exact, row.read)
 
 
-def _converter(prop: PropertyInfo) -> Optional[tuple[Optional[type], Callable[[Any], Any]]]:
-    """Like :func:`_item_converter`, for the whole field value (lists item by item)."""
-    item = _item_converter(prop)
+def _reader(prop: PropertyInfo) -> Optional[Reader]:
+    """Like :func:`_item_reader`, for the whole field value (lists item by item)."""
+    item = _item_reader(prop)
     if item is None or not prop.is_list:
         return item
     exact, convert = item
 
     def convert_list(value: Any) -> list[Any]:
         if type(value) is not list:
-            raise TypeError(f"expected a list, got {value!r}")
+            raise UsageError(f"expected a list, got {value!r}")
         return [v if type(v) is exact else convert(v) for v in value]
 
     return None, convert_list
@@ -166,11 +125,12 @@ def _constructible(model: type[WeaviateModel]) -> bool:
     """True when stored values need no validation beyond type conversion: no
     validators, no constraints, no value-changing config, no own ``model_post_init``."""
     decorators = model.__pydantic_decorators__
+    own = WeaviateModel.__pydantic_decorators__.model_validators  # ids -> stubs: input only
     if (
         decorators.validators
         or decorators.field_validators
         or decorators.root_validators
-        or decorators.model_validators
+        or set(decorators.model_validators) - set(own)
     ):
         return False
     if set(model.model_config) - _NEUTRAL_CONFIG:
@@ -219,11 +179,12 @@ class Include:
                     # erase that reference when the object is saved again
                     raise WvormError(
                         f"{self._where} holds an object of a class the model does not "
-                        f"declare ({row or 'no properties read'}); add the class to the "
-                        "field's type"
+                        "declare; add the class to the field's type"
                     )
                 loader = next(iter(self.loaders.values()))
-            items.append(loader.load(row, row["_additional"], adopt))
+            item = loader.load(row, row["_additional"], adopt, reference=True)
+            if item is not None:
+                items.append(item)
         if self.prop.is_list:
             return items
         if len(items) > 1:
@@ -236,11 +197,15 @@ class Include:
         return items[0] if items else None
 
 
+Step = tuple[str, Optional[str], str, Optional[type], Any, bool]
+
+
 class Loader(Generic[M]):
     """Reads rows of one model: its selected properties and included references.
 
     ``fields`` are the property field names to read (None: every property);
-    ``includes`` the reference fields to load, by field name.
+    ``includes`` the reference fields to load, by field name. Every other field is
+    left unloaded on the instances it builds.
     """
 
     def __init__(
@@ -257,17 +222,8 @@ class Loader(Generic[M]):
             p for p in info.properties if wanted is None or p.field_name in wanted
         )
         self.includes = dict(includes or {})
-        loaded = {p.field_name for p in self.properties} | set(self.includes)
-        # None means "every field" to mark_loaded (and is cheaper for it)
-        self.loaded_fields: Optional[frozenset[str]] = (
-            None if loaded >= set(info.fields) else frozenset(loaded)
-        )
         self._fast = _constructible(model)
         self._steps = self._compile_steps()
-        private = model.__private_attributes__
-        self._private_defaults = {
-            name: attr for name, attr in private.items() if name != "_weaviate"
-        }
 
     def selection(self) -> list[str]:
         """Property names and reference fragments to select (without ``_additional``)."""
@@ -277,47 +233,48 @@ class Loader(Generic[M]):
 
     # -- building instances ---------------------------------------------------------
 
-    def _compile_steps(self) -> list[tuple[Any, ...]]:
-        """Per model field, in declaration order: how to fill it from a row.
+    def _compile_steps(self) -> list[Step]:
+        """Per field read, in declaration order: how to fill it from a row.
 
-        ``(kind, property name, field name, exact type, converter, nullable, default)``
-        with kind "value" (a selected property: a value of the exact type is taken
-        as it is, anything else goes through the converter), "ref" (an included
-        reference; the converter is its :class:`Include`) or "default" (not read:
-        the field's default, or left unset when it has none).
+        ``(kind, property name, field name, exact type, converter, nullable)`` with
+        kind "value" (a selected property: a value of the exact type is taken as it
+        is, anything else goes through the converter) or "ref" (an included
+        reference; the converter is its :class:`Include`).
         """
-        selected = {p.field_name: p for p in self.properties}
-        steps: list[tuple[Any, ...]] = []
-        for field_name, field_info in self.model.model_fields.items():
-            if field_name == "id":
-                continue
-            default = _MISSING if field_info.is_required() else field_info
-            prop = selected.get(field_name)
-            include = self.includes.get(field_name)
-            if include is not None:
-                steps.append(("ref", include.prop.name, field_name, None, include, False, default))
-            elif prop is not None:
-                converter = _converter(prop)
-                exact, convert = converter if converter is not None else (None, None)
-                if converter is None:
-                    self._fast = False  # a nested model: let pydantic build it
-                nullable = prop.is_optional
-                steps.append(("value", prop.name, field_name, exact, convert, nullable, default))
+        steps: list[Step] = []
+        for prop in self.properties:
+            reader = _reader(prop)
+            if reader is None:
+                self._fast = False  # a nested model: let pydantic build it
+                exact, convert = None, None
             else:
-                steps.append(("default", None, field_name, None, None, False, default))
+                exact, convert = reader
+            steps.append(("value", prop.name, prop.field_name, exact, convert, prop.is_optional))
+        for field_name, include in self.includes.items():
+            steps.append(("ref", include.prop.name, field_name, None, include, False))
         return steps
 
-    def load(self, row: dict[str, Any], additional: Mapping[str, Any], adopt: Optional[Adopt]) -> M:
-        """The instance of one row (``additional`` is its ``_additional`` object)."""
+    def load(
+        self,
+        row: dict[str, Any],
+        additional: Mapping[str, Any],
+        adopt: Optional[Adopt],
+        *,
+        reference: bool = False,
+    ) -> Optional[M]:
+        """The instance of one row (``additional`` is its ``_additional`` object), or
+        None when ``adopt`` drops it (``reference``: it is a reference target)."""
         obj: Optional[M] = None
+        nulls: list[str] = []
         if self._fast:
             try:
-                obj = self._construct(row, additional["id"], adopt)
+                obj = self._construct(row, additional["id"], adopt, nulls)
             except (TypeError, ValueError):
                 obj = None  # let validation report (or accept) the value
+                nulls = []
         if obj is None:
             obj = self._validate(row, additional["id"], adopt)
-        mark_loaded(obj, self.loaded_fields)
+            nulls = list(state_of(obj).nulls)
         if len(additional) > 1:  # more than the id: vectors
             vector = additional.get("vector")
             if vector is not None:
@@ -325,48 +282,35 @@ class Loader(Generic[M]):
             vectors = additional.get("vectors")
             if vectors:
                 state_of(obj).vectors = dict(vectors)
+        mark_loaded(obj, nulls=nulls, info=self.info)
         if adopt is not None:
             adopted = adopt(obj)
+            if adopted is None:
+                return None
             assert isinstance(adopted, self.model)
             return adopted
         return obj
 
-    def _construct(self, row: Mapping[str, Any], uuid: str, adopt: Optional[Adopt]) -> M:
-        """The instance built from converted values, as ``model_construct`` would."""
+    def _construct(
+        self, row: Mapping[str, Any], uuid: str, adopt: Optional[Adopt], nulls: list[str]
+    ) -> M:
+        """The instance built from converted values, as ``model_construct`` would,
+        without defaults: what was not read stays unloaded."""
         values: dict[str, Any] = {"id": UUID(uuid)}
-        defaulted = []
-        for kind, name, field_name, exact, convert, nullable, default in self._steps:
+        for kind, name, field_name, exact, convert, nullable in self._steps:
+            value = row.get(name)  # type: ignore[arg-type]  # name is set for every step
             if kind == "value":
-                value = row.get(name)
                 if type(value) is exact:
                     values[field_name] = value
-                    continue
-                if value is not None:
+                elif value is not None:
                     values[field_name] = convert(value)
-                    continue
-                if nullable:
+                elif nullable:
                     values[field_name] = None
-                    continue
-            elif kind == "ref":
-                values[field_name] = convert.load(row.get(name), adopt)
-                continue
-            if default is not _MISSING:
-                values[field_name] = default.get_default(
-                    call_default_factory=True, validated_data=values
-                )
-                defaulted.append(field_name)
-        fields_set = set(values)
-        fields_set.difference_update(defaulted)
-        model = self.model
-        obj = model.__new__(model)
-        private: dict[str, Any] = {"_weaviate": ObjectState()}
-        for private_name, attr in self._private_defaults.items():
-            private[private_name] = attr.get_default()
-        object.__setattr__(obj, "__dict__", values)
-        object.__setattr__(obj, "__pydantic_fields_set__", fields_set)
-        object.__setattr__(obj, "__pydantic_extra__", None)
-        object.__setattr__(obj, "__pydantic_private__", private)
-        return obj
+                else:
+                    nulls.append(field_name)  # null on the server, and the field cannot be
+            else:
+                values[field_name] = convert.load(value, adopt)
+        return new_instance(self.model, values, set(values))
 
     def _validate(self, row: Mapping[str, Any], uuid: str, adopt: Optional[Adopt]) -> M:
         """Through pydantic: for models with validation of their own, or odd values."""
@@ -400,38 +344,8 @@ class ResultIdentity:
         if present is None:
             self._objects[key] = obj
             return obj
-        return merge_loaded(present, obj)
-
-
-def merge_loaded(target: M, source: M) -> M:
-    """Copy onto ``target`` the fields ``source`` loaded and ``target`` did not; returns target.
-
-    Both must be freshly loaded copies of one object (same class and id). Fields
-    ``target`` already loaded keep their value, so local changes are never replaced.
-    """
-    target_state, source_state = state_of(target), state_of(source)
-    if target_state.loaded_fields is None:
-        return target
-    fields = model_info(type(target)).fields
-    source_loaded = (
-        set(fields) if source_state.loaded_fields is None else source_state.loaded_fields
-    )
-    new = [name for name in source_loaded if name not in target_state.loaded_fields]
-    if not new:
-        return target
-    snapshot = dict(target_state.snapshot or {})
-    for name in new:
-        target.__dict__[name] = source.__dict__[name]
-        target.__pydantic_fields_set__.add(name)
-        snapshot[name] = fields[name].freeze(source.__dict__[name])
-    loaded = target_state.loaded_fields | set(new)
-    target_state.loaded_fields = None if loaded >= set(fields) else frozenset(loaded)
-    target_state.snapshot = snapshot  # unchanged fields keep their old snapshot
-    if target_state.vector is None:
-        target_state.vector = source_state.vector
-    for name, vector in source_state.vectors.items():
-        target_state.vectors.setdefault(name, vector)
-    return target
+        refresh_from(present, obj, overwrite=False)
+        return present
 
 
 # ---------------------------------------------------------------------------

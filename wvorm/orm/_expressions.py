@@ -2,10 +2,10 @@
 
 :class:`ModelMeta`, the metaclass of ``WeaviateModel``, turns class-level access to
 a field into a :class:`Field` (a :class:`ReferencePath` for a cross-reference).
-Comparing a Field gives a :class:`Filter`, checked against the field's Weaviate
+Comparing a FieldExpr gives a :class:`Filter`, checked against the field's Weaviate
 type on the spot, so a wrong filter fails where it is written, before any request.
 Filters render to v3 ``where`` dicts (:meth:`Filter.to_where`) for the GraphQL
-builder; :mod:`wvorm.orm.query` consumes all of this. Under mypy the plugin
+builder; :mod:`wvorm.orm._query` consumes all of this. Under mypy the plugin
 :mod:`wvorm.mypy` gives class-level field access these types too.
 """
 
@@ -20,20 +20,26 @@ from uuid import UUID
 from weakref import WeakKeyDictionary
 
 import typing_extensions
-from pydantic._internal._model_construction import ModelMetaclass  # pydantic has no public path
 from typing_extensions import get_args, get_origin
 
-from wvorm.errors import FilterError, UnknownFieldError
-from wvorm.orm.types import GeoCoordinate, PropertyInfo, encode_date, encode_uuid
+from wvorm.errors import FilterError, UnknownFieldError, did_you_mean
+from wvorm.orm._mapping import collection_name, model_info
+from wvorm.orm._types import (
+    DATA_TYPES,
+    INT64_MAX,
+    INT64_MIN,
+    GeoCoordinate,
+    PropertyInfo,
+    encode_date,
+    encode_uuid,
+)
 
 if TYPE_CHECKING:
-    from wvorm.orm.models import WeaviateModel
-    from wvorm.orm.query import Query
+    from wvorm.orm._models import WeaviateModel
 
 __all__ = [
-    "Field",
+    "FieldExpr",
     "Filter",
-    "ModelMeta",
     "ReferencePath",
     "SortKey",
     "and_",
@@ -56,27 +62,8 @@ ID_PROPERTY = PropertyInfo(
     item_encoder=encode_uuid,
 )
 
-# Weaviate data type (without []) -> the where value key and what a value may be
-_VALUE_KEYS = {
-    "text": "valueText",
-    "uuid": "valueText",
-    "int": "valueInt",
-    "number": "valueNumber",
-    "boolean": "valueBoolean",
-    "date": "valueDate",
-}
 _LITERALS = (Literal, typing_extensions.Literal)
 _RANGE_OPERATORS = ("GreaterThan", "GreaterThanEqual", "LessThan", "LessThanEqual")
-_ORDERED_TYPES = frozenset({"text", "uuid", "int", "number", "date"})
-_SORTABLE_TYPES = frozenset({"text", "uuid", "int", "number", "boolean", "date"})
-_EXPECTED = {
-    "text": "a str",
-    "uuid": "a UUID (or uuid str)",
-    "int": "an int",
-    "number": "an int or float",
-    "boolean": "a bool",
-    "date": "a datetime",
-}
 
 
 # ---------------------------------------------------------------------------
@@ -108,8 +95,6 @@ class _Path:
 
     @property
     def _path(self) -> list[str]:
-        from wvorm.orm.models import collection_name
-
         out: list[str] = []
         for reference, target in self._hops:
             out += [reference.name, collection_name(target)]
@@ -129,14 +114,14 @@ class _Path:
 
 
 # model -> {field name: expression}: ``Author.name is Author.name``, so fields work as
-# dict keys and set members (``==`` on two fields is identity, see Field.__eq__)
-_EXPRESSIONS: WeakKeyDictionary[type, dict[str, Union[Field[Any], ReferencePath[Any]]]] = (
+# dict keys and set members (``==`` on two fields is identity, see FieldExpr.__eq__)
+_EXPRESSIONS: WeakKeyDictionary[type, dict[str, Union[FieldExpr[Any], ReferencePath[Any]]]] = (
     WeakKeyDictionary()
 )
 
 
-def field_of(model: type[WeaviateModel], name: str) -> Union[Field[Any], ReferencePath[Any]]:
-    """``model.<name>`` as an expression: a Field, or a ReferencePath for a reference.
+def field_of(model: type[WeaviateModel], name: str) -> Union[FieldExpr[Any], ReferencePath[Any]]:
+    """``model.<name>`` as an expression: a FieldExpr, or a ReferencePath for a reference.
 
     Raises :class:`UnknownFieldError` (an AttributeError) naming the known fields.
     """
@@ -152,11 +137,9 @@ def _step(
     hops: Hops,
     model: type[WeaviateModel],
     name: str,
-) -> Union[Field[Any], ReferencePath[Any]]:
-    from wvorm.orm.models import model_info
-
+) -> Union[FieldExpr[Any], ReferencePath[Any]]:
     if name == "id":
-        return Field(root, hops, model, ID_PROPERTY)
+        return FieldExpr(root, hops, model, ID_PROPERTY)
     fields = model_info(model).fields
     prop = fields.get(name)
     if prop is None:
@@ -168,17 +151,19 @@ def _step(
         aliased = model_info(model).by_name.get(name)
         if aliased is not None:
             hint = f" ({name!r} is the property name of field {aliased.field_name!r})"
+        else:
+            hint = did_you_mean(name, ["id", *fields])
         raise UnknownFieldError(f"{where} has no field {name!r}{hint}; its fields: {known}")
     if prop.targets:
         return ReferencePath(root, hops, model, prop, prop.targets)
-    return Field(root, hops, model, prop)
+    return FieldExpr(root, hops, model, prop)
 
 
 # ---------------------------------------------------------------------------
 # Fields
 
 
-class Field(_Path, Generic[T]):
+class FieldExpr(_Path, Generic[T]):
     """A model field in a query expression; ``T`` is the type of one value.
 
     Comparisons give :class:`Filter` objects: ``==``, ``!=``, ``<``, ``<=``, ``>``,
@@ -245,7 +230,7 @@ class Field(_Path, Generic[T]):
 
     __hash__ = _Path.__hash__
 
-    def like(self: Field[str], pattern: str) -> Filter:
+    def like(self: FieldExpr[str], pattern: str) -> Filter:
         """Text matching ``pattern``: ``?`` is one character, ``*`` any run of characters."""
         operation = f".like({pattern!r})"
         if self._prop.base_type != "text":
@@ -272,7 +257,7 @@ class Field(_Path, Generic[T]):
         return self._null(null, f".is_null({null!r})")
 
     def within_geo_range(
-        self: Field[GeoCoordinate],
+        self: FieldExpr[GeoCoordinate],
         center: Union[GeoCoordinate, tuple[float, float]],
         max_distance: float,
     ) -> Filter:
@@ -317,23 +302,14 @@ class Field(_Path, Generic[T]):
 
     def _check_filterable(self, operation: str, operator: str) -> None:
         base = self._prop.base_type
-        refusals = {
-            # (what the server answers: an error, or silently nothing)
-            "object": "Weaviate does not filter on nested object properties (a preview "
-            "feature, off by default)",
-            "blob": "Weaviate does not index blob properties",
-            "phoneNumber": "wvorm does not filter on phoneNumber properties (Weaviate keeps "
-            "no null state for them and compares them only as valuePhoneNumber)",
-            "geoCoordinates": "a GeoCoordinate field filters with within_geo_range() only "
-            "(Weaviate keeps no null state for it)",
-        }
-        if base in refusals:
-            self._refuse(operation, refusals[base])
+        row = DATA_TYPES[base]
+        if row.filter_refusal is not None:
+            self._refuse(operation, row.filter_refusal)
         if operator == "IsNull":
             if self._prop is ID_PROPERTY:
                 self._refuse(operation, "an object's id is never null")
             return
-        if operator in _RANGE_OPERATORS and base not in _ORDERED_TYPES:
+        if operator in _RANGE_OPERATORS and not row.ordered:
             self._refuse(operation, f"{base} values have no order")
 
     def _compare(self, operator: str, symbol: str, value: Any) -> Filter:
@@ -347,7 +323,7 @@ class Field(_Path, Generic[T]):
             )
             self._refuse(operation, f"{symbol} compares with one value, not a list{hint}")
         encoded = self._encode(operation, value)
-        return Comparison(self, operator, operation, _VALUE_KEYS[self._prop.base_type], encoded)
+        return Comparison(self, operator, operation, self._value_key(), encoded)
 
     def _contains(self, operator: str, method: str, values: Sequence[Any]) -> Filter:
         operation = f".{method}({values!r})"
@@ -358,7 +334,12 @@ class Field(_Path, Generic[T]):
         if not items:
             self._refuse(operation, f"{method}() needs at least one value")
         encoded = [self._encode(operation, item) for item in items]
-        return Comparison(self, operator, operation, _VALUE_KEYS[self._prop.base_type], encoded)
+        return Comparison(self, operator, operation, self._value_key(), encoded)
+
+    def _value_key(self) -> str:
+        key = DATA_TYPES[self._prop.base_type].value_key
+        assert key is not None  # _check_filterable refused the types without one
+        return key
 
     def _null(self, null: bool, operation: str) -> Filter:
         self._check_filterable(operation, "IsNull")
@@ -389,6 +370,8 @@ class Field(_Path, Generic[T]):
         if base == "text" and isinstance(value, str):
             return value
         if base == "int" and _is_int(value):
+            if not INT64_MIN <= int(value) <= INT64_MAX:
+                self._refuse(operation, f"{value} is outside Weaviate's int range (int64)")
             return int(value)
         if base == "number" and _is_number(value):
             return float(value)
@@ -404,7 +387,7 @@ class Field(_Path, Generic[T]):
                     return str(UUID(value))
                 except ValueError:
                     self._refuse(operation, f"{value!r} is not a valid uuid")
-        expected = _EXPECTED[base]
+        expected = DATA_TYPES[base].expected
         self._refuse(operation, f"compare it with {expected}, not {type(value).__name__} {value!r}")
 
 
@@ -461,8 +444,6 @@ class ReferencePath(_Path, Generic[M]):
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
-        from wvorm.orm.models import model_info
-
         targets = self._targets
         having = [t for t in targets if name == "id" or name in model_info(t).fields]
         if not having and len(targets) == 1:
@@ -533,7 +514,7 @@ class Comparison(Filter):
     __slots__ = ("field", "operation", "operator", "value", "value_key")
 
     def __init__(
-        self, field: Field[Any], operator: str, operation: str, value_key: str, value: Any
+        self, field: FieldExpr[Any], operator: str, operation: str, value_key: str, value: Any
     ) -> None:
         self.field = field
         self.operator = operator
@@ -614,13 +595,13 @@ class SortKey:
 
     __slots__ = ("field", "order")
 
-    def __init__(self, field: Field[Any], order: str) -> None:
+    def __init__(self, field: FieldExpr[Any], order: str) -> None:
         operation = f".{order}()"
-        if not isinstance(field, Field):
+        if not isinstance(field, FieldExpr):
             raise FilterError(f"sort keys are fields such as Author.name, not {field!r}")
         if field.hops:
             field._refuse(operation, "Weaviate cannot sort by a property of a referenced object")
-        if field.prop.is_list or field.prop.base_type not in _SORTABLE_TYPES:
+        if field.prop.is_list or not DATA_TYPES[field.prop.base_type].sortable:
             field._refuse(operation, "Weaviate sorts by single text, number, bool, date or uuid")
         self.field = field
         self.order = order
@@ -632,50 +613,3 @@ class SortKey:
 
     def __repr__(self) -> str:
         return f"{self.field.label}.{self.order}()"
-
-
-# ---------------------------------------------------------------------------
-# The metaclass
-
-
-class ModelMeta(ModelMetaclass):
-    """WeaviateModel's metaclass: ``Model.<field>`` gives a query expression, and
-    ``Model.query`` a :class:`~wvorm.orm.query.Query` of the model.
-
-    Pydantic keeps fields off the class (``Model.name`` would raise AttributeError),
-    so this is the hook for ``Author.name == "x"``. It only answers once the class
-    is complete: while pydantic builds the class it probes attributes to find
-    defaults, and must keep seeing AttributeError then.
-    """
-
-    @property
-    def query(cls: type[M]) -> Query[M]:  # type: ignore[misc]  # self is the model class
-        """A new query of this model, on the default client (``wvorm.connect``)."""
-        from wvorm.orm.query import Query
-
-        if "__weaviate_config__" not in cls.__dict__:  # WeaviateModel itself, say
-            raise AttributeError("query")  # answered by __getattr__ below
-        try:
-            return Query(cls)
-        except AttributeError as exc:
-            # an AttributeError escaping a metaclass property would be swallowed by the
-            # __getattr__ fallback and reported as "no attribute 'query'"
-            raise RuntimeError(f"{cls.__name__}.query failed: {exc!r}") from exc
-
-    if not TYPE_CHECKING:  # mypy must not think any attribute exists (see wvorm.mypy)
-
-        def __getattr__(cls, name: str) -> Any:
-            ready = "__weaviate_config__" in cls.__dict__
-            if name == "query" and not ready:
-                raise AttributeError(
-                    f"{cls.__name__}.query: {cls.__name__} is not a mapped model; query a "
-                    "subclass that defines a collection"
-                )
-            if ready and not name.startswith("_"):
-                if name in cls.__pydantic_fields__:
-                    return field_of(cls, name)
-                raise UnknownFieldError(
-                    f"{cls.__name__} has no attribute or field {name!r}; its fields: "
-                    f"{', '.join(cls.__pydantic_fields__)}"
-                )
-            return super().__getattr__(name)

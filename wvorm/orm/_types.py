@@ -1,6 +1,6 @@
 """Python types ↔ Weaviate data types, and Python values ↔ their Weaviate JSON form.
 
-The one home of the type mapping. :mod:`wvorm.orm.models` calls :func:`describe_field`
+The one home of the type mapping. :mod:`wvorm.orm._models` calls :func:`describe_field`
 for every field when a ``WeaviateModel`` class is compiled; the resulting
 :class:`PropertyInfo` carries the converters that the Session (write) and the query
 layer (read) use through ``models.to_properties`` / ``models.from_properties``.
@@ -42,11 +42,11 @@ from datetime import date, datetime, timezone
 from typing import Any, Optional, Union
 
 import typing_extensions
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 from pydantic.errors import PydanticUndefinedAnnotation
 from typing_extensions import Annotated, get_args, get_origin
 
-from wvorm.errors import ModelDefinitionError
+from wvorm.errors import ModelDefinitionError, UsageError
 
 # ---------------------------------------------------------------------------
 # Value types with a Weaviate data type of their own
@@ -143,7 +143,7 @@ class Property:
         for name in ("description", "tokenization"):
             value = getattr(self, name)
             if value is not None and not isinstance(value, str):
-                raise TypeError(f"Property({name}=...) takes a str or None, not {value!r}")
+                raise UsageError(f"Property({name}=...) takes a str or None, not {value!r}")
         for name in (
             "index_filterable",
             "index_searchable",
@@ -153,7 +153,7 @@ class Property:
         ):
             value = getattr(self, name)
             if value is not None and not isinstance(value, bool):
-                raise TypeError(f"Property({name}=...) takes True, False or None, not {value!r}")
+                raise UsageError(f"Property({name}=...) takes True, False or None, not {value!r}")
 
     @property
     def vectorizer_options(self) -> dict[str, bool]:
@@ -200,22 +200,25 @@ def property_name_problem(name: str, *, nested: bool = False) -> Optional[str]:
 
 
 # ---------------------------------------------------------------------------
-# Data types and converters
-
-DATA_TYPES_BY_PYTHON_TYPE: dict[type, str] = {
-    bool: "boolean",  # before int: bool is a subclass of int
-    int: "int",
-    float: "number",
-    str: "text",
-    datetime: "date",
-    uuid.UUID: "uuid",
-    bytes: "blob",
-}
-RANGE_TYPES = frozenset({"int", "number", "date"})
-TEXT_TYPES = frozenset({"text", "text[]"})
-REFERENCE_TYPE = "cref"  # the base_type of cross-references (Weaviate's own internal name)
+# The data-type registry: one row per Weaviate data type
 
 Encoder = Callable[[Any], Any]
+
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+# Weaviate stores int properties as int64, but its GraphQL API (wvorm's read path until
+# the gRPC transport) renders them as GraphQL's 32-bit Int and answers null beyond it.
+READABLE_INT_MIN, READABLE_INT_MAX = -(2**31), 2**31 - 1
+
+
+def encode_int(value: int) -> int:
+    """An int property value, refused when the read path could not return it intact."""
+    if not READABLE_INT_MIN <= value <= READABLE_INT_MAX:
+        raise UsageError(
+            f"{value} is outside the 32-bit range (-2**31 .. 2**31-1) that Weaviate's GraphQL "
+            "API, wvorm's read path, can return; the server would answer null and the value "
+            "would be lost on the next load. Store it as a float or text, or keep it in range"
+        )
+    return value
 
 
 def encode_date(value: datetime) -> str:
@@ -252,15 +255,107 @@ def encode_phone(value: PhoneNumber) -> dict[str, str]:
     return out
 
 
-SCALAR_ENCODERS: dict[str, Optional[Encoder]] = {
-    "boolean": None,  # None: the value is already JSON
-    "int": None,
-    "number": None,
-    "text": None,
-    "date": encode_date,
-    "uuid": encode_uuid,
-    "blob": encode_blob,
-}
+_DATETIME = TypeAdapter(datetime)
+
+
+def read_datetime(value: Any) -> datetime:
+    try:
+        return datetime.fromisoformat(value)
+    except (TypeError, ValueError):  # Python < 3.11 parses less of RFC 3339
+        return _DATETIME.validate_python(value)
+
+
+def read_float(value: Any) -> float:
+    if type(value) is not int:  # JSON gives 2 for 2.0; anything else is not a number
+        raise UsageError(f"expected a number, got {value!r}")
+    return float(value)
+
+
+def read_blob(value: Any) -> bytes:
+    return base64.b64decode(value)
+
+
+def _refuse(expected: type) -> Callable[[Any], Any]:
+    def refuse(value: Any) -> Any:
+        raise UsageError(f"expected {expected.__name__}, got {value!r}")
+
+    return refuse
+
+
+@dataclass(frozen=True)
+class DataType:
+    """Everything wvorm does with one Weaviate data type.
+
+    - ``python_type``: the field type that maps to it (None: reached another way);
+    - ``encode``: a Python value to its JSON form (None: already JSON);
+    - ``read_exact`` / ``read``: a server value of exactly ``read_exact`` is kept as is,
+      anything else goes through ``read`` (which raises TypeError or ValueError for a
+      value the field cannot hold); ``read`` None: pydantic builds it;
+    - ``value_key``: the ``where`` value key of filter operands (None: not filterable);
+      ``expected``: what an operand must be, for messages; ``filter_refusal``: why the
+      type cannot be filtered, when it cannot; ``ordered``: ``<`` and ``>`` apply;
+    - ``sortable``; ``metrics``: what ``aggregate`` asks for (None: not aggregatable);
+    - ``range_index``: ``index_range_filters`` applies; ``listable``: ``X[]`` exists.
+    """
+
+    name: str
+    python_type: Optional[type] = None
+    encode: Optional[Encoder] = None
+    read_exact: Optional[type] = None
+    read: Optional[Encoder] = None
+    value_key: Optional[str] = None
+    expected: str = ""
+    filter_refusal: Optional[str] = None
+    ordered: bool = False
+    sortable: bool = False
+    metrics: Optional[str] = None
+    range_index: bool = False
+    listable: bool = True
+
+
+_NUMBER_METRICS = "count maximum mean median minimum mode sum"
+
+DATA_TYPES: dict[str, DataType] = {
+    t.name: t
+    for t in (
+        # boolean before int: bool is a subclass of int
+        DataType("boolean", bool, None, bool, _refuse(bool), "valueBoolean", "a bool",
+                 sortable=True,
+                 metrics="count totalTrue totalFalse percentageTrue percentageFalse"),
+        DataType("int", int, encode_int, int, _refuse(int), "valueInt", "an int",
+                 ordered=True, sortable=True, metrics=_NUMBER_METRICS, range_index=True),
+        DataType("number", float, None, float, read_float, "valueNumber", "an int or float",
+                 ordered=True, sortable=True, metrics=_NUMBER_METRICS, range_index=True),
+        DataType("text", str, None, str, _refuse(str), "valueText", "a str",
+                 ordered=True, sortable=True, metrics="count topOccurrences{value occurs}"),
+        DataType("date", datetime, encode_date, None, read_datetime, "valueDate", "a datetime",
+                 ordered=True, sortable=True, metrics="count maximum median minimum mode",
+                 range_index=True),
+        DataType("uuid", uuid.UUID, encode_uuid, None, uuid.UUID, "valueText",
+                 "a UUID (or uuid str)", ordered=True, sortable=True),
+        DataType("blob", bytes, encode_blob, None, read_blob, listable=False,
+                 filter_refusal="Weaviate does not index blob properties"),
+        DataType("geoCoordinates", GeoCoordinate, encode_geo, None, GeoCoordinate.model_validate,
+                 "valueGeoRange", listable=False,
+                 filter_refusal="a GeoCoordinate field filters with within_geo_range() only "
+                 "(Weaviate keeps no null state for it)"),
+        DataType("phoneNumber", PhoneNumber, encode_phone, None, PhoneNumber.model_validate,
+                 listable=False,
+                 filter_refusal="wvorm does not filter on phoneNumber properties (Weaviate "
+                 "keeps no null state for them and compares them only as valuePhoneNumber)"),
+        DataType("object",
+                 filter_refusal="Weaviate does not filter on nested object properties (a "
+                 "preview feature, off by default)"),
+        DataType("cref"),  # cross-references (Weaviate's own internal name)
+    )
+}  # fmt: skip
+REFERENCE_TYPE = "cref"
+TEXT_TYPES = frozenset({"text", "text[]"})
+
+
+def data_type(name: str) -> DataType:
+    """The registry row of a Weaviate base type (``"int"``, not ``"int[]"``)."""
+    return DATA_TYPES[name]
 
 
 @dataclass(frozen=True)
@@ -327,21 +422,40 @@ class PropertyInfo:
         """A comparable snapshot of ``value`` that later in-place changes cannot alter."""
         if value is None:
             return None
-        if self.targets:  # references compare by the identity of their targets
+        if self.targets:  # references compare by the identity keys of their targets
             if self.is_list:
-                return tuple(getattr(item, "id", item) for item in value)
-            return getattr(value, "id", value)
+                return tuple((type(item), item.id) for item in value)
+            return (type(value), value.id)
         if self.base_type == "object":
             return self.encode(value)  # fresh dicts, detached from the nested models
         if self.is_list:
             return tuple(value)
         return value  # scalars, GeoCoordinate and PhoneNumber are immutable
 
+    def thaw(self, frozen: Any, find: Callable[[type, Any], Any]) -> Any:
+        """The field value that :meth:`freeze` gave ``frozen`` (for rollback); ``find``
+        turns a reference's ``(model, uuid)`` into an instance."""
+        if frozen is None:
+            return None
+        if self.targets:
+            if self.is_list:
+                return [find(model, object_id) for model, object_id in frozen]
+            return find(*frozen)
+        if self.base_type == "object":
+            decoded = self.decode(frozen)
+            item: Any = self.item_type
+            if self.is_list:
+                return [item.model_validate(v) for v in decoded]
+            return item.model_validate(decoded)
+        return list(frozen) if self.is_list else frozen
+
 
 def _nested_encoder(nested: Sequence[PropertyInfo]) -> Encoder:
     def encode_object(value: Any) -> dict[str, Any]:
         if not isinstance(value, BaseModel):
-            raise TypeError(f"expected a {' / '.join(p.name for p in nested)} model, got {value!r}")
+            raise UsageError(
+                f"expected a {' / '.join(p.name for p in nested)} model, got {value!r}"
+            )
         values = value.__dict__
         out: dict[str, Any] = {}
         for prop in nested:
@@ -606,34 +720,20 @@ def _describe_value(
         data_type, encoder = special
         return info((data_type + suffix,), data_type, item_encoder=encoder)
 
-    for python_type, data_type in DATA_TYPES_BY_PYTHON_TYPE.items():
-        if item is python_type:
-            if data_type == "blob" and is_list:
-                raise context.error(
-                    field_name, "list[bytes] is not supported: Weaviate has no blob[]"
-                )
-            decoder = decode_blob if data_type == "blob" else None
-            return info(
-                (data_type + suffix,),
-                data_type,
-                item_encoder=SCALAR_ENCODERS[data_type],
-                item_decoder=decoder,
+    for row in DATA_TYPES.values():
+        if row.python_type is None or item is not row.python_type:
+            continue
+        if is_list and not row.listable:
+            raise context.error(
+                field_name,
+                f"list[{item.__name__}] is not supported: Weaviate has no {row.name}[]",
             )
-
-    for value_type, data_type, encoder in (
-        (GeoCoordinate, "geoCoordinates", encode_geo),
-        (PhoneNumber, "phoneNumber", encode_phone),
-    ):
-        if item is value_type:
-            if is_list:
-                raise context.error(
-                    field_name, f"list[{value_type.__name__}] is not supported by Weaviate"
-                )
-            if nested_level:
-                raise context.error(
-                    field_name, f"Weaviate does not allow {data_type} inside a nested object"
-                )
-            return info((data_type,), data_type, item_encoder=encoder)
+        if nested_level and row.name in ("geoCoordinates", "phoneNumber"):
+            raise context.error(
+                field_name, f"Weaviate does not allow {row.name} inside a nested object"
+            )
+        decoder = decode_blob if row.name == "blob" else None
+        return info((row.name + suffix,), row.name, item_encoder=row.encode, item_decoder=decoder)
 
     if _is_subclass(item, BaseModel):
         nested = _describe_nested(context, field_name, item)
@@ -727,7 +827,7 @@ def _check_options(context: _Context, info: PropertyInfo) -> None:
         problems.append("tokenization applies to text fields only")
     if options.index_searchable and info.data_type[0] not in TEXT_TYPES:
         problems.append("index_searchable applies to text fields only")
-    if options.index_range_filters and (info.is_list or info.base_type not in RANGE_TYPES):
+    if options.index_range_filters and (info.is_list or not DATA_TYPES[info.base_type].range_index):
         problems.append("index_range_filters applies to single int, float and datetime fields only")
     if context.nested_stack and options.vectorizer_options:
         problems.append(

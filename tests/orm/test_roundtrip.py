@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Literal, Optional
 
 import wvorm
-from tests.test_orm_schema import Article, Kitchen, every_type_kitchen
+from tests.orm.test_schema import Article, Kitchen, every_type_kitchen
 from wvorm import Session, WeaviateModel, create_all
 
 

@@ -12,24 +12,20 @@ from uuid import UUID, uuid4
 import pytest
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, constr
 
-from wvorm.errors import ModelDefinitionError
+from wvorm.errors import ModelDefinitionError, UnloadedFieldError
 from wvorm.orm import (
     GeoCoordinate,
     NamedVector,
     PhoneNumber,
     Property,
     WeaviateModel,
-    changed_fields,
     class_schema,
-    from_properties,
-    mark_clean,
-    mark_loaded,
     model_info,
-    natural_id,
-    referenced_objects,
     state_of,
-    to_properties,
 )
+from wvorm.orm._mapping import natural_id
+from wvorm.orm._models import from_properties, new_instance, referenced_objects, to_properties
+from wvorm.orm._state import changed_fields, mark_clean, mark_loaded
 from wvorm.util import generate_uuid5
 
 # -- models at module level: forward references and cycles resolve against globals --
@@ -708,14 +704,20 @@ def test_from_properties_reads_what_the_server_sends() -> None:
     assert loaded.phone is not None and loaded.phone.international_formatted == "+31 20 123 4567"
 
 
-def test_null_for_a_field_with_a_default_gives_the_default() -> None:
+def test_null_for_a_field_that_is_not_optional_stays_unloaded_never_the_default() -> None:
+    """Regression (issue 7, case 1): a null from the server is not "the default"."""
     loaded = from_properties(Everything, {"text": "t", "texts": None}, uuid=uuid4())
-    assert loaded.texts == []
+    assert "texts" not in loaded.__dict__ and "texts" in state_of(loaded).nulls
+    with pytest.raises(UnloadedFieldError, match=r"holds null.*not Optional"):
+        _ = loaded.texts
+    assert "texts" not in loaded.model_dump()
+    assert to_properties(loaded).get("texts") is None  # saving leaves it alone
 
 
-def test_missing_required_property_is_a_validation_error() -> None:
-    with pytest.raises(ValidationError, match="text"):
-        from_properties(Everything, {"count": 1}, uuid=uuid4())
+def test_null_for_a_required_property_is_unloaded_not_an_invented_instance() -> None:
+    loaded = from_properties(Everything, {"count": 1}, uuid=uuid4())
+    with pytest.raises(UnloadedFieldError, match=r"\.text: the server holds null"):
+        _ = loaded.text
 
 
 def test_partial_load_leaves_unread_fields_unloaded() -> None:
@@ -724,9 +726,7 @@ def test_partial_load_leaves_unread_fields_unloaded() -> None:
     state = state_of(loaded)
     assert state.loaded_fields == frozenset({"count"}) and state.is_persistent
     assert not state.is_loaded("text") and "text" not in loaded.__dict__
-    assert to_properties(loaded) == {
-        k: v for k, v in to_properties(Everything(text="")).items() if k != "text"
-    } | {"count": 5}
+    assert to_properties(loaded) == {"count": 5}  # unread fields are not invented
     assert changed_fields(loaded) == set()
 
 
@@ -755,14 +755,16 @@ def test_changed_fields_after_load() -> None:
 
 
 def test_references_are_dirty_by_target_identity() -> None:
-    writer = Writer(name="J")
-    mark_loaded(writer, ["name"])  # read without its references
+    writer = new_instance(Writer, {"id": uuid4(), "name": "J"}, {"id", "name"})
+    mark_loaded(writer)  # read without its references
     assert changed_fields(writer) == set()
     assert state_of(writer).loaded_fields == frozenset({"name"})
-    writer.books.append(Novel(title="new"))
+    with pytest.raises(UnloadedFieldError):
+        writer.books.append(Novel(title="new"))  # an unloaded list cannot be mutated
+    writer.books = [Novel(title="new")]  # assigned: it replaces the stored references
     assert changed_fields(writer) == {"books"}
-    mark_loaded(writer)
-    assert state_of(writer).loaded_fields is None
+    mark_clean(writer)
+    assert state_of(writer).loaded_fields == frozenset({"name", "books"})
     writer.books[0].title = "changed target"  # the target changed, not the reference
     assert changed_fields(writer) == set()
 

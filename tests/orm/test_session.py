@@ -19,13 +19,13 @@ from wvorm.orm import (
     NamedVector,
     WeaviateModel,
     create_all,
-    from_properties,
-    mark_loaded,
     state_of,
 )
-from wvorm.orm.expressions import field_of
-from wvorm.orm.session import Session
-from wvorm.orm.unitofwork import ReferenceChange
+from wvorm.orm._expressions import field_of
+from wvorm.orm._models import from_properties
+from wvorm.orm._session import Session
+from wvorm.orm._state import mark_loaded
+from wvorm.orm._unitofwork import ReferenceChange
 from wvorm.schema.tenants import Tenant
 
 # -- models at module level: forward references and cycles resolve against globals --
@@ -145,8 +145,13 @@ def test_one_uuid_is_one_python_object_per_session(schema: wvorm.Client) -> None
 def test_adopt_fills_what_was_not_loaded_and_keeps_local_changes(schema: wvorm.Client) -> None:
     author = saved_author(schema)
     with Session(schema) as session:
-        held = session.get(SAuthor, author.id)
-        assert held is not None and not state_of(held).is_loaded("wrote")
+        held = (
+            session.query(SAuthor)
+            .select(SAuthor.name, SAuthor.age, SAuthor.bio)
+            .where(SAuthor.id == author.id)
+            .one()
+        )
+        assert not state_of(held).is_loaded("wrote")
         # a later load with the references (as a query with include() would give)
         fresh = from_properties(SAuthor, stored(schema, SAuthor, author.id), uuid=author.id)
         articles = [
@@ -457,7 +462,9 @@ def test_saving_an_object_read_without_references_keeps_them(schema: wvorm.Clien
     author = saved_author(schema)
     with Session(schema) as session:
         loaded = session.get(SAuthor, author.id)
-        assert loaded is not None and loaded.wrote == []  # not loaded, not empty
+        # Session.get loads references as stubs (ids only): appending keeps the others
+        assert loaded is not None and [a.id for a in loaded.wrote] == [a.id for a in author.wrote]
+        assert not state_of(loaded.wrote[0]).is_loaded("title")
         loaded.name = "renamed"
         extra = SArticle(title="appended to an unloaded list")
         loaded.wrote.append(extra)
@@ -473,7 +480,7 @@ def test_saving_an_object_read_with_some_properties_keeps_the_others(
     author = saved_author(schema, address=Address(city="Oslo"))
     # what loading.py builds for .select(SAuthor.name): the other fields unloaded
     partial = from_properties(SAuthor, {"name": "Jane"}, uuid=author.id, fields=["name"])
-    assert partial.bio == "" and partial.age is None  # defaults, not the server's values
+    assert "bio" not in partial.__dict__ and "age" not in partial.__dict__  # unloaded
     with Session(schema) as session:
         session.add(partial)
         assert session.new == []  # loaded: attached as persistent
@@ -490,7 +497,9 @@ def test_a_subset_selected_through_the_query_dsl_keeps_the_rest(schema: wvorm.Cl
     author = saved_author(schema)
     with Session(schema) as session:
         (loaded,) = session.query(SAuthor).select(field_of(SAuthor, "name")).all()  # type: ignore[arg-type]
-        assert loaded.bio == "" and not state_of(loaded).is_loaded("bio")
+        assert not state_of(loaded).is_loaded("bio")
+        with pytest.raises(wvorm.UnloadedFieldError):
+            _ = loaded.bio  # regression (issue 7, case 8): never the default ""
         loaded.name = "selected"
         session.commit()
     on_server = stored(schema, SAuthor, author.id)

@@ -1,6 +1,6 @@
 """The identity map: within one Session, one (model, uuid) is one Python object.
 
-:class:`~wvorm.orm.session.Session` keeps every object it tracks (new, persistent
+:class:`~wvorm.orm._session.Session` keeps every object it tracks (new, persistent
 or marked for deletion) here; the unit of work and the query loader reach the
 canonical instances through it. References are strong: an object the session
 tracks stays alive until it is expunged, the session is closed, or (for a new
@@ -14,8 +14,9 @@ from collections.abc import Iterable, Iterator
 from typing import Optional
 from uuid import UUID
 
-from wvorm.errors import WvormError
-from wvorm.orm.models import WeaviateModel
+from wvorm.errors import SessionError
+from wvorm.orm._models import WeaviateModel
+from wvorm.orm._state import describe
 
 IdentityKey = tuple[type[WeaviateModel], UUID]
 """``(model class, uuid)``: Weaviate scopes uuids by class, so the key holds both."""
@@ -24,11 +25,6 @@ IdentityKey = tuple[type[WeaviateModel], UUID]
 def identity_key(obj: WeaviateModel) -> IdentityKey:
     """The identity-map key of ``obj``: its model class and its ``id``."""
     return type(obj), obj.id
-
-
-def describe(obj: WeaviateModel) -> str:
-    """``Author(1b4e...)``: how messages name an object."""
-    return f"{type(obj).__name__}({obj.id})"
 
 
 class IdentityMap:
@@ -50,7 +46,7 @@ class IdentityMap:
             key = (type(obj), obj.id)
         present = self._objects.setdefault(key, obj)
         if present is not obj:
-            raise WvormError(
+            raise SessionError(
                 f"{describe(obj)} is already in this session as another Python object; "
                 "one uuid is one object per session. Use session.merge(obj) to copy its "
                 "values onto the session's object, or change the id of the new one."

@@ -1,0 +1,476 @@
+"""Runs a :class:`~wvorm.orm._unitofwork.FlushPlan` through the client and reports what happened.
+
+Only ``Session.flush`` calls :func:`run_plan`. It sends the plan in its order
+(inserts, patches, reference replaces and removes, reference adds, deletes) and
+returns a :class:`FlushResult`: every item that failed, with the server's reason.
+It changes no object state; the Session applies the result.
+
+Weaviate has no conditional write, so ``Session.add`` means *insert*: before the
+inserts, the uuids that could already exist (ids given explicitly or derived from a
+natural key; a fresh uuid4 cannot collide) are looked up in bulk, one request per
+class and chunk of ids, and an object whose uuid exists is refused rather than
+written over. (A writer that creates the same uuid between that look-up and the
+insert still wins the race; nothing closer is possible on this server.)
+
+A batch item the server reports as failed can still have been stored (Weaviate 1.39
+keeps some objects whose vector it rejected). After insert failures the failed uuids
+are looked up too, and those found are reported as stored anyway.
+
+Logging (logger ``wvorm.orm.persistence``): at DEBUG, the plan's summary, each
+phase's counts and duration, and every failure; at INFO, progress every
+``PROGRESS_INTERVAL`` seconds of a long commit. ``progress`` callbacks receive a
+:class:`CommitProgress` after each chunk of work.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar
+
+from wvorm.data.replication import ConsistencyLevel
+from wvorm.errors import BatchError, WvormError
+from wvorm.orm._mapping import model_info
+from wvorm.orm._models import WeaviateModel
+from wvorm.orm._state import describe, state_of
+from wvorm.orm._unitofwork import (
+    Delete,
+    FlushPlan,
+    Insert,
+    Patch,
+    ReferenceChange,
+    target_class,
+    target_id,
+)
+
+if TYPE_CHECKING:
+    from wvorm.batch import Batch
+    from wvorm.client import Client
+    from wvorm.orm._identity import IdentityKey
+
+logger = logging.getLogger("wvorm.orm.persistence")
+
+LOOKUP_CHUNK = 1000  # ids per existence look-up and per batch delete (server cap: 10,000)
+PROGRESS_INTERVAL = 10.0  # seconds between INFO progress lines of a long commit
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class CommitProgress:
+    """How far a commit has got: ``done`` of ``total`` items of ``phase`` ("inserts",
+    "patches", "references", "deletes"), ``elapsed`` seconds since it started."""
+
+    phase: str
+    done: int
+    total: int
+    elapsed: float
+
+
+ProgressCallback = Callable[[CommitProgress], None]
+
+
+@dataclass
+class FlushResult:
+    """What running a plan did. ``failures`` are ``(item, reason)`` pairs for CommitError;
+    ``failed`` the objects whose own write (insert, patch or delete) failed;
+    ``stored_anyway`` the failed inserts that the server holds all the same;
+    ``reference_failures`` the failed reference writes per (object, field)."""
+
+    failures: list[tuple[Any, str]] = field(default_factory=list)
+    failed: set[IdentityKey] = field(default_factory=set)
+    stored_anyway: set[IdentityKey] = field(default_factory=set)
+    reference_failures: dict[tuple[IdentityKey, str], list[ReferenceChange]] = field(
+        default_factory=dict
+    )
+
+    def fail(self, obj: WeaviateModel, reason: str) -> None:
+        self.failures.append((obj, reason))
+        self.failed.add((type(obj), obj.id))
+        logger.debug("commit: %s failed: %s", describe(obj), reason)
+
+    def fail_reference(self, change: ReferenceChange, reason: str) -> None:
+        self.failures.append((change, reason))
+        key = ((type(change.source), change.source.id), change.field_name)
+        self.reference_failures.setdefault(key, []).append(change)
+        logger.debug("commit: %r failed: %s", change, reason)
+
+
+@dataclass(frozen=True)
+class WriteOptions:
+    """How a Session writes: tenant, consistency level, parallel requests, progress."""
+
+    tenant: Optional[str] = None
+    consistency_level: Optional[str] = None
+    num_workers: int = 2
+    progress: Optional[ProgressCallback] = None
+
+
+def run_plan(plan: FlushPlan, client: Client, batch: Batch, options: WriteOptions) -> FlushResult:
+    """Send ``plan`` (see the module docs) and report every failure."""
+    return _Run(plan, client, batch, options).run()
+
+
+class _Run:
+    def __init__(self, plan: FlushPlan, client: Client, batch: Batch, options: WriteOptions):
+        self.plan = plan
+        self.client = client
+        self.batch = batch
+        self.options = options
+        level = options.consistency_level
+        self.level = None if level is None else ConsistencyLevel(level)
+        self.result = FlushResult()
+        self.started = time.monotonic()
+        self.last_report = self.started
+        self.lookup_failures: dict[tuple[str, str], str] = {}  # (class, uuid) -> why
+
+    def run(self) -> FlushResult:
+        plan, result = self.plan, self.result
+        logger.debug("commit: plan: %s", plan.summary())
+        for item, reason in plan.refused:
+            if isinstance(item, ReferenceChange):
+                result.fail_reference(item, reason)
+            else:
+                result.fail(item, reason)
+        self._phase("inserts", self._insert, plan.inserts)
+        self._phase("patches", self._patch, plan.patches)
+        self._phase("references", self._references, plan.reference_calls + plan.reference_adds)
+        self._phase("deletes", self._delete, plan.deletes)
+        logger.debug(
+            "commit: done in %.3f s: %d failure(s)",
+            time.monotonic() - self.started,
+            len(result.failures),
+        )
+        return result
+
+    # -- phases -------------------------------------------------------------------------
+
+    def _phase(self, name: str, action: Callable[[Sequence[T]], None], items: Sequence[T]) -> None:
+        if not items:
+            return
+        started, failures = time.monotonic(), len(self.result.failures)
+        action(items)
+        logger.debug(
+            "commit: %s: %d sent in %.3f s, %d failed",
+            name,
+            len(items),
+            time.monotonic() - started,
+            len(self.result.failures) - failures,
+        )
+
+    def _report(self, phase: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        elapsed = now - self.started
+        if self.options.progress is not None:
+            self.options.progress(CommitProgress(phase, done, total, elapsed))
+        if now - self.last_report >= PROGRESS_INTERVAL:
+            self.last_report = now
+            logger.info("commit: %s %d/%d after %.0f s", phase, done, total, elapsed)
+
+    # -- 1. inserts -----------------------------------------------------------------------
+
+    def _insert(self, inserts: Sequence[Insert]) -> None:
+        result, batch, tenant = self.result, self.batch, self.options.tenant
+        existing = self._existing((i.class_name, i.obj) for i in inserts if _could_exist(i.obj))
+        to_send = []
+        for insert in inserts:
+            if (insert.class_name, str(insert.obj.id)) in existing:
+                result.fail(
+                    insert.obj,
+                    "an object with this uuid already exists on the server, and "
+                    "session.add() only inserts; use session.merge(obj) to update the stored "
+                    "object (or session.get() to load it)",
+                )
+            else:
+                to_send.append(insert)
+        total = len(to_send)
+        chunk = max(batch.batch_size or 1, 1)
+        stopped: Optional[BaseException] = None
+        unsent: Sequence[Insert] = ()
+        batch.empty_objects()  # what an interrupted flush may have left behind
+        try:
+            with batch:  # clears failed_*; on exit flushes and stops the batch threads
+                for index, insert in enumerate(to_send):
+                    try:
+                        batch.add_data_object(
+                            insert.properties,
+                            insert.class_name,
+                            insert.obj.id,
+                            insert.vector,
+                            tenant,
+                            vectors=insert.vectors or None,
+                        )
+                    except BatchError as exc:
+                        # An earlier request failed after its retries (the server is
+                        # down or refuses): stop instead of queueing everything behind it.
+                        stopped, unsent = exc, to_send[index:]
+                        break
+                    if (index + 1) % chunk == 0:
+                        self._report("inserts", index + 1, total)
+        except BatchError as exc:  # raised again by the final flush
+            stopped = stopped or exc
+        for insert in unsent:
+            result.fail(insert.obj, f"not sent, because an earlier batch request failed: {stopped}")
+        sent = {(i.class_name, str(i.obj.id)): i.obj for i in to_send}
+        rejected = []
+        for record in batch.failed_objects:
+            obj = sent.get((record.class_name, record.uuid))
+            if obj is not None and (type(obj), obj.id) not in result.failed:
+                result.fail(obj, record.message)
+                rejected.append((record.class_name, obj))
+        self._report("inserts", total, total)
+        if rejected and stopped is None:
+            stored = self._existing(rejected)
+            for class_name, obj in rejected:
+                if (class_name, str(obj.id)) in stored:
+                    result.stored_anyway.add((type(obj), obj.id))
+                    result.failures.append(
+                        (
+                            obj,
+                            "the server reported the failure above but stored the object "
+                            "anyway; it is now persistent, and the next commit writes its "
+                            "values again",
+                        )
+                    )
+
+    def _existing(self, items: Iterable[tuple[str, WeaviateModel]]) -> set[tuple[str, str]]:
+        """Which of ``(class name, object)`` exist on the server: a dry-run batch delete by
+        id per class and chunk (REST, so it works where GraphQL is off)."""
+        by_class: dict[str, list[str]] = {}
+        for class_name, obj in items:
+            by_class.setdefault(class_name, []).append(str(obj.id))
+        found: set[tuple[str, str]] = set()
+        for class_name, ids in by_class.items():
+            for start in range(0, len(ids), LOOKUP_CHUNK):
+                chunk = ids[start : start + LOOKUP_CHUNK]
+                where = {"path": ["id"], "operator": "ContainsAny", "valueText": chunk}
+                try:
+                    answer = self.batch.delete_objects(
+                        class_name,
+                        where,
+                        output="verbose",
+                        dry_run=True,
+                        tenant=self.options.tenant,
+                    )
+                except WvormError as exc:
+                    self.lookup_failures.update(((class_name, i), str(exc)) for i in chunk)
+                    continue
+                for item in (answer.get("results") or {}).get("objects") or ():
+                    found.add((class_name, str(item.get("id"))))
+        return found
+
+    # -- 2. patches -----------------------------------------------------------------------
+
+    def _patch(self, patches: Sequence[Patch]) -> None:
+        def patch(job: Patch) -> None:
+            vector: Any = dict(job.vectors) if job.vectors else job.vector
+            self.client.data_object.update(
+                job.properties,
+                job.class_name,
+                job.obj.id,
+                vector=vector,
+                consistency_level=self.level,
+                tenant=self.options.tenant,
+            )
+
+        for job, error in self._parallel(patch, patches, lambda job: id(job.obj)):
+            self.result.fail(job.obj, error)
+        self._report("patches", len(patches), len(patches))
+
+    # -- 3 and 4. references ----------------------------------------------------------------
+
+    def _references(self, changes: Sequence[ReferenceChange]) -> None:
+        result = self.result
+        calls = [c for c in changes if c.action != "add" and self._sendable(c)]
+        failed_removes: set[int] = set()
+        for change, error in self._parallel(self._call, calls, lambda c: id(c.source)):
+            result.fail_reference(change, error)
+            if change.action == "remove":
+                failed_removes.add(id(change))
+        adds = [
+            c
+            for c in changes
+            if c.action == "add"
+            and not (c.readds is not None and id(c.readds) in failed_removes)
+            and self._sendable(c)
+        ]
+        self._add_references(adds)
+        self._report("references", len(changes), len(changes))
+
+    def _sendable(self, change: ReferenceChange) -> bool:
+        """False for a change that must wait: its source's own write failed (it waits
+        with its source, whose failure is reported and which stays pending, so the next
+        flush plans it again), or it points at a new object that could not be inserted
+        (reported as held back)."""
+        failed = self.result.failed
+        if not failed:
+            return True
+        source_key = (type(change.source), change.source.id)
+        if source_key in failed and source_key not in self.result.stored_anyway:
+            return False
+        if change.action == "remove":
+            return True
+        for target in change.targets:
+            if not isinstance(target, WeaviateModel):
+                continue
+            key = (type(target), target.id)
+            if key in failed and not state_of(target).is_persistent:
+                if key in self.result.stored_anyway:
+                    continue
+                self.result.fail_reference(
+                    change, f"held back: its target {describe(target)} was not written"
+                )
+                return False
+        return True
+
+    def _call(self, change: ReferenceChange) -> None:
+        """One reference replace or remove through ``client.data_object.reference``."""
+        reference = self.client.data_object.reference
+        source = change.source
+        info = model_info(type(source))
+        prop_name = info.fields[change.field_name].name
+        if change.action == "replace":
+            reference.update(
+                source.id,
+                prop_name,
+                [target_id(t) for t in change.targets],
+                from_class_name=info.name,
+                to_class_names=[target_class(t) for t in change.targets],
+                consistency_level=self.level,
+                tenant=self.options.tenant,
+            )
+        else:
+            target = change.targets[0]
+            reference.delete(
+                source.id,
+                prop_name,
+                target_id(target),
+                from_class_name=info.name,
+                to_class_name=target_class(target),
+                consistency_level=self.level,
+                tenant=self.options.tenant,
+            )
+
+    def _add_references(self, adds: Sequence[ReferenceChange]) -> None:
+        if not adds:
+            return
+        batch, tenant, result = self.batch, self.options.tenant, self.result
+        stopped: Optional[BaseException] = None
+        unsent: Sequence[ReferenceChange] = ()
+        by_beacon: dict[tuple[str, str, str, str], list[ReferenceChange]] = {}
+        batch.empty_references()  # what an interrupted flush may have left behind
+        try:
+            with batch:
+                for index, change in enumerate(adds):
+                    source, target = change.source, change.targets[0]
+                    info = model_info(type(source))
+                    prop_name = info.fields[change.field_name].name
+                    beacon = (info.name, str(source.id), prop_name, str(target_id(target)))
+                    by_beacon.setdefault(beacon, []).append(change)
+                    try:
+                        batch.add_reference(
+                            source.id,
+                            info.name,
+                            prop_name,
+                            target_id(target),
+                            target_class(target),
+                            tenant,
+                        )
+                    except BatchError as exc:
+                        stopped, unsent = exc, adds[index:]
+                        break
+        except BatchError as exc:
+            stopped = stopped or exc
+        for change in unsent:
+            result.fail_reference(
+                change, f"not sent, because an earlier batch request failed: {stopped}"
+            )
+        unsent_ids = {id(c) for c in unsent}
+        for record in batch.failed_references:
+            matches = by_beacon.get(
+                (
+                    record.from_object_class_name,
+                    record.from_object_uuid,
+                    record.from_property_name,
+                    record.to_object_uuid,
+                )
+            )
+            while matches:
+                change = matches.pop()
+                if id(change) not in unsent_ids:
+                    result.fail_reference(change, record.message)
+                    break
+
+    # -- 5. deletes -----------------------------------------------------------------------
+
+    def _delete(self, deletes: Sequence[Delete]) -> None:
+        by_class: dict[str, list[WeaviateModel]] = {}
+        for delete in deletes:
+            by_class.setdefault(delete.class_name, []).append(delete.obj)
+        done = 0
+        for name, members in by_class.items():
+            for start in range(0, len(members), LOOKUP_CHUNK):
+                chunk = {str(o.id): o for o in members[start : start + LOOKUP_CHUNK]}
+                where = {"path": ["id"], "operator": "ContainsAny", "valueText": list(chunk)}
+                try:
+                    answer = self.batch.delete_objects(
+                        name, where, output="verbose", tenant=self.options.tenant
+                    )
+                except WvormError as exc:
+                    for obj in chunk.values():
+                        self.result.fail(obj, str(exc))
+                    continue
+                # Objects already gone do not match, which is what was wanted.
+                for item in (answer.get("results") or {}).get("objects") or ():
+                    if item.get("status") == "FAILED" and item.get("id") in chunk:
+                        errors = (item.get("errors") or {}).get("error") or []
+                        reason = "; ".join(str(e.get("message", e)) for e in errors)
+                        self.result.fail(
+                            chunk[item["id"]], reason or "the server could not delete it"
+                        )
+                done += len(chunk)
+                self._report("deletes", done, len(deletes))
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    def _parallel(
+        self, action: Callable[[T], None], jobs: Sequence[T], same_object: Callable[[T], Any]
+    ) -> list[tuple[T, str]]:
+        """Run ``action`` on every job; return the jobs that failed, with why.
+
+        Jobs for different objects run ``num_workers`` at a time; jobs for one object
+        (``same_object`` gives the same value) run one after another, in order,
+        because the server changes an object's references by reading and rewriting
+        the whole object, so two concurrent changes could undo each other. Only
+        errors about a request (wvorm errors, bad values) are failures; anything else
+        is a bug and propagates.
+        """
+        groups: dict[Any, list[T]] = {}
+        for job in jobs:
+            groups.setdefault(same_object(job), []).append(job)
+
+        def run_group(group: list[T]) -> list[tuple[T, str]]:
+            failures = []
+            for job in group:
+                try:
+                    action(job)
+                except (WvormError, TypeError, ValueError) as exc:
+                    failures.append((job, str(exc)))
+            return failures
+
+        workers = self.options.num_workers
+        if workers > 1 and len(groups) > 1:
+            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="wvorm-flush") as pool:
+                results = list(pool.map(run_group, groups.values()))
+        else:
+            results = [run_group(group) for group in groups.values()]
+        return [failure for failures in results for failure in failures]
+
+
+def _could_exist(obj: WeaviateModel) -> bool:
+    """Whether ``obj``'s uuid may be on the server already: it was given explicitly or
+    derived from a natural key (a fresh uuid4 cannot collide)."""
+    return "id" in obj.__pydantic_fields_set__ or bool(model_info(type(obj)).config.natural_key)

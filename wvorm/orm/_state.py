@@ -1,0 +1,377 @@
+"""Object state: what "loaded", "unloaded", "changed" and "deleted" mean, in one place.
+
+Every path that loads, saves, merges, refreshes or rolls back a model instance goes
+through the functions here: query hydration and ``Session.get`` (:func:`mark_loaded`),
+a flush (:func:`changed_fields`, :func:`vector_changes`, :func:`mark_clean`),
+``Session.merge`` and re-loads of held objects (:func:`refresh_from`), and
+``Session.rollback`` (:func:`restore`).
+
+The rules
+---------
+- **Transient** (never saved): ``snapshot`` is None. Every field the instance holds is
+  what the next insert writes.
+- **Persistent** (loaded from, or written to, the server): ``snapshot`` maps each
+  *loaded* field to the frozen value the server holds (``PropertyInfo.freeze``).
+- **Unloaded** field: one the instance does not hold (absent from its ``__dict__``)
+  and whose server value is unknown: a ``.select(...)`` left it out, a reference that
+  was not included, or a null from the server for a field that cannot be None.
+  Reading it raises :class:`~wvorm.errors.UnloadedFieldError` (never a default);
+  dumps leave it out; a flush leaves its server value alone.
+- **Changed** field: one the instance holds whose frozen value differs from the
+  snapshot, or that it holds without having loaded it (it was *assigned*: the new
+  value replaces the server's whole value, for properties and references alike).
+  Mutating an unloaded list is impossible, since reading it raises.
+- **Vectors** are loaded only when asked. A vector that is set and differs from the
+  last loaded or saved one (or was never loaded) is a change.
+- **Deleted**: a flush deleted the object on the server. It is no longer persistent,
+  and no cascade inserts it again; only an explicit ``session.add`` re-creates it.
+- An object belongs to at most one Session (``owner``).
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Optional
+from uuid import UUID
+
+from wvorm.errors import SessionError, UsageError
+from wvorm.orm._mapping import ModelInfo, model_info
+
+if TYPE_CHECKING:
+    from wvorm.orm._models import WeaviateModel
+
+_UNKNOWN: Any = object()  # a vector that was not loaded
+_MISSING: Any = object()
+
+Vector = list[float]
+FindTarget = Callable[[type, UUID], "WeaviateModel"]
+"""``(model, uuid) -> instance``: the held instance of a referenced object, or a stub."""
+
+
+class ObjectState:
+    """The bookkeeping of one model instance (see the module docs for the rules).
+
+    - ``vector`` / ``vectors``: the default and named vectors the instance holds (None
+      and empty when not set or not loaded).
+    - ``snapshot``: the loaded fields' frozen server values; None while transient.
+    - ``nulls``: loaded fields the server holds null for although the field cannot be
+      None; they stay unloaded, and reading one says so.
+    - ``deleted``: a flush deleted the object.
+
+    The object's uuid is not here: it is the model's ``id`` field.
+    """
+
+    __slots__ = (
+        "_owner",
+        "deleted",
+        "nulls",
+        "saved_vector",
+        "saved_vectors",
+        "snapshot",
+        "vector",
+        "vectors",
+    )
+
+    def __init__(self) -> None:
+        self.vector: Optional[Vector] = None
+        self.vectors: dict[str, Vector] = {}
+        self.snapshot: Optional[dict[str, Any]] = None
+        self.nulls: frozenset[str] = frozenset()
+        self.saved_vector: Any = _UNKNOWN
+        self.saved_vectors: dict[str, tuple[float, ...]] = {}
+        self.deleted = False
+        self._owner: Optional[weakref.ref[Any]] = None
+
+    @property
+    def is_persistent(self) -> bool:
+        """True once the object was loaded from, or saved to, the server."""
+        return self.snapshot is not None
+
+    @property
+    def loaded_fields(self) -> Optional[frozenset[str]]:
+        """The fields read from the server (None while transient: every field is local)."""
+        return None if self.snapshot is None else frozenset(self.snapshot)
+
+    def is_loaded(self, field_name: str) -> bool:
+        """Whether ``field_name`` holds what the server has (or the object is new)."""
+        return self.snapshot is None or field_name in self.snapshot
+
+    @property
+    def owner(self) -> Any:
+        """The Session that tracks the object, or None."""
+        return None if self._owner is None else self._owner()
+
+    def __copy__(self) -> ObjectState:
+        # A copied model must not share mutable state with its original, nor its session.
+        new = ObjectState()
+        new.vector = None if self.vector is None else list(self.vector)
+        new.vectors = {name: list(v) for name, v in self.vectors.items()}
+        new.snapshot = None if self.snapshot is None else dict(self.snapshot)
+        new.nulls = self.nulls
+        new.saved_vector = self.saved_vector
+        new.saved_vectors = dict(self.saved_vectors)
+        new.deleted = self.deleted
+        return new
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> ObjectState:
+        return self.__copy__()
+
+    def __repr__(self) -> str:
+        loaded = "all" if self.snapshot is None else sorted(self.snapshot)
+        return (
+            f"ObjectState(persistent={self.is_persistent}, loaded_fields={loaded}, "
+            f"vector={'set' if self.vector is not None else None}, vectors={sorted(self.vectors)}"
+            f"{', deleted' if self.deleted else ''})"
+        )
+
+
+def state_of(obj: WeaviateModel) -> ObjectState:
+    """The :class:`ObjectState` (vectors, loaded fields, snapshot) of a model instance."""
+    private = obj.__pydantic_private__
+    if private is None:  # e.g. made with __new__ only
+        raise UsageError(f"{type(obj).__name__} instance was not initialised; build it normally")
+    state: Optional[ObjectState] = private.get("_weaviate")
+    if state is None:
+        state = private["_weaviate"] = ObjectState()
+    return state
+
+
+def describe(obj: WeaviateModel) -> str:
+    """``Author(1b4e...)``: how messages name an object (never its field values)."""
+    return f"{type(obj).__name__}({obj.__dict__.get('id')})"
+
+
+# ---------------------------------------------------------------------------
+# Ownership
+
+
+def claim(obj: WeaviateModel, session: object) -> None:
+    """Record that ``session`` tracks ``obj``; refuse an object another session tracks."""
+    state = state_of(obj)
+    owner = state.owner
+    if owner is not None and owner is not session:
+        raise SessionError(
+            f"{describe(obj)} already belongs to another Session; an object is tracked by one "
+            "session at a time. Call other_session.expunge(obj) first, or use "
+            "session.merge(obj) to copy its values into this session."
+        )
+    if owner is None:
+        state._owner = weakref.ref(session)
+
+
+def release(obj: WeaviateModel, session: object) -> None:
+    """``session`` stops tracking ``obj``."""
+    state = state_of(obj)
+    if state.owner is session:
+        state._owner = None
+
+
+# ---------------------------------------------------------------------------
+# Loading
+
+
+def unloaded_message(obj: WeaviateModel, field_name: str) -> str:
+    """Why ``obj.<field_name>`` has no value, and how to load it."""
+    model = type(obj).__name__
+    state = state_of(obj)
+    if field_name in state.nulls:
+        return (
+            f"{describe(obj)}.{field_name}: the server holds null for this property, and the "
+            f"field is not Optional, so wvorm will not invent a value. Assign one, or declare "
+            f"it Optional[...] in {model}."
+        )
+    prop = model_info(type(obj)).fields.get(field_name)
+    if prop is not None and prop.targets:
+        how = f"include it in the query (.include({model}.{field_name}))"
+    else:
+        how = "name it in the query's .select(...) (or leave .select out)"
+    return (
+        f"{describe(obj)}.{field_name} was not loaded, and wvorm does not invent a value. To "
+        f"read it, {how} or call session.refresh(obj); assigning it replaces the stored value."
+    )
+
+
+def mark_loaded(
+    obj: WeaviateModel,
+    *,
+    nulls: Iterable[str] = (),
+    info: Optional[ModelInfo] = None,
+) -> None:
+    """Record that ``obj`` holds the server's values of every field it holds.
+
+    Call it on a freshly built instance holding exactly the fields read from the
+    server (unread fields absent); ``nulls`` names fields the server holds null for
+    although they cannot be None. The vectors it holds are the server's too.
+    """
+    state = state_of(obj)
+    state.snapshot = _snapshot(info or model_info(type(obj)), obj)
+    if nulls:
+        state.nulls = frozenset(nulls)
+    _save_vectors(state)
+
+
+def mark_stub(obj: WeaviateModel) -> None:
+    """Record that ``obj`` stands for a stored object of which only the uuid is known
+    (a reference target that was not loaded): persistent, every field unloaded."""
+    state_of(obj).snapshot = {}
+
+
+def mark_clean(obj: WeaviateModel, *, info: Optional[ModelInfo] = None) -> None:
+    """Record the values and vectors ``obj`` holds as what the server has (after a write)."""
+    state = state_of(obj)
+    state.snapshot = _snapshot(info or model_info(type(obj)), obj)
+    state.nulls = frozenset()
+    state.deleted = False
+    _save_vectors(state)
+
+
+def mark_deleted(obj: WeaviateModel) -> None:
+    """Record that a flush deleted ``obj`` on the server."""
+    state = state_of(obj)
+    state.snapshot = None
+    state.deleted = True
+    state.saved_vector = _UNKNOWN
+    state.saved_vectors = {}
+
+
+def _snapshot(info: ModelInfo, obj: WeaviateModel) -> dict[str, Any]:
+    fields, as_is = info.fields, info.frozen_as_is
+    values = obj.__dict__
+    if as_is.issuperset(fields):  # the common case, on the hydration hot path: one copy
+        snapshot = dict(values)
+        snapshot.pop("id", None)
+        return snapshot
+    return {
+        name: value if name in as_is else fields[name].freeze(value)
+        for name, value in values.items()
+        if name in fields
+    }
+
+
+def _save_vectors(state: ObjectState) -> None:
+    state.saved_vector = _UNKNOWN if state.vector is None else tuple(state.vector)
+    state.saved_vectors = {name: tuple(v) for name, v in state.vectors.items()}
+
+
+# ---------------------------------------------------------------------------
+# Changes
+
+
+def changed_fields(obj: WeaviateModel, info: Optional[ModelInfo] = None) -> set[str]:
+    """The fields a flush must write: every field a transient object holds; for a
+    persistent one, those whose value differs from the snapshot or that were assigned
+    without being loaded."""
+    fields = (info or model_info(type(obj))).fields
+    values = obj.__dict__
+    snapshot = state_of(obj).snapshot
+    if snapshot is None:
+        return {name for name in fields if name in values}
+    changed = set()
+    for name, value in values.items():
+        prop = fields.get(name)
+        if prop is None:
+            continue  # the id
+        before = snapshot.get(name, _MISSING)
+        if before is _MISSING or prop.freeze(value) != before:
+            changed.add(name)
+    return changed
+
+
+def vector_changes(obj: WeaviateModel) -> tuple[Optional[Vector], dict[str, Vector]]:
+    """The default vector (or None) and the named vectors a flush must write."""
+    state = state_of(obj)
+    vector = state.vector
+    if (
+        vector is not None
+        and state.saved_vector is not _UNKNOWN
+        and (tuple(vector) == state.saved_vector)
+    ):
+        vector = None
+    named = {
+        name: v for name, v in state.vectors.items() if tuple(v) != state.saved_vectors.get(name)
+    }
+    return vector, named
+
+
+def is_dirty(obj: WeaviateModel, info: Optional[ModelInfo] = None) -> bool:
+    """Whether a flush would write anything for the persistent ``obj``."""
+    vector, named = vector_changes(obj)
+    return bool(vector is not None or named or changed_fields(obj, info))
+
+
+# ---------------------------------------------------------------------------
+# Merging fresh server state into a held object, and rolling back
+
+
+def refresh_from(present: WeaviateModel, fresh: WeaviateModel, *, overwrite: bool) -> bool:
+    """Copy onto ``present`` what ``fresh`` (a just-loaded copy of the same object) loaded.
+
+    Without ``overwrite`` only fields ``present`` had not loaded and not assigned are
+    filled in, so local changes are never replaced (SQLAlchemy's default); with it,
+    every field ``fresh`` loaded overwrites the held value and its snapshot
+    (``populate_existing``). Returns whether anything was copied.
+    """
+    present_state, fresh_state = state_of(present), state_of(fresh)
+    fresh_snapshot = fresh_state.snapshot or {}
+    values = present.__dict__
+    if overwrite:
+        names = list(fresh_snapshot)
+    else:
+        held = present_state.snapshot or {}
+        names = [n for n in fresh_snapshot if n not in held and n not in values]
+    copied = bool(names)
+    if names:
+        snapshot = dict(present_state.snapshot or {})
+        fields_set = present.__pydantic_fields_set__
+        for name in names:
+            values[name] = fresh.__dict__[name]
+            fields_set.add(name)
+            snapshot[name] = fresh_snapshot[name]
+        present_state.snapshot = snapshot
+    if overwrite:
+        present_state.nulls = fresh_state.nulls
+        for name in present_state.nulls:
+            values.pop(name, None)
+    if fresh_state.vector is not None and (overwrite or present_state.vector is None):
+        present_state.vector = fresh_state.vector
+        present_state.saved_vector = fresh_state.saved_vector
+        copied = True
+    for name, vector in fresh_state.vectors.items():
+        if overwrite or name not in present_state.vectors:
+            present_state.vectors[name] = vector
+            present_state.saved_vectors[name] = fresh_state.saved_vectors[name]
+            copied = True
+    return copied
+
+
+def restore(obj: WeaviateModel, find: FindTarget) -> None:
+    """Undo every change since the last load or flush (``Session.rollback``).
+
+    Changed fields get their snapshot value back; fields assigned without being
+    loaded become unloaded again; vectors go back to the loaded or saved ones (or to
+    none). ``find`` gives the instance of a referenced object.
+    """
+    info = model_info(type(obj))
+    state = state_of(obj)
+    snapshot = state.snapshot or {}
+    values = obj.__dict__
+    for name in changed_fields(obj, info):
+        frozen = snapshot.get(name, _MISSING)
+        if frozen is _MISSING:
+            values.pop(name, None)
+            obj.__pydantic_fields_set__.discard(name)
+        else:
+            values[name] = info.fields[name].thaw(frozen, find)
+    state.vector = None if state.saved_vector is _UNKNOWN else list(state.saved_vector)
+    state.vectors = {name: list(v) for name, v in state.saved_vectors.items()}
+
+
+def copy_fields(
+    target: WeaviateModel, source: WeaviateModel, names: Iterable[str], values: Mapping[str, Any]
+) -> None:
+    """Set ``names`` on ``target`` from ``values`` (already valid field values), unvalidated."""
+    fields_set = target.__pydantic_fields_set__
+    for name in names:
+        target.__dict__[name] = values[name]
+        fields_set.add(name)
