@@ -474,6 +474,10 @@ class EmbeddedServer:
             "API_BASED_MODULES_DISABLED": "true",
             "LOG_FORMAT": "text",
         }
+        if not self.cluster_env:
+            # A lone node on loopback needs no slack in its raft timeouts: with the
+            # default multiplier it spends ~7 s trying to join itself before it leads.
+            env["RAFT_TIMEOUTS_MULTIPLIER"] = "1"
         env.update(self.cluster_env)
         env.update(self.options.additional_env_vars or {})
         return env

@@ -22,9 +22,9 @@ also inherit from the matching ``requests`` class, so v3 code that catches
     ├── BackupFailedException
     ├── EmptyResponseException
     ├── ModelDefinitionError           a WeaviateModel that cannot be mapped (also TypeError)
-    ├── FilterError                    a query filter that cannot apply (also TypeError)
-    │   └── UnknownFieldError          Model.<name> names no field (also AttributeError)
     ├── UsageError                     an argument wvorm cannot take (also ValueError, TypeError)
+    │   └── FilterError                a query filter that cannot apply
+    │       └── UnknownFieldError      Model.<name> names no field (also AttributeError)
     ├── UnloadedFieldError             a field read that was not loaded from the server
     ├── SessionError                   a Session used in a way it cannot be
     ├── SchemaMismatchError            a model written whose class is missing or differs
@@ -147,23 +147,24 @@ class ModelDefinitionError(WvormError, TypeError):
     """A WeaviateModel subclass cannot be mapped to a Weaviate class."""
 
 
-class FilterError(WvormError, TypeError):
-    """A query filter names an unknown property or compares it with the wrong type."""
-
-
-class UnknownFieldError(FilterError, AttributeError):
-    """``Model.<name>`` in a query expression names no field of the model.
-
-    Also an AttributeError, so ``hasattr(Model, name)`` keeps working.
-    """
-
-
 class UsageError(WvormError, ValueError, TypeError):
     """An argument wvorm cannot take: ``limit(0)``, a second search, ``batch_size=0``,
     a value of the wrong type.
 
     Also a ValueError and a TypeError, Python's conventions for a bad argument value
     and type, so ``except ValueError`` / ``except TypeError`` keep working.
+    """
+
+
+class FilterError(UsageError):
+    """A query filter names an unknown property or compares it with the wrong type
+    (a UsageError, so also a TypeError and a ValueError)."""
+
+
+class UnknownFieldError(FilterError, AttributeError):
+    """``Model.<name>`` in a query expression names no field of the model.
+
+    Also an AttributeError, so ``hasattr(Model, name)`` keeps working.
     """
 
 

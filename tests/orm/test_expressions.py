@@ -342,3 +342,12 @@ def test_include_paths_and_nesting_render_the_same() -> None:
     multi = EBook.query.include(EBook.about).build()
     assert "about{... on EAuthor{" in multi and "... on EPublisher{" in multi
     assert "__typename" in multi
+
+
+def test_case_13_an_int_operand_beyond_int64_fails_where_it_is_written() -> None:
+    """Regression (issue 7, case 13): only the server refused it before."""
+    assert (EBook.pages > 2**63 - 1).to_where()["valueInt"] == 2**63 - 1
+    with pytest.raises(FilterError, match=r"outside Weaviate's int range \(int64\)"):
+        _ = EBook.pages > 2**63
+    with pytest.raises(FilterError, match="int64"):
+        EBook.pages.contains_any([1, -(2**63) - 1])

@@ -482,3 +482,64 @@ def test_hydration_keeps_types(client: wvorm.Client, library: Library) -> None:
     assert book.tags == original.tags
     (author,) = QAuthor.query.using(client).where(QAuthor.name == "Jane Austen").all()
     assert author.born == T0 and author.born.tzinfo is not None
+
+
+# -- issue 7: reads return everything asked for ------------------------------------------
+
+
+def test_case_5_all_and_hits_without_a_limit_return_every_match(client: wvorm.Client) -> None:
+    """Regression: all() and hits() stopped at the server's default page of 100."""
+    create_all(client, [QItem])
+    with client.batch(batch_size=500) as batch:
+        for n in range(3000):
+            batch.add_data_object({"n": n}, "QItem")
+    query = QItem.query.using(client)
+    assert len(query.all()) == 3000 == query.count()
+    assert sorted(i.n for i in query.all()) == list(range(3000))
+    evens = query.where(QItem.n > 999)
+    assert len(evens.all()) == 2000 == evens.count() == len(evens.hits())
+    ordered = query.where(QItem.n < 1500).sort(QItem.n.desc()).all()  # offset pages
+    assert [i.n for i in ordered] == list(range(1499, -1, -1))
+    assert len(query.limit(10).all()) == 10
+    assert len(query.offset(2990).all()) == 10
+    # Weaviate 1.39 sorts only the first `limit` matches of a filter; wvorm does not
+    top = query.where(QItem.n < 1500).sort(QItem.n.desc()).limit(3).offset(1).all()
+    assert [i.n for i in top] == [1498, 1497, 1496]
+
+
+def test_case_5_group_by_without_a_limit_groups_every_match(client: wvorm.Client) -> None:
+    create_all(client, [QItem])
+    with client.batch(batch_size=100) as batch:
+        for n in range(300):
+            batch.add_data_object({"n": n % 3}, "QItem", vector=[1.0, n / 300])
+    groups = (
+        QItem.query.using(client)
+        .near_vector([1.0, 0.0])
+        .group_by(QItem.n, groups=3, objects_per_group=200)
+    )
+    assert sorted(g.count for g in groups) == [100, 100, 100]  # the server's pool was 100
+
+
+def test_case_15_a_loaded_graph_with_back_references_dumps_and_validates_back(
+    client: wvorm.Client, library: Library
+) -> None:
+    """Regression: model_dump() of Book <-> Author crashed with "Circular reference"."""
+    jane = (
+        QAuthor.query.using(client)
+        .include(QAuthor.books, QBook.author, QAuthor.employer)
+        .where(QAuthor.name == "Jane Austen")
+        .one()
+    )
+    assert jane.books[0].author is jane  # a cycle
+    dumped = jane.model_dump()
+    assert dumped["books"] == [b.id for b in jane.books]  # references as ids
+    assert dumped["employer"] == library.penguin.id
+    deep = jane.model_dump(mode="json", context={"reference_depth": 2})
+    book = deep["books"][0]
+    assert book["title"] == jane.books[0].title and book["author"] == str(jane.id)  # cut
+    assert isinstance(jane.model_dump_json(), str)
+    again = QAuthor.model_validate(dumped)  # what a REST API sends back
+    assert [b.id for b in again.books] == [b.id for b in jane.books]
+    assert state_of(again.books[0]).is_persistent  # a stub of the stored book
+    with pytest.raises(wvorm.UnloadedFieldError):
+        _ = again.books[0].title

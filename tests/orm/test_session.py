@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import copy
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, Optional, Union
 from uuid import uuid4
 
@@ -19,6 +19,7 @@ from wvorm.orm import (
     NamedVector,
     WeaviateModel,
     create_all,
+    model_info,
     state_of,
 )
 from wvorm.orm._expressions import field_of
@@ -716,3 +717,335 @@ def test_closing_with_unflushed_work_warns(
     with caplog.at_level(logging.WARNING, logger="wvorm.orm.session"), Session(schema) as session:
         session.add(SArticle(title="forgotten"))
     assert "1 unflushed new" in caplog.text
+
+
+# -- issue 7: the ORM keeps faith with the data (one regression test per reported case) --
+
+
+class FDoc(WeaviateModel, vectorizer="none", vector_dimensions=3):
+    title: str
+    labels: list[str] = []
+    big: int = 0
+    tags: list[FTag] = []
+
+
+class FTag(WeaviateModel, vectorizer="none", natural_key="name"):
+    name: str
+    note: str = ""
+
+
+class FLook(WeaviateModel, vectors={"look": NamedVector(dimensions=2)}):
+    caption: str
+
+
+@pytest.fixture
+def fidelity(client: wvorm.Client) -> wvorm.Client:
+    create_all(client, [FTag, FDoc, FLook])
+    return client
+
+
+def saved_doc(client: wvorm.Client) -> FDoc:
+    doc = FDoc(title="d", labels=["l1", "all"], tags=[FTag(name="alpha"), FTag(name="beta")])
+    state_of(doc).vector = [1.0, 0.0, 0.0]
+    with Session(client) as session:
+        session.add(doc)
+        session.commit()
+    return doc
+
+
+def test_case_1_ints_beyond_32_bits_are_refused_and_never_read_as_defaults(
+    fidelity: wvorm.Client,
+) -> None:
+    with Session(fidelity) as session:
+        session.add(FDoc(title="big", big=3_000_000_000))
+        with pytest.raises(CommitError, match="32-bit range"):
+            session.commit()
+    # a value another writer stored over REST reads back as unloaded, never as 0
+    doc_id = fidelity.data_object.create({"title": "rest", "big": 3_000_000_000}, "FDoc")
+    for loaded in (FDoc.query.using(fidelity).one(), FDoc.query.using(fidelity).get(doc_id)):
+        assert loaded is not None
+        with pytest.raises(wvorm.UnloadedFieldError, match="holds null"):
+            _ = loaded.big
+        with pytest.raises(wvorm.UnloadedFieldError):
+            loaded.big += 1
+    with Session(fidelity) as session:
+        (loaded,) = session.query(FDoc).all()
+        loaded.title = "renamed"
+        session.commit()
+    assert stored(fidelity, FDoc, doc_id)["big"] == 3_000_000_000  # left alone
+
+
+def test_case_2_vector_changes_are_dirty_and_committed(fidelity: wvorm.Client) -> None:
+    doc = saved_doc(fidelity)
+    look = FLook(caption="c")
+    state_of(look).vectors["look"] = [1.0, 0.0]
+    with Session(fidelity) as session:
+        session.add(look)
+        session.commit()
+    with Session(fidelity) as session:
+        held = session.get(FDoc, doc.id)
+        held_look = session.get(FLook, look.id)
+        assert held is not None and held_look is not None and session.dirty == []
+        state_of(held).vector = [0.0, 1.0, 0.0]
+        state_of(held_look).vectors["look"] = [0.0, 1.0]
+        assert set(map(id, session.dirty)) == {id(held), id(held_look)}
+        session.commit()
+        assert session.dirty == []
+    data = fidelity.data_object.get_by_id(doc.id, class_name="FDoc", with_vector=True)
+    assert data is not None and data["vector"] == [0.0, 1.0, 0.0]
+    data = fidelity.data_object.get_by_id(look.id, class_name="FLook", with_vector=True)
+    assert data is not None and data["vectors"]["look"] == [0.0, 1.0]
+
+
+def test_case_3_an_unloaded_list_cannot_be_appended_to(fidelity: wvorm.Client) -> None:
+    doc = saved_doc(fidelity)
+    with Session(fidelity) as session:
+        (partial,) = session.query(FDoc).select(FDoc.title).all()
+        with pytest.raises(wvorm.UnloadedFieldError, match="labels was not loaded"):
+            partial.labels.append("x")
+        session.commit()
+    assert stored(fidelity, FDoc, doc.id)["labels"] == ["l1", "all"]
+
+
+def test_case_4_add_of_an_existing_uuid_is_refused_and_merge_upserts(
+    fidelity: wvorm.Client,
+) -> None:
+    doc = saved_doc(fidelity)
+    with Session(fidelity) as session:
+        session.add(FDoc(id=doc.id, title="impostor"))
+        session.add(FTag(name="alpha"))  # the same natural key: the same uuid
+        with pytest.raises(CommitError) as raised:
+            session.commit()
+        assert len(raised.value.failures) == 2
+        assert all("already exists" in reason for _, reason in raised.value.failures)
+    on_server = stored(fidelity, FDoc, doc.id)
+    assert on_server["title"] == "d" and on_server["labels"] == ["l1", "all"]
+    assert len(beacon_ids(on_server, "tags")) == 2  # references kept
+    with Session(fidelity) as session:  # the explicit upsert: only what was set changes
+        session.merge(FTag(name="alpha", note="re-imported"))
+        session.merge(FDoc(id=doc.id, title="merged"))
+        session.commit()
+    on_server = stored(fidelity, FDoc, doc.id)
+    assert on_server["title"] == "merged" and on_server["labels"] == ["l1", "all"]
+    assert len(beacon_ids(on_server, "tags")) == 2
+
+
+def test_case_6_a_deleted_object_is_never_re_inserted_by_cascade(fidelity: wvorm.Client) -> None:
+    doc = saved_doc(fidelity)
+    with Session(fidelity) as session:
+        held = session.query(FDoc).include(FDoc.tags).one()
+        child = held.tags[0]
+        session.delete(child)
+        session.commit()
+        held.tags.append(FTag(name="c"))  # the parent still points at the deleted child
+        session.commit()
+        assert stored(fidelity, FTag, child.id) is None
+        held.tags.append(child)  # a new beacon to the deleted object: refused loudly
+        with pytest.raises(CommitError, match="was deleted"):
+            session.commit()
+        session.add(child)  # explicitly: created again
+        session.commit()
+    assert stored(fidelity, FTag, child.id) is not None
+    assert doc.id is not None
+
+
+def test_case_7_assigning_an_unloaded_list_replaces_it_for_properties_and_references(
+    fidelity: wvorm.Client,
+) -> None:
+    doc = saved_doc(fidelity)
+    with Session(fidelity) as session:
+        (partial,) = session.query(FDoc).select(FDoc.title).all()
+        new_tag = FTag(name="only")
+        partial.labels = ["only"]
+        partial.tags = [new_tag]
+        session.commit()
+        assert state_of(partial).is_loaded("labels") and state_of(partial).is_loaded("tags")
+    on_server = stored(fidelity, FDoc, doc.id)
+    assert on_server["labels"] == ["only"]
+    assert beacon_ids(on_server, "tags") == [str(new_tag.id)]
+
+
+def test_case_9_a_query_in_a_session_never_returns_an_object_marked_deleted(
+    fidelity: wvorm.Client,
+) -> None:
+    saved_doc(fidelity)
+    with Session(fidelity) as session:
+        doomed = session.query(FTag).where(FTag.name == "alpha").one()
+        session.delete(doomed)
+        names = sorted(t.name for t in session.query(FTag).all())
+        assert names == ["beta"]
+        assert session.query(FTag).where(FTag.name == "alpha").first() is None
+        included = session.query(FDoc).include(FDoc.tags).one()
+        assert [t.name for t in included.tags] == ["beta"]
+
+
+def test_case_10_writing_a_model_whose_class_is_missing_or_differs_is_refused(
+    client: wvorm.Client,
+) -> None:
+    with Session(client) as session:
+        session.add(FTag(name="x"))
+        with pytest.raises(wvorm.SchemaMismatchError, match="create_all"):
+            session.commit()
+    assert client.schema.get()["classes"] == []  # auto-schema never ran
+
+    class Drifted(WeaviateModel, vectorizer="none", name="FTag"):
+        name: int  # text on the server
+        extra: str = ""
+
+    create_all(client, [FTag])
+    with Session(client) as session:
+        session.add(Drifted(name=1))
+        with pytest.raises(wvorm.SchemaMismatchError) as raised:
+            session.commit()
+    message = str(raised.value)
+    assert "FTag.name: type text on the server, int in the model" in message
+    assert "FTag.extra is missing on the server; call wvorm.migrate" in message
+
+
+def test_case_11_misuse_raises_wvorm_errors_that_name_the_input() -> None:
+    calls: list[tuple[Callable[[], object], str]] = [
+        (lambda: FDoc.query.limit(0), "limit must be >= 1"),
+        (lambda: FDoc.query.bm25("a").near_vector([1.0, 0, 0]), "takes one search"),
+        (lambda: Session(None, batch_size=0), r"batch_size=\.\.\.\) takes an int >= 1"),  # type: ignore[arg-type]
+    ]
+    for call, pattern in calls:
+        with pytest.raises(wvorm.UsageError, match=pattern) as raised:
+            call()
+        assert isinstance(raised.value, ValueError) and isinstance(raised.value, wvorm.WvormError)
+    with pytest.raises(wvorm.WvormError, match=r"no field 'titel' \(did you mean 'title'\?\)"):
+        model_info(FDoc).field("titel")
+    with pytest.raises(AttributeError, match=r"did you mean 'title'"):
+        _ = FDoc.titel  # type: ignore[attr-defined]
+    error = wvorm.errors.UnknownFieldError("x")
+    assert str(error) == "x"  # not a KeyError, whose str() quotes its message
+
+
+def test_case_12_an_object_belongs_to_one_session(fidelity: wvorm.Client) -> None:
+    tag = FTag(name="shared")
+    with Session(fidelity) as first, Session(fidelity) as second:
+        first.add(tag)
+        with pytest.raises(wvorm.SessionError, match="belongs to another Session"):
+            second.add(tag)
+        first.expunge(tag)
+        second.add(tag)  # free again
+        second.commit()
+
+
+def test_case_14_a_wrong_vector_dimension_is_refused_before_sending(
+    fidelity: wvorm.Client,
+) -> None:
+    doc = FDoc(title="wrong")
+    state_of(doc).vector = [1.0, 2.0]
+    look = FLook(caption="wrong")
+    state_of(look).vectors["look"] = [1.0, 2.0, 3.0]
+    with Session(fidelity) as session:
+        session.add_all([doc, look])
+        with pytest.raises(CommitError) as raised:
+            session.commit()
+        reasons = "\n".join(reason for _, reason in raised.value.failures)
+        assert "its vector has 2 dimensions, but FDoc declares 3" in reasons
+        assert "its vectors['look'] has 3 dimensions, but FLook declares 2" in reasons
+        assert set(map(id, session.new)) == {id(doc), id(look)}  # still pending
+    assert stored(fidelity, FDoc, doc.id) is None and stored(fidelity, FLook, look.id) is None
+
+
+def test_case_16_refresh_and_populate_existing_show_another_writers_change(
+    fidelity: wvorm.Client,
+) -> None:
+    doc = saved_doc(fidelity)
+    with Session(fidelity) as reader, Session(fidelity) as writer:
+        held = reader.get(FDoc, doc.id)
+        assert held is not None and held.title == "d"
+        other = writer.get(FDoc, doc.id)
+        assert other is not None
+        other.title = "changed elsewhere"
+        other.labels.append("more")
+        writer.commit()
+        assert reader.query(FDoc).one().title == "d"  # held objects keep their values
+        assert reader.query(FDoc).populate_existing().one().title == "changed elsewhere"
+        other.title = "again"
+        writer.commit()
+        held.labels.append("local, lost by refresh")
+        reader.refresh(held)
+        assert (held.title, held.labels) == ("again", ["l1", "all", "more"])
+        assert reader.dirty == []
+        writer.delete(other)
+        writer.commit()
+        with pytest.raises(wvorm.NoResultError, match="no longer exists"):
+            reader.refresh(held)
+        assert held not in reader
+
+
+def test_case_17_commits_log_what_they_sent_and_report_progress(
+    fidelity: wvorm.Client, caplog: pytest.LogCaptureFixture
+) -> None:
+    seen: list[wvorm.CommitProgress] = []
+    with (
+        caplog.at_level(logging.DEBUG, logger="wvorm.orm"),
+        Session(fidelity, batch_size=10) as session,
+    ):
+        session.add_all(FTag(name=f"t{i}") for i in range(25))
+        session.commit(progress=seen.append)
+        held = session.query(FTag).where(FTag.name == "t1").one()
+        held.note = "patched"
+        session.delete(session.query(FTag).where(FTag.name == "t2").one())
+        session.commit(progress=seen.append)
+    text = caplog.text
+    assert "commit: plan: 25 inserts, 0 patches" in text
+    assert "commit: inserts: 25 sent in" in text
+    assert (
+        "commit: plan: 0 inserts, 1 patch, 0 reference replaces/removes, 0 reference adds, 1 delete"
+        in text
+    )
+    assert "commit: done in" in text
+    inserts = [p for p in seen if p.phase == "inserts"]
+    assert [p.done for p in inserts] == [10, 20, 25] and all(p.total == 25 for p in inserts)
+    assert {p.phase for p in seen} == {"inserts", "patches", "deletes"}
+
+
+class FRaw(WeaviateModel, vectorizer="none"):
+    title: str
+
+
+def test_case_14_an_object_the_server_rejected_but_stored_is_reported_and_tracked(
+    client: wvorm.Client,
+) -> None:
+    """Weaviate 1.39 reports FAILED for one of two first vectors of different lengths in
+    one batch, yet stores both: wvorm says so and tracks it as persistent."""
+    create_all(client, [FRaw])
+    first, second = FRaw(title="three"), FRaw(title="four")
+    state_of(first).vector = [1.0, 0.0, 0.0]
+    state_of(second).vector = [1.0, 0.0, 0.0, 0.0]
+    with Session(client) as session:
+        session.add_all([first, second])
+        with pytest.raises(CommitError) as raised:
+            session.commit()
+        failures = raised.value.failures
+        (rejected,) = {id(o): o for o, _ in failures}.values()
+        reasons = [reason for _, reason in failures]
+        assert any("vector lengths don't match" in r for r in reasons), reasons
+        assert any("stored the object anyway" in r for r in reasons), reasons
+        assert session.new == [] and state_of(rejected).is_persistent
+        assert stored(client, FRaw, rejected.id) is not None
+        assert rejected in session.dirty  # its values are written again by the next commit
+
+
+def test_case_4_the_uuid_check_is_one_request_per_chunk_and_skips_fresh_uuids(
+    fidelity: wvorm.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from wvorm.batch import Batch
+
+    lookups: list[int] = []
+    original = Batch.delete_objects
+
+    def spy(self: Batch, class_name: str, where: Any, *args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("dry_run"):
+            lookups.append(len(where["valueText"]))
+        return original(self, class_name, where, *args, **kwargs)
+
+    monkeypatch.setattr(Batch, "delete_objects", spy)
+    with Session(fidelity, batch_size=100) as session:
+        session.add_all(FTag(name=f"n{i}") for i in range(2500))  # natural keys: checked
+        session.add_all(FDoc(title=f"d{i}") for i in range(300))  # fresh uuid4s: not checked
+        session.commit()
+    assert lookups == [1000, 1000, 500]

@@ -299,22 +299,45 @@ class WeaviateModel(BaseModel, metaclass=ModelMeta):
     def _dump_references(  # type: ignore[no-untyped-def]
         self, handler: SerializerFunctionWrapHandler, info: SerializationInfo
     ):
-        """References as ids beyond ``reference_depth`` (context key; default 0), cycles cut."""
+        """References as ids beyond ``reference_depth`` (context key; default 0), cycles cut.
+
+        Pydantic serializes everything but the reference fields (a shell without them,
+        so its own recursion never reaches a cycle); each referenced object is then
+        dumped here, as its id or, within the depth, by a nested ``model_dump``.
+        """
+        compiled = type(self).__dict__.get("__weaviate_info__")
+        values = self.__dict__
+        present = [p for p in compiled.references if p.field_name in values] if compiled else []
+        if not present:
+            return handler(self)
         frame = _DUMP_FRAME.get()
         if frame is None:  # the object being dumped
             context = info.context
             depth = context.get("reference_depth", 0) if isinstance(context, dict) else 0
             frame = (0, int(depth), frozenset())
         level, limit, path = frame
-        key = (type(self), self.__dict__.get("id"))
-        if level > limit or key in path:
-            object_id = self.__dict__.get("id")
-            return str(object_id) if info.mode_is_json() else object_id
-        token = _DUMP_FRAME.set((level + 1, limit, path | {key}))
-        try:
-            return handler(self)
-        finally:
-            _DUMP_FRAME.reset(token)
+        shell = type(self).__new__(type(self))
+        names = {p.field_name for p in present}
+        object.__setattr__(shell, "__dict__", {k: v for k, v in values.items() if k not in names})
+        object.__setattr__(shell, "__pydantic_fields_set__", self.__pydantic_fields_set__)
+        object.__setattr__(shell, "__pydantic_extra__", None)
+        object.__setattr__(shell, "__pydantic_private__", self.__pydantic_private__)
+        out = handler(shell)
+        inner = (level + 1, limit, path | {(type(self), values.get("id"))})
+        include, exclude = info.include, info.exclude
+        for prop in present:
+            name = prop.field_name
+            if (include is not None and name not in include) or (exclude and name in exclude):
+                continue
+            value = values[name]
+            if value is None and info.exclude_none:
+                continue
+            key = prop.name if info.by_alias else name
+            if isinstance(value, list):
+                out[key] = [_dump_target(t, info, inner) for t in value]
+            else:
+                out[key] = None if value is None else _dump_target(value, info, inner)
+        return out
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, WeaviateModel):
@@ -345,6 +368,26 @@ _DUMP_FRAME: ContextVar[Optional[tuple[int, int, frozenset[Any]]]] = ContextVar(
     "wvorm_dump_frame", default=None
 )
 register_base(WeaviateModel)
+
+
+def _dump_target(
+    target: WeaviateModel, info: SerializationInfo, frame: tuple[int, int, frozenset[Any]]
+) -> Any:
+    """A referenced object in a dump: its id beyond the depth or on a cycle, else its dump."""
+    level, limit, path = frame
+    object_id = target.__dict__.get("id")
+    if level > limit or (type(target), object_id) in path:
+        return str(object_id) if info.mode_is_json() else object_id
+    token = _DUMP_FRAME.set(frame)
+    try:
+        return target.model_dump(
+            mode=info.mode,
+            by_alias=bool(info.by_alias),
+            exclude_none=info.exclude_none,
+            context=info.context,
+        )
+    finally:
+        _DUMP_FRAME.reset(token)
 
 
 def _stub_for(owner: type, prop: PropertyInfo, value: Any) -> Any:

@@ -664,33 +664,35 @@ class Query(Generic[M]):
         """The answer's rows, page by page: one request with a limit; without one, as many
         as it takes to read every match.
 
-        Without a search or sort the pages are keyed on the uuid (sorted by id, each
-        page after the last id seen), which reaches every match however many there
-        are. With a search or sort they are offset pages, which Weaviate serves up to
-        ``QUERY_MAXIMUM_RESULTS`` (offset + limit, 10,000 by default); beyond that the
-        query fails with an error that says so, never a silent cut.
+        A query without a filter, search or sort pages with Weaviate's cursor (by
+        uuid), which reaches every object however many there are. A filtered and
+        sorted query goes through :meth:`_sorted_rows`. Any other query pages by
+        offset, which Weaviate serves up to ``QUERY_MAXIMUM_RESULTS`` (offset + limit,
+        10,000 by default); beyond that it fails with an error that says so, never a
+        silent cut.
         """
         client = self._resolve_client()
-        if self._limit is not None:
+        if self._filter is not None and self._sort and self._search is None:
+            yield self._sorted_rows(loader, additional, client)
+            return
+        if self._limit is not None or self._autocut is not None:
+            # (autocut cuts the result itself: one request, as the server answers it)
             yield self._run(self._builder(loader, additional, client))
             return
         if (
-            self._search is None
+            self._filter is None
+            and self._search is None
             and not self._sort
-            and self._after is None
-            and (self._offset is None)
+            and self._offset is None
         ):
-            last: Optional[UUID] = None
-            id_field = cast("FieldExpr[UUID]", field_of(self._model, "id"))
+            cursor = self._after
             while True:
-                page_query = self._replace(limit=READ_PAGE_SIZE, sort=(id_field.asc(),))
-                if last is not None:
-                    page_query = page_query.where(id_field > last)
+                page_query = self._replace(limit=READ_PAGE_SIZE, after=cursor)
                 rows = self._run(page_query._builder(loader, additional, client))
                 yield rows
                 if len(rows) < READ_PAGE_SIZE:
                     return
-                last = UUID(rows[-1]["_additional"]["id"])
+                cursor = rows[-1]["_additional"]["id"]
         start = self._offset or 0
         while True:
             page_query = self._replace(limit=READ_PAGE_SIZE, offset=start)
@@ -712,6 +714,41 @@ class Query(Generic[M]):
             if len(rows) < READ_PAGE_SIZE:
                 return
             start += len(rows)
+
+    def _sorted_rows(
+        self, loader: Loader[M], additional: list[str], client: Client
+    ) -> list[dict[str, Any]]:
+        """The rows of a filtered, sorted query, in the right order.
+
+        Weaviate 1.39 collects only the first ``offset + limit`` matches of a filter (in
+        storage order) and sorts those, so ``.where(...).sort(...).limit(10)`` would
+        sort ten arbitrary matches. Instead every match's id is read sorted (up to
+        ``QUERY_MAXIMUM_RESULTS``, failing loudly beyond), the page is cut here, and the
+        page's objects are read by id.
+        """
+        ids_query = self._replace(limit=MAXIMUM_RESULTS, offset=None)
+        id_rows = self._run(ids_query._builder(Loader(self._model, ()), ["id"], client))
+        if len(id_rows) >= MAXIMUM_RESULTS:
+            raise UsageError(
+                f"{self._describe()} with sort matches {MAXIMUM_RESULTS:,} objects or more; "
+                "Weaviate sorts a filtered result correctly only when it can collect every "
+                "match (QUERY_MAXIMUM_RESULTS), so narrow the filter or drop the sort"
+            )
+        start = self._offset or 0
+        end = None if self._limit is None else start + self._limit
+        ids = [row["_additional"]["id"] for row in id_rows[start:end]]
+        if not ids:
+            return []
+        id_field = cast("FieldExpr[UUID]", field_of(self._model, "id"))
+        page_query = self._replace(
+            filter=id_field.contains_any([UUID(i) for i in ids]),
+            sort=(),
+            limit=len(ids),
+            offset=None,
+        )
+        rows = self._run(page_query._builder(loader, additional, client))
+        by_id = {row["_additional"]["id"]: row for row in rows}
+        return [by_id[i] for i in ids if i in by_id]  # (one deleted meanwhile: left out)
 
     def _instances(self, *, hits: bool) -> list[tuple[M, Mapping[str, Any]]]:
         """``(instance, _additional)`` of every row; objects a session has marked for

@@ -52,10 +52,14 @@ from wvorm.orm._state import (
     mark_clean,
     mark_deleted,
     mark_loaded,
+    mark_stub,
+    merge_values,
     refresh_from,
     release,
+    reload,
     restore,
     state_of,
+    vector_changes,
 )
 from wvorm.orm._unitofwork import FlushPlan, check_ids, plan_flush
 
@@ -248,22 +252,13 @@ class Session:
                 f"{describe(obj)} no longer exists on the server; it left the session"
             )
         self._deleted.pop(key, None)
-        values = obj.__dict__
-        for name in model_info(type(obj)).fields:
-            values.pop(name, None)
-            obj.__pydantic_fields_set__.discard(name)
-        state = state_of(obj)
-        state.snapshot = {}
-        state.vector, state.vectors = None, {}
-        refresh_from(obj, fresh, overwrite=True)
+        reload(obj, fresh)
 
     def query(self, model: type[M]) -> Query[M]:
         """A query of ``model`` bound to this session: the session's client, tenant and
         consistency level, and every object it loads joins the identity map (an object
         the session already holds comes back as that same Python object)."""
-        from wvorm.orm._query import Query  # the query layer sits above the session
-
-        return Query(model, client=self._client).session(self)
+        return model.query.using(self._client).session(self)
 
     def merge(self, obj: M) -> M:
         """The session's instance of ``obj``, updated with ``obj``'s loaded field values:
@@ -435,17 +430,18 @@ class Session:
 
     def _plan(self) -> FlushPlan:
         """Cascade to newly reachable objects, then plan the flush from state."""
-        check_ids(list(self._new.items()) + list(self._deleted.items()))
+        identity = self._identity.items()
+        check_ids(identity)
         new, deleted = self._new, self._deleted
         dirty: dict[IdentityKey, tuple[WeaviateModel, set[str]]] = {}
         roots = [obj for obj in new.values() if model_info(type(obj)).references]
-        for key, obj in self._identity.items():
+        for key, obj in identity:
             if key in new or key in deleted:
                 continue
-            check_ids([(key, obj)])
             info = model_info(type(obj))
             changed = changed_fields(obj, info)
-            if changed or is_dirty(obj, info):
+            vector, named = vector_changes(obj)
+            if changed or vector is not None or named:
                 dirty[key] = (obj, changed)
                 if any(p.field_name in changed for p in info.references):
                     roots.append(obj)
@@ -468,7 +464,7 @@ class Session:
             if key in stored_anyway:
                 # On the server, but with what exactly is unknown: persistent with nothing
                 # loaded, so the next commit writes every value it holds again.
-                state_of(obj).snapshot = {}
+                mark_stub(obj)
                 self._new.pop(key, None)
             elif key not in failed:
                 mark_clean(obj)
@@ -650,28 +646,8 @@ class Session:
         else:
             memo[key] = target
             self._deleted.pop(key, None)
-        target_state = state_of(target)
         if target is not obj:
-            explicit = obj.__pydantic_fields_set__
-            source_snapshot = source_state.snapshot or {}
-            for name, prop in model_info(type(obj)).fields.items():
-                value = obj.__dict__.get(name, _MISSING)
-                if value is _MISSING:
-                    continue  # unloaded is not empty: leave the session's value alone
-                if transient and not copied and name not in explicit:
-                    continue  # a default nobody set says nothing about the stored value
-                if not prop.targets:
-                    value = copy.deepcopy(value)  # lists and nested models stay unshared
-                target.__dict__[name] = value
-                target.__pydantic_fields_set__.add(name)
-                held = target_state.snapshot
-                if held is not None and name not in held and name in source_snapshot:
-                    # the source loaded what the target had not: it knows the server value
-                    target_state.snapshot = {**held, name: source_snapshot[name]}
-            if source_state.vector is not None:
-                target_state.vector = list(source_state.vector)
-            for vector_name, vector in source_state.vectors.items():
-                target_state.vectors[vector_name] = list(vector)
+            merge_values(target, obj, explicit_only=transient and not copied)
         for prop in model_info(type(target)).references:
             value = target.__dict__.get(prop.field_name)
             if isinstance(value, list):

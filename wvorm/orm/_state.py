@@ -30,8 +30,9 @@ The rules
 
 from __future__ import annotations
 
+import copy
 import weakref
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Callable, Optional
 from uuid import UUID
 
@@ -212,8 +213,10 @@ def mark_loaded(
 
 
 def mark_stub(obj: WeaviateModel) -> None:
-    """Record that ``obj`` stands for a stored object of which only the uuid is known
-    (a reference target that was not loaded): persistent, every field unloaded."""
+    """Record that ``obj`` stands for a stored object of which nothing is known but the
+    uuid (a reference target that was not loaded, or an insert the server reported as
+    failed yet stored): persistent, nothing loaded, so whatever it holds counts as
+    changed."""
     state_of(obj).snapshot = {}
 
 
@@ -367,11 +370,46 @@ def restore(obj: WeaviateModel, find: FindTarget) -> None:
     state.vectors = {name: list(v) for name, v in state.saved_vectors.items()}
 
 
-def copy_fields(
-    target: WeaviateModel, source: WeaviateModel, names: Iterable[str], values: Mapping[str, Any]
-) -> None:
-    """Set ``names`` on ``target`` from ``values`` (already valid field values), unvalidated."""
-    fields_set = target.__pydantic_fields_set__
-    for name in names:
-        target.__dict__[name] = values[name]
-        fields_set.add(name)
+def reload(obj: WeaviateModel, fresh: WeaviateModel) -> None:
+    """Make ``obj`` hold exactly what ``fresh`` (a full load of the same object) holds:
+    every field, its snapshot and vectors; changes not flushed are dropped
+    (``Session.refresh``)."""
+    values, fields_set = obj.__dict__, obj.__pydantic_fields_set__
+    for name in model_info(type(obj)).fields:
+        values.pop(name, None)
+        fields_set.discard(name)
+    state = state_of(obj)
+    state.snapshot = {}
+    state.vector, state.vectors = None, {}
+    state.saved_vector, state.saved_vectors = _UNKNOWN, {}
+    refresh_from(obj, fresh, overwrite=True)
+
+
+def merge_values(target: WeaviateModel, source: WeaviateModel, *, explicit_only: bool) -> None:
+    """Copy onto ``target`` the field values and vectors ``source`` holds (``Session.merge``,
+    which then merges the referenced objects too).
+
+    Fields ``source`` did not load are left alone (unloaded is not empty); with
+    ``explicit_only``, so are the fields it holds only as defaults. Values are deep
+    copies, except references. A field ``source`` loaded and ``target`` had not gets
+    ``source``'s snapshot too, since ``source`` knows the server's value.
+    """
+    info = model_info(type(source))
+    target_state, source_state = state_of(target), state_of(source)
+    source_snapshot = source_state.snapshot or {}
+    explicit = source.__pydantic_fields_set__
+    for name, prop in info.fields.items():
+        value = source.__dict__.get(name, _MISSING)
+        if value is _MISSING or (explicit_only and name not in explicit):
+            continue
+        if not prop.targets:
+            value = copy.deepcopy(value)  # lists and nested models stay unshared
+        target.__dict__[name] = value
+        target.__pydantic_fields_set__.add(name)
+        held = target_state.snapshot
+        if held is not None and name not in held and name in source_snapshot:
+            target_state.snapshot = {**held, name: source_snapshot[name]}
+    if source_state.vector is not None:
+        target_state.vector = list(source_state.vector)
+    for name, vector in source_state.vectors.items():
+        target_state.vectors[name] = list(vector)

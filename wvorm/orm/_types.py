@@ -1,9 +1,12 @@
 """Python types ↔ Weaviate data types, and Python values ↔ their Weaviate JSON form.
 
-The one home of the type mapping. :mod:`wvorm.orm._models` calls :func:`describe_field`
-for every field when a ``WeaviateModel`` class is compiled; the resulting
-:class:`PropertyInfo` carries the converters that the Session (write) and the query
-layer (read) use through ``models.to_properties`` / ``models.from_properties``.
+The one home of the type mapping, and of everything per Weaviate data type: the
+:data:`DATA_TYPES` registry holds, per type, its write codec, read codec, filter value
+key, whether it orders, sorts and aggregates (and with which metrics), so the models,
+the loader, the filter expressions and the query read one table.
+:mod:`wvorm.orm._mapping` calls :func:`describe_field` for every field when a
+``WeaviateModel`` class is compiled; the resulting :class:`PropertyInfo` carries the
+converters that the Session (write) and the query layer (read) use.
 
 =================================  ===========================
 Python annotation                  Weaviate ``dataType``
