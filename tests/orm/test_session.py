@@ -1049,3 +1049,47 @@ def test_case_4_the_uuid_check_is_one_request_per_chunk_and_skips_fresh_uuids(
         session.add_all(FDoc(title=f"d{i}") for i in range(300))  # fresh uuid4s: not checked
         session.commit()
     assert lookups == [1000, 1000, 500]
+
+
+# -- found by the stateful test (tests/orm/test_stateful.py) ---------------------------------
+
+
+def test_a_refused_add_leaves_the_session_unchanged(fidelity: wvorm.Client) -> None:
+    foreign = FTag(name="foreign")
+    with Session(fidelity) as first, Session(fidelity) as second:
+        first.add(foreign)
+        doc = FDoc(title="d", tags=[FTag(name="mine"), foreign])
+        with pytest.raises(wvorm.SessionError, match="another Session"):
+            second.add(doc)
+        assert len(second) == 0 and second.new == []
+        twins = FDoc(title="t", tags=[FTag(name="twin"), FTag(name="twin")])  # one uuid twice
+        with pytest.raises(wvorm.SessionError, match="another Python object"):
+            second.add(twins)
+        assert len(second) == 0
+        second.commit()  # nothing pending: later commits are not poisoned
+
+
+def test_merge_neither_re_creates_deleted_objects_nor_cancels_their_deletion(
+    fidelity: wvorm.Client,
+) -> None:
+    doc = saved_doc(fidelity)
+    with Session(fidelity) as session:
+        held = session.query(FDoc).include(FDoc.tags).one()
+        gone, doomed = held.tags
+        session.delete(gone)
+        session.commit()
+        session.delete(doomed)
+        session.merge(FDoc(id=doc.id, title="merged", tags=[gone, doomed]))
+        assert session.new == [] and session.deleted == [doomed]
+        session.commit()
+    assert stored(fidelity, FTag, gone.id) is None and stored(fidelity, FTag, doomed.id) is None
+
+
+def test_a_query_with_vector_gives_none_for_an_object_without_one(fidelity: wvorm.Client) -> None:
+    with Session(fidelity) as session:
+        session.add(FTag(name="plain"))
+        session.commit()
+    (tag,) = FTag.query.using(fidelity).with_vector().all()
+    assert state_of(tag).vector is None
+    (hit,) = FTag.query.using(fidelity).with_vector().hits()
+    assert hit.vector is None

@@ -27,6 +27,15 @@ def identity_key(obj: WeaviateModel) -> IdentityKey:
     return type(obj), obj.id
 
 
+def conflict(obj: WeaviateModel) -> SessionError:
+    """The error for a second Python object with ``obj``'s class and uuid."""
+    return SessionError(
+        f"{describe(obj)} is already in this session as another Python object; one uuid is "
+        "one object per session. Use session.merge(obj) to copy its values onto the "
+        "session's object, or change the id of the new one."
+    )
+
+
 class IdentityMap:
     """The canonical instance of every ``(model, uuid)`` a session tracks."""
 
@@ -46,11 +55,7 @@ class IdentityMap:
             key = (type(obj), obj.id)
         present = self._objects.setdefault(key, obj)
         if present is not obj:
-            raise SessionError(
-                f"{describe(obj)} is already in this session as another Python object; "
-                "one uuid is one object per session. Use session.merge(obj) to copy its "
-                "values onto the session's object, or change the id of the new one."
-            )
+            raise conflict(obj)
         return key
 
     def find(self, models: Iterable[type], uuid: UUID) -> Optional[WeaviateModel]:

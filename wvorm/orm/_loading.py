@@ -277,7 +277,7 @@ class Loader(Generic[M]):
             nulls = list(state_of(obj).nulls)
         if len(additional) > 1:  # more than the id: vectors
             vector = additional.get("vector")
-            if vector is not None:
+            if vector:  # (the server answers [] for an object without a vector)
                 state_of(obj).vector = vector
             vectors = additional.get("vectors")
             if vectors:
@@ -395,7 +395,7 @@ class Hit(Generic[M]):
             explain_score=additional.get("explainScore"),
             creation_time=_time_or_none(additional.get("creationTimeUnix")),
             update_time=_time_or_none(additional.get("lastUpdateTimeUnix")),
-            vector=additional.get("vector"),
+            vector=additional.get("vector") or None,
             vectors=dict(vectors) if vectors else None,
         )
 

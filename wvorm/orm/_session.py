@@ -39,7 +39,7 @@ from uuid import UUID
 from wvorm.batch import Batch
 from wvorm.data.replication import ConsistencyLevel
 from wvorm.errors import CommitError, NoResultError, SessionError, UsageError
-from wvorm.orm._identity import IdentityKey, IdentityMap, identity_key
+from wvorm.orm._identity import IdentityKey, IdentityMap, conflict, identity_key
 from wvorm.orm._mapping import collection_name, model_info
 from wvorm.orm._models import WeaviateModel, from_properties, referenced_objects, stub
 from wvorm.orm._persistence import FlushResult, ProgressCallback, WriteOptions, run_plan
@@ -536,35 +536,40 @@ class Session:
         object that a flush deleted is not tracked through a reference: it is not
         re-created by cascade (the plan refuses a new beacon to it).
         """
-        identity, new = self._identity, self._new
+        identity = self._identity
         root_ids = {id(obj) for obj in roots}
         seen: set[int] = set()
-        added: list[WeaviateModel] = []
+        found: dict[IdentityKey, WeaviateModel] = {}  # not tracked yet, in discovery order
         stack = list(reversed(roots))
+        # First walk and check everything, then change the session: a refused add
+        # leaves the session as it was.
         while stack:
             obj = stack.pop()
             if id(obj) in seen:
                 continue
             seen.add(id(obj))
             key = (type(obj), obj.id)
-            present = identity.get(key)
+            present = identity.get(key) or found.get(key)
             state = state_of(obj)
             if present is None:
                 if state.deleted and id(obj) not in root_ids:
                     continue
-                self._hold(obj, key)
-                if not state.is_persistent:
-                    new[key] = obj
-                added.append(obj)
+                owner = state.owner
+                if owner is not None and owner is not self:
+                    claim(obj, self)  # raises, naming the other session
+                found[key] = obj
             elif present is not obj:
-                identity.add(obj)  # raises: another object already holds this uuid
+                raise conflict(obj)  # another object holds this uuid (or comes with it)
             elif id(obj) not in root_ids:
                 continue
-            references = model_info(type(obj)).references
-            for prop in references:
+            for prop in model_info(type(obj)).references:
                 if prop.field_name in obj.__dict__:
                     stack.extend(referenced_objects(obj, prop.field_name))
-        return added
+        for key, obj in found.items():
+            self._hold(obj, key)
+            if not state_of(obj).is_persistent:
+                self._new[key] = obj
+        return list(found.values())
 
     def _forget(self, key: IdentityKey) -> None:
         obj = self._identity.get(key)
@@ -624,7 +629,9 @@ class Session:
             "model does not declare; add the class to the field's type"
         )
 
-    def _merge(self, obj: WeaviateModel, memo: dict[IdentityKey, WeaviateModel]) -> WeaviateModel:
+    def _merge(
+        self, obj: WeaviateModel, memo: dict[IdentityKey, WeaviateModel], *, root: bool = True
+    ) -> WeaviateModel:
         # ``memo`` is keyed by identity, so that when the merged graph holds two Python
         # objects for one uuid, the first one reached (the root first) is the one merged.
         key = identity_key(obj)
@@ -632,6 +639,8 @@ class Session:
         if done is not None:
             return done
         source_state = state_of(obj)
+        if not root and source_state.deleted:
+            return obj  # reached through a reference: a deleted object is not re-created
         transient = not source_state.is_persistent
         target = self._identity.get(key)
         if target is None and transient:
@@ -645,16 +654,17 @@ class Session:
                 self._new[key] = target
         else:
             memo[key] = target
-            self._deleted.pop(key, None)
+            if root:  # merging it explicitly cancels its deletion; reaching it does not
+                self._deleted.pop(key, None)
         if target is not obj:
             merge_values(target, obj, explicit_only=transient and not copied)
         for prop in model_info(type(target)).references:
             value = target.__dict__.get(prop.field_name)
             if isinstance(value, list):
                 # always a new list: the target must not share one with ``obj``
-                target.__dict__[prop.field_name] = [self._merge(t, memo) for t in value]
+                target.__dict__[prop.field_name] = [self._merge(t, memo, root=False) for t in value]
             elif isinstance(value, WeaviateModel):
-                target.__dict__[prop.field_name] = self._merge(value, memo)
+                target.__dict__[prop.field_name] = self._merge(value, memo, root=False)
         return target
 
 

@@ -46,8 +46,8 @@ Vector = list[float]
 
 
 @dataclass(frozen=True, eq=False)
-class Insert:
-    """A new object to write: its properties (JSON-ready), vector and named vectors."""
+class ObjectWrite:
+    """One object's properties (JSON-ready), vector and named vectors, to be written."""
 
     obj: WeaviateModel
     class_name: str
@@ -56,15 +56,13 @@ class Insert:
     vectors: Mapping[str, Vector] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, eq=False)
-class Patch:
-    """A persistent object's changed properties (None clears one) and changed vectors."""
+class Insert(ObjectWrite):
+    """A new object to insert, with every property it holds."""
 
-    obj: WeaviateModel
-    class_name: str
-    properties: dict[str, Any]
-    vector: Optional[Vector] = None
-    vectors: Mapping[str, Vector] = field(default_factory=dict)
+
+class Patch(ObjectWrite):
+    """A persistent object's changed properties (None clears one) and changed vectors,
+    sent as a PATCH, which merges."""
 
 
 @dataclass(frozen=True, eq=False)
