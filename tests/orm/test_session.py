@@ -1093,3 +1093,18 @@ def test_a_query_with_vector_gives_none_for_an_object_without_one(fidelity: wvor
     assert state_of(tag).vector is None
     (hit,) = FTag.query.using(fidelity).with_vector().hits()
     assert hit.vector is None
+
+
+def test_references_added_to_an_emptied_list_are_written_once(fidelity: wvorm.Client) -> None:
+    one, two = FTag(name="one"), FTag(name="two")
+    doc = FDoc(title="x", tags=[one])
+    with Session(fidelity) as session:
+        session.add_all([doc, two])
+        session.commit()
+        doc.tags.remove(one)
+        session.commit()
+        assert stored(fidelity, FDoc, doc.id)["tags"] == []
+        doc.tags.append(two)  # a batch add here would be "rejected" and stored anyway
+        session.commit()
+        assert session.dirty == []
+    assert beacon_ids(stored(fidelity, FDoc, doc.id), "tags") == [str(two.id)]

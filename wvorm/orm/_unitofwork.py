@@ -239,19 +239,16 @@ class _Planner:
         name = prop.field_name
         if not prop.is_list or name not in snapshot:
             # a single reference, or a list assigned without being loaded: replace it whole
-            for target in targets:
-                if state_of(target).deleted:
-                    self.refused.append(
-                        (
-                            ReferenceChange(obj, name, "replace", tuple(targets)),
-                            _deleted_target(target),
-                        )
-                    )
-                    return
-            self.calls.append(ReferenceChange(obj, name, "replace", tuple(targets)))
+            self._replace(obj, name, targets)
             return
         had: Counter[Any] = Counter(snapshot.get(name) or ())
         has: Counter[Any] = Counter((type(t), t.id) for t in targets)
+        if has and not any(has[k] >= n for k, n in had.items()):
+            # Every beacon the server holds goes, or it holds none: replace the list in
+            # one request. (Weaviate 1.39 reports a batch reference add to an emptied
+            # list as failed, yet stores it, so adds must not be what fills it.)
+            self._replace(obj, name, targets)
+            return
         removes: dict[Any, ReferenceChange] = {}
         for key, count in had.items():
             if has[key] < count:
@@ -263,6 +260,14 @@ class _Planner:
             if wanted[key] > 0:
                 wanted[key] -= 1
                 self._add(ReferenceChange(obj, name, "add", (target,), removes.get(key)))
+
+    def _replace(self, obj: WeaviateModel, name: str, targets: list[WeaviateModel]) -> None:
+        change = ReferenceChange(obj, name, "replace", tuple(targets))
+        deleted = [t for t in targets if state_of(t).deleted]
+        if deleted:
+            self.refused.append((change, _deleted_target(deleted[0])))
+        else:
+            self.calls.append(change)
 
     def _add(self, change: ReferenceChange) -> None:
         target = change.targets[0]
