@@ -209,11 +209,13 @@ class MigrationError(WvormError):
 
 
 class CommitError(WvormError):
-    """The server rejected some objects or references during ``Session.commit()``.
+    """Some objects or references were not written during ``Session.commit()``: refused
+    before sending (a value no server takes) or rejected by the server.
 
-    ``failures`` lists ``(item, reason)`` pairs. Everything else was committed;
-    the failed items stay pending in the session so they can be fixed and
-    committed again.
+    ``failures`` lists ``(item, reason)`` pairs; an item is a model instance or a
+    reference change, named by class and uuid, never by its values. Everything else
+    was committed; the failed items stay pending in the session so they can be fixed
+    and committed again.
     """
 
     def __init__(self, failures: Sequence[tuple[Any, str]]) -> None:
@@ -222,8 +224,8 @@ class CommitError(WvormError):
         more = len(self.failures) - 50
         suffix = f"\n  ... and {more} more" if more > 0 else ""
         super().__init__(
-            f"{len(self.failures)} item(s) were rejected by the server and stay pending "
-            f"in the session; fix them and commit again:\n{lines}{suffix}"
+            f"{len(self.failures)} item(s) were not written; everything else was. Each stays "
+            f"pending in the session: fix it and commit again, or expunge it:\n{lines}{suffix}"
         )
 
 

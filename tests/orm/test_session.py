@@ -1108,3 +1108,30 @@ def test_references_added_to_an_emptied_list_are_written_once(fidelity: wvorm.Cl
         session.commit()
         assert session.dirty == []
     assert beacon_ids(stored(fidelity, FDoc, doc.id), "tags") == [str(two.id)]
+
+
+def test_reference_writes_to_a_list_another_session_emptied_are_confirmed_not_duplicated(
+    fidelity: wvorm.Client,
+) -> None:
+    """Weaviate 1.39 answers writes to an emptied reference list with errors (a 500 for a
+    beacon delete, FAILED for a batch add it stores anyway): wvorm reads the beacons back
+    and counts what the server shows written, instead of failing and re-sending."""
+    t1, t2, u = FTag(name="t1"), FTag(name="t2"), FTag(name="u")
+    with Session(fidelity) as session:
+        session.add_all([FDoc(title="d", tags=[t1, t2]), u])
+        session.commit()
+    with Session(fidelity) as a, Session(fidelity) as b:
+        doc_a = a.query(FDoc).include(FDoc.tags).one()
+        doc_b = b.query(FDoc).include(FDoc.tags).one()
+        doc_b.tags = []
+        b.commit()
+        doc_a.tags.pop()  # a stale view: the server holds no beacon at all
+        a.commit()
+        assert a.dirty == []
+        held_u = a.get(FTag, u.id)
+        assert held_u is not None
+        doc_a.tags.append(held_u)
+        a.commit()
+        a.commit()  # nothing left to send: no duplicate
+        on_server = stored(fidelity, FDoc, doc_a.id)
+    assert beacon_ids(on_server, "tags") == [str(u.id)]

@@ -111,17 +111,3 @@ def test_deletes() -> None:
     doc = persistent(PDoc(title="t"))
     plan = plan_flush([], [], [doc])
     assert [d.obj for d in plan.deletes] == [doc] and plan.deletes[0].class_name == "PDoc"
-
-
-def test_a_list_that_is_or_becomes_empty_on_the_server_is_replaced_not_added_to() -> None:
-    """Weaviate 1.39 reports a batch add to an emptied reference list as failed (and stores
-    it), so a list the flush fills from empty is one replace."""
-    a = persistent(PTag(name="a"))
-    assert isinstance(a, PTag)
-    doc = persistent(PDoc(title="t", tags=[a]))
-    assert isinstance(doc, PDoc)
-    b = PTag(name="b")
-    doc.tags = [b]  # a goes, b comes: the list is empty in between
-    plan = plan_flush([], [(doc, changed_fields(doc))], [])
-    assert [(c.action, c.targets) for c in plan.reference_calls] == [("replace", (b,))]
-    assert plan.reference_adds == ()

@@ -16,6 +16,11 @@ A batch item the server reports as failed can still have been stored (Weaviate 1
 keeps some objects whose vector it rejected). After insert failures the failed uuids
 are looked up too, and those found are reported as stored anyway.
 
+The same holds for references: Weaviate 1.39 reports reference writes to a list
+that was emptied as failed (and stores the adds). After reference failures each
+affected object's beacons are read once, and a change the server shows written is
+not reported (see ``_Run._confirm_references``).
+
 Logging (logger ``wvorm.orm.persistence``): at DEBUG, the plan's summary, each
 phase's counts and duration, and every failure; at INFO, progress every
 ``PROGRESS_INTERVAL`` seconds of a long commit. ``progress`` callbacks receive a
@@ -26,6 +31,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -34,7 +40,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar
 from wvorm.data.replication import ConsistencyLevel
 from wvorm.errors import BatchError, WvormError
 from wvorm.orm._mapping import model_info
-from wvorm.orm._models import WeaviateModel
+from wvorm.orm._models import WeaviateModel, referenced_objects
 from wvorm.orm._state import describe, state_of
 from wvorm.orm._unitofwork import (
     Delete,
@@ -97,6 +103,17 @@ class FlushResult:
         key = ((type(change.source), change.source.id), change.field_name)
         self.reference_failures.setdefault(key, []).append(change)
         logger.debug("commit: %r failed: %s", change, reason)
+
+    def forgive_reference(self, change: ReferenceChange) -> None:
+        """Take back a reference failure: the server shows the change written after all."""
+        self.failures = [(item, reason) for item, reason in self.failures if item is not change]
+        key = ((type(change.source), change.source.id), change.field_name)
+        remaining = [c for c in self.reference_failures.get(key, ()) if c is not change]
+        if remaining:
+            self.reference_failures[key] = remaining
+        else:
+            self.reference_failures.pop(key, None)
+        logger.debug("commit: %r was reported as failed, but the server holds it", change)
 
 
 @dataclass(frozen=True)
@@ -286,8 +303,10 @@ class _Run:
         result = self.result
         calls = [c for c in changes if c.action != "add" and self._sendable(c)]
         failed_removes: set[int] = set()
+        rejected: list[ReferenceChange] = []  # sent, and reported as not written
         for change, error in self._parallel(self._call, calls, lambda c: id(c.source)):
             result.fail_reference(change, error)
+            rejected.append(change)
             if change.action == "remove":
                 failed_removes.add(id(change))
         adds = [
@@ -297,8 +316,53 @@ class _Run:
             and not (c.readds is not None and id(c.readds) in failed_removes)
             and self._sendable(c)
         ]
-        self._add_references(adds)
+        rejected += self._add_references(adds)
+        if rejected:
+            self._confirm_references(rejected)
         self._report("references", len(changes), len(changes))
+
+    def _confirm_references(self, rejected: Sequence[ReferenceChange]) -> None:
+        """Count as written the rejected reference changes whose effect the server shows.
+
+        Weaviate 1.39 reports a batch reference add to a list that was emptied (its last
+        beacon deleted, by this session or another) as failed, yet stores it, and
+        answers a beacon delete on such a list with a 500. So each source with rejected
+        changes is read once (REST), and a change counts as written when the server
+        holds its target exactly as often as the object now does (for a replace: the
+        whole list). Retrying instead would store duplicates.
+        """
+        by_source: dict[int, list[ReferenceChange]] = {}
+        for change in rejected:
+            by_source.setdefault(id(change.source), []).append(change)
+        for changes in by_source.values():
+            source = changes[0].source
+            info = model_info(type(source))
+            try:
+                data = self.client.data_object.get_by_id(
+                    source.id,
+                    class_name=info.name,
+                    consistency_level=self.level,
+                    tenant=self.options.tenant,
+                )
+            except WvormError:
+                continue  # the failures stand as reported
+            if data is None:
+                continue  # the object is gone: nothing was written
+            properties = data.get("properties") or {}
+            for change in changes:
+                prop = info.fields[change.field_name]
+                held = Counter(_beacon_key(b) for b in properties.get(prop.name) or ())
+                wanted = Counter(
+                    (target_class(t), str(target_id(t)))
+                    for t in referenced_objects(source, change.field_name)
+                )
+                if change.action == "replace":
+                    confirmed = held == wanted
+                else:
+                    key = (target_class(change.targets[0]), str(target_id(change.targets[0])))
+                    confirmed = held[key] == wanted[key]
+                if confirmed:
+                    self.result.forgive_reference(change)
 
     def _sendable(self, change: ReferenceChange) -> bool:
         """False for a change that must wait: its source's own write failed (it waits
@@ -354,9 +418,10 @@ class _Run:
                 tenant=self.options.tenant,
             )
 
-    def _add_references(self, adds: Sequence[ReferenceChange]) -> None:
+    def _add_references(self, adds: Sequence[ReferenceChange]) -> list[ReferenceChange]:
+        """Send ``adds`` through the batch; return those the server rejected."""
         if not adds:
-            return
+            return []
         batch, tenant, result = self.batch, self.options.tenant, self.result
         stopped: Optional[BaseException] = None
         unsent: Sequence[ReferenceChange] = ()
@@ -389,6 +454,7 @@ class _Run:
                 change, f"not sent, because an earlier batch request failed: {stopped}"
             )
         unsent_ids = {id(c) for c in unsent}
+        rejected = []
         for record in batch.failed_references:
             matches = by_beacon.get(
                 (
@@ -402,7 +468,9 @@ class _Run:
                 change = matches.pop()
                 if id(change) not in unsent_ids:
                     result.fail_reference(change, record.message)
+                    rejected.append(change)
                     break
+        return rejected
 
     # -- 5. deletes -----------------------------------------------------------------------
 
@@ -468,6 +536,12 @@ class _Run:
         else:
             results = [run_group(group) for group in groups.values()]
         return [failure for failures in results for failure in failures]
+
+
+def _beacon_key(beacon: Any) -> tuple[str, str]:
+    """``(class name, uuid)`` of a REST beacon ``weaviate://localhost/Class/uuid``."""
+    parts = str((beacon or {}).get("beacon", "")).rstrip("/").split("/")
+    return (parts[-2] if len(parts) >= 5 else "", parts[-1])
 
 
 def _could_exist(obj: WeaviateModel) -> bool:

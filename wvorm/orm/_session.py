@@ -251,8 +251,7 @@ class Session:
             raise NoResultError(
                 f"{describe(obj)} no longer exists on the server; it left the session"
             )
-        self._deleted.pop(key, None)
-        reload(obj, fresh)
+        reload(obj, fresh)  # (a pending deletion stays pending)
 
     def query(self, model: type[M]) -> Query[M]:
         """A query of ``model`` bound to this session: the session's client, tenant and

@@ -243,12 +243,6 @@ class _Planner:
             return
         had: Counter[Any] = Counter(snapshot.get(name) or ())
         has: Counter[Any] = Counter((type(t), t.id) for t in targets)
-        if has and not any(has[k] >= n for k, n in had.items()):
-            # Every beacon the server holds goes, or it holds none: replace the list in
-            # one request. (Weaviate 1.39 reports a batch reference add to an emptied
-            # list as failed, yet stores it, so adds must not be what fills it.)
-            self._replace(obj, name, targets)
-            return
         removes: dict[Any, ReferenceChange] = {}
         for key, count in had.items():
             if has[key] < count:
