@@ -197,7 +197,7 @@ class Include:
         return items[0] if items else None
 
 
-Step = tuple[str, Optional[str], str, Optional[type], Any, bool]
+Step = tuple[str, str, str, Optional[type], Any, bool]
 
 
 class Loader(Generic[M]):
@@ -298,7 +298,7 @@ class Loader(Generic[M]):
         without defaults: what was not read stays unloaded."""
         values: dict[str, Any] = {"id": UUID(uuid)}
         for kind, name, field_name, exact, convert, nullable in self._steps:
-            value = row.get(name)  # type: ignore[arg-type]  # name is set for every step
+            value = row.get(name)
             if kind == "value":
                 if type(value) is exact:
                     values[field_name] = value

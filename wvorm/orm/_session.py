@@ -450,9 +450,7 @@ class Session:
             key = identity_key(obj)
             if key not in new and is_dirty(obj):
                 dirty[key] = (obj, changed_fields(obj))
-        return plan_flush(
-            list(new.values()), list(dirty.values()), list(deleted.values()), tenant=self.tenant
-        )
+        return plan_flush(list(new.values()), list(dirty.values()), list(deleted.values()))
 
     def _apply(self, plan: FlushPlan, result: FlushResult) -> None:
         """Record what the server now holds; keep what failed pending."""

@@ -158,14 +158,12 @@ def plan_flush(
     new: Sequence[WeaviateModel],
     dirty: Sequence[tuple[WeaviateModel, set[str]]],
     deleted: Sequence[WeaviateModel],
-    *,
-    tenant: Optional[str] = None,
 ) -> FlushPlan:
     """The plan that writes ``new`` objects, the ``changed`` fields of each dirty
     persistent object (``(obj, changed)``), and deletes ``deleted``.
 
     Raises before anything is planned for programming errors: a reference field
-    holding what it cannot (TypeError). ``tenant`` is only for messages.
+    holding what it cannot (TypeError).
     """
     planner = _Planner()
     for obj in new:
