@@ -29,6 +29,13 @@ def beacon(to_uuid: UUID, class_name: Optional[str] = None) -> dict[str, str]:
     return {"beacon": f"weaviate://localhost/{capitalize_first_letter(class_name)}/{object_id}"}
 
 
+def parse_beacon(reference: Any) -> tuple[Optional[str], str]:
+    """``(class name or None, uuid text)`` of a reference as the server answers it,
+    ``{"beacon": "weaviate://localhost/<Class>/<uuid>", ...}`` (the inverse of :func:`beacon`)."""
+    parts = str((reference or {}).get("beacon", "")).rstrip("/").split("/")
+    return (parts[-2] if len(parts) >= 5 else None), parts[-1]
+
+
 class Reference:
     """Changes the references one object holds in one reference property."""
 

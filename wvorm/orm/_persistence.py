@@ -37,6 +37,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar
 
+from wvorm.data.references import parse_beacon
 from wvorm.data.replication import ConsistencyLevel
 from wvorm.errors import BatchError, WvormError
 from wvorm.orm._mapping import model_info
@@ -351,7 +352,7 @@ class _Run:
             properties = data.get("properties") or {}
             for change in changes:
                 prop = info.fields[change.field_name]
-                held = Counter(_beacon_key(b) for b in properties.get(prop.name) or ())
+                held = Counter(parse_beacon(b) for b in properties.get(prop.name) or ())
                 wanted = Counter(
                     (target_class(t), str(target_id(t)))
                     for t in referenced_objects(source, change.field_name)
@@ -536,12 +537,6 @@ class _Run:
         else:
             results = [run_group(group) for group in groups.values()]
         return [failure for failures in results for failure in failures]
-
-
-def _beacon_key(beacon: Any) -> tuple[str, str]:
-    """``(class name, uuid)`` of a REST beacon ``weaviate://localhost/Class/uuid``."""
-    parts = str((beacon or {}).get("beacon", "")).rstrip("/").split("/")
-    return (parts[-2] if len(parts) >= 5 else "", parts[-1])
 
 
 def _could_exist(obj: WeaviateModel) -> bool:

@@ -31,12 +31,14 @@ from __future__ import annotations
 
 import copy
 import logging
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Optional, TypeVar, Union
 from uuid import UUID
 
 from wvorm.batch import Batch
+from wvorm.data.references import parse_beacon
 from wvorm.data.replication import ConsistencyLevel
 from wvorm.errors import CommitError, NoResultError, SessionError, UsageError
 from wvorm.orm._identity import IdentityKey, IdentityMap, conflict, identity_key
@@ -612,12 +614,11 @@ class Session:
 
     def _beacon_target(self, prop: PropertyInfo, beacon: Any) -> Optional[WeaviateModel]:
         """The instance a REST beacon (``weaviate://localhost/Class/uuid``) points to."""
-        parts = str((beacon or {}).get("beacon", "")).rstrip("/").split("/")
+        class_name, uuid_text = parse_beacon(beacon)
         try:
-            object_id = UUID(parts[-1])
+            object_id = UUID(uuid_text)
         except ValueError:
             return None
-        class_name = parts[-2] if len(parts) >= 5 else None
         for target in prop.targets:
             if class_name is None or collection_name(target) == class_name:
                 return self._target(target, object_id)
@@ -670,8 +671,6 @@ def _held_after(
 ) -> tuple[Any, ...]:
     """The beacons a list field holds on the server after some of its writes failed:
     ``current`` (what a clean flush would give) minus failed adds, plus failed removes."""
-    from collections import Counter
-
     held = Counter(current)
     had = Counter(before)
     for change in failures:
