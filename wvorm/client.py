@@ -7,6 +7,7 @@ the server process) and hands it to each component: ``schema``, ``data_object``,
 
 from __future__ import annotations
 
+import threading
 from types import TracebackType
 from typing import Any, Optional, Union
 
@@ -21,6 +22,8 @@ from wvorm.embedded import EmbeddedOptions, EmbeddedServer
 from wvorm.errors import UsageError, WvormError
 from wvorm.gql import Query
 from wvorm.schema import Schema
+from wvorm.transport import Transport
+from wvorm.transport import choose as choose_transport
 
 
 class Client:
@@ -60,6 +63,9 @@ class Client:
             url = self._embedded.url
         assert url is not None
         config = additional_config or Config()
+        self._config = config
+        self._transport: Optional[Transport] = None
+        self._transport_lock = threading.Lock()
         try:
             self._connection = Connection(
                 url,
@@ -134,6 +140,16 @@ class Client:
         return self._connection
 
     @property
+    def transport(self) -> Transport:
+        """How typed queries (the ORM's) travel: gRPC or GraphQL, chosen on first use
+        (see :mod:`wvorm.transport`; the choice is logged at INFO)."""
+        with self._transport_lock:
+            if self._transport is None:
+                port = self._embedded.ports.grpc if self._embedded is not None else None
+                self._transport = choose_transport(self._connection, self._config, port)
+            return self._transport
+
+    @property
     def url(self) -> str:
         """The server's base URL."""
         return self._connection.url
@@ -152,6 +168,8 @@ class Client:
         ``client.batch`` are not flushed (they stay readable from the batch).
         """
         self.batch.shutdown()
+        if self._transport is not None:
+            self._transport.close()
         self._connection.close()
         if self._embedded is not None:
             self._embedded.stop()

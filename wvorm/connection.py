@@ -53,11 +53,22 @@ class ConnectionConfig:
 
 @dataclass
 class Config:
-    """Additional client configuration (``Client(additional_config=...)``)."""
+    """Additional client configuration (``Client(additional_config=...)``).
+
+    ``grpc_port`` (v3: ``grpc_port_experimental``) is the server's gRPC port and
+    ``grpc_secure`` (v3: ``grpc_secure_experimental``) turns on TLS for it; an
+    embedded server knows its own port. ``transport`` chooses how typed queries
+    travel: ``"auto"`` (gRPC when the ``wvorm[grpc]`` extra is installed and the port
+    answers, else GraphQL), ``"grpc"`` (fail when gRPC is unavailable) or
+    ``"graphql"``. See :mod:`wvorm.transport`.
+    """
 
     grpc_port_experimental: Optional[int] = None
     grpc_secure_experimental: bool = False
     connection_config: ConnectionConfig = field(default_factory=ConnectionConfig)
+    grpc_port: Optional[int] = None
+    grpc_secure: bool = False
+    transport: str = "auto"
 
 
 def normalize_timeout(timeout_config: TimeoutConfig) -> tuple[float, float]:
@@ -144,6 +155,20 @@ class Connection:
     @timeout_config.setter
     def timeout_config(self, value: TimeoutConfig) -> None:
         self._timeout = normalize_timeout(value)
+
+    def request_headers(self) -> dict[str, str]:
+        """The headers of the next request: the additional headers and the current
+        ``authorization`` (renewed when it expires). The gRPC transport sends these too."""
+        headers = dict(self._headers)
+        authorization = self._auth.authorization()
+        if authorization is not None:
+            headers["authorization"] = authorization
+        return headers
+
+    def invalidate_token(self) -> bool:
+        """Drop the current token after the server refused it; True if a new one can be
+        had (so the request is worth repeating once)."""
+        return self._auth.invalidate()
 
     @property
     def additional_headers(self) -> dict[str, str]:

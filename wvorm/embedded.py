@@ -54,7 +54,7 @@ logger = logging.getLogger("wvorm.embedded")
 T = TypeVar("T")
 
 #: The one pinned server version; the installer, the fixtures and CI use it.
-WEAVIATE_VERSION = "1.39.0"
+WEAVIATE_VERSION = "1.39.3"
 GO_MODULE = "github.com/weaviate/weaviate/cmd/weaviate-server"
 BINARY_ENV_VAR = "WVORM_WEAVIATE_BINARY"
 RELEASE_URL = "https://github.com/weaviate/weaviate/releases/download/v{version}/{archive}"

@@ -117,18 +117,20 @@ class SchemaValidationException(WvormError):
 
 
 class QueryError(WvormError):
-    """The server answered a GraphQL query with errors.
+    """The server answered a query with errors.
 
-    ``errors`` holds the server's error list, ``query`` the GraphQL text sent.
+    ``errors`` holds the server's error list, ``query`` the query sent (GraphQL
+    text, or a description of the gRPC request), ``transport`` "GraphQL" or "gRPC".
     """
 
-    def __init__(self, errors: Sequence[Any], query: str) -> None:
+    def __init__(self, errors: Sequence[Any], query: str, transport: str = "GraphQL") -> None:
         self.errors = list(errors)
         self.query = query
+        self.transport = transport
         messages = "; ".join(
             str(e.get("message", e)) if isinstance(e, dict) else str(e) for e in self.errors
         )
-        super().__init__(f"GraphQL query failed: {messages}\nQuery: {query}")
+        super().__init__(f"{transport} query failed: {messages}\nQuery: {query}")
 
 
 class BatchError(WvormError):

@@ -756,6 +756,8 @@ def saved_doc(client: wvorm.Client) -> FDoc:
 def test_case_1_ints_beyond_32_bits_are_refused_and_never_read_as_defaults(
     fidelity: wvorm.Client,
 ) -> None:
+    if fidelity.transport.name == "gRPC":
+        pytest.skip("gRPC reads int64 exactly: test_int64_is_exact_over_grpc")
     with Session(fidelity) as session:
         session.add(FDoc(title="big", big=3_000_000_000))
         with pytest.raises(CommitError, match="32-bit range"):
@@ -773,6 +775,24 @@ def test_case_1_ints_beyond_32_bits_are_refused_and_never_read_as_defaults(
         loaded.title = "renamed"
         session.commit()
     assert stored(fidelity, FDoc, doc_id)["big"] == 3_000_000_000  # left alone
+
+
+def test_int64_is_exact_over_grpc(fidelity: wvorm.Client) -> None:
+    if fidelity.transport.name != "gRPC":
+        pytest.skip("GraphQL's Int is 32-bit: test_case_1_...")
+    extremes = [2**53, -(2**53), 3_000_000_000]  # REST writes are exact to 2**53
+    with Session(fidelity) as session:
+        session.add_all([FDoc(title=str(v), big=v) for v in extremes])
+        session.commit()
+    docs = FDoc.query.using(fidelity).where(FDoc.big > 2**31).all()
+    assert sorted(d.big for d in docs) == [3_000_000_000, 2**53]
+    assert {d.title: d.big for d in FDoc.query.using(fidelity).all()} == {
+        str(v): v for v in extremes
+    }
+    with Session(fidelity) as session:
+        session.add(FDoc(title="over", big=2**53 + 1))
+        with pytest.raises(CommitError, match="2\\*\\*53"):
+            session.commit()
 
 
 def test_case_2_vector_changes_are_dirty_and_committed(fidelity: wvorm.Client) -> None:

@@ -4,7 +4,8 @@
 a field into a :class:`Field` (a :class:`ReferencePath` for a cross-reference).
 Comparing a FieldExpr gives a :class:`Filter`, checked against the field's Weaviate
 type on the spot, so a wrong filter fails where it is written, before any request.
-Filters render to v3 ``where`` dicts (:meth:`Filter.to_where`) for the GraphQL
+Filters become nodes of the typed query plan (:meth:`Filter.to_node`, see
+:mod:`wvorm.plan`), or v3 ``where`` dicts (:meth:`Filter.to_where`) for the v3
 builder; :mod:`wvorm.orm._query` consumes all of this. Under mypy the plugin
 :mod:`wvorm.mypy` gives class-level field access these types too.
 """
@@ -22,6 +23,7 @@ from weakref import WeakKeyDictionary
 import typing_extensions
 from typing_extensions import get_args, get_origin
 
+from wvorm import plan
 from wvorm.errors import FilterError, UnknownFieldError, did_you_mean
 from wvorm.orm._mapping import collection_name, model_info
 from wvorm.orm._types import (
@@ -488,6 +490,10 @@ class Filter:
         """The v3 ``where`` dict, as ``client.query.get(...).with_where`` takes it."""
         raise NotImplementedError
 
+    def to_node(self) -> plan.FilterNode:
+        """The filter as a node of the typed query plan."""
+        raise NotImplementedError
+
     def roots(self) -> set[type[WeaviateModel]]:
         """The models whose fields the filter names (where its paths start)."""
         raise NotImplementedError
@@ -525,6 +531,15 @@ class Comparison(Filter):
     def to_where(self) -> dict[str, Any]:
         return {"path": self.field.path, "operator": self.operator, self.value_key: self.value}
 
+    def to_node(self) -> plan.Condition:
+        value = self.value
+        if self.value_key == "valueGeoRange":
+            center = value["geoCoordinates"]
+            value = plan.GeoRange(center["latitude"], center["longitude"], value["distance"]["max"])
+        elif isinstance(value, list):
+            value = tuple(value)
+        return plan.Condition(tuple(self.field.path), self.operator, self.value_key, value)
+
     def roots(self) -> set[type[WeaviateModel]]:
         return {self.field.root}
 
@@ -561,6 +576,9 @@ class Combination(Filter):
 
     def to_where(self) -> dict[str, Any]:
         return {"operator": self.operator, "operands": [op.to_where() for op in self.operands]}
+
+    def to_node(self) -> plan.Logical:
+        return plan.Logical(self.operator, tuple(op.to_node() for op in self.operands))
 
     def roots(self) -> set[type[WeaviateModel]]:
         return set().union(*(op.roots() for op in self.operands))
@@ -610,6 +628,11 @@ class SortKey:
         """The v3 sort dict, as ``with_sort`` takes it."""
         path = ["_id"] if self.field.prop is ID_PROPERTY else self.field.path
         return {"path": path, "order": self.order}
+
+    def to_node(self) -> plan.SortBy:
+        """The sort key as a node of the typed query plan."""
+        path = ("_id",) if self.field.prop is ID_PROPERTY else tuple(self.field.path)
+        return plan.SortBy(path, ascending=self.order == "asc")
 
     def __repr__(self) -> str:
         return f"{self.field.label}.{self.order}()"

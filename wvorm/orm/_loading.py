@@ -1,4 +1,4 @@
-"""GraphQL rows → typed model instances, with included references and search metadata.
+"""Rows of a query plan's answer → typed model instances, with references and metadata.
 
 :mod:`wvorm.orm._query` compiles one :class:`Loader` per query: it names the
 selection to ask for (properties, reference fragments) and turns each row of the
@@ -31,6 +31,7 @@ from uuid import UUID
 import typing_extensions
 from typing_extensions import get_args, get_origin
 
+from wvorm import plan
 from wvorm.errors import UsageError, WvormError
 from wvorm.orm._mapping import collection_name, model_info
 from wvorm.orm._models import WeaviateModel, from_properties, new_instance
@@ -93,20 +94,14 @@ def _reader(prop: PropertyInfo) -> Optional[Reader]:
     return None, convert_list
 
 
-_PHONE_FIELDS = (
-    "input defaultCountry internationalFormatted countryCode national nationalFormatted valid"
-)
+_SHAPES = {"geoCoordinates": "geo", "phoneNumber": "phone", "object": "object"}
 
 
-def property_selection(prop: PropertyInfo) -> str:
-    """How to select one property: its name, with the sub-fields of structured types."""
-    if prop.base_type == "geoCoordinates":
-        return f"{prop.name}{{latitude longitude}}"
-    if prop.base_type == "phoneNumber":
-        return f"{prop.name}{{{_PHONE_FIELDS}}}"
-    if prop.base_type == "object":
-        return f"{prop.name}{{{' '.join(property_selection(n) for n in prop.nested)}}}"
-    return prop.name
+def property_select(prop: PropertyInfo) -> plan.PropertySelect:
+    """How to read one property: its name, with the shape of structured types."""
+    kind = _SHAPES.get(prop.base_type, "plain")
+    nested = tuple(property_select(n) for n in prop.nested) if kind == "object" else ()
+    return plan.PropertySelect(prop.name, kind, nested)
 
 
 # model_config keys that do not change how a stored value validates
@@ -158,15 +153,14 @@ class Include:
         self._multi = len(prop.targets) > 1
         self._where = f"{prop.field_name} (a reference to {', '.join(prop.target_names)})"
 
-    def fragment(self) -> str:
-        """``wroteBooks{... on Book{title _additional{id}}}``."""
-        parts = []
-        for target, loader in self.loaders.items():
-            inner = [*loader.selection(), "_additional{id}"]
-            if self._multi:
-                inner.append("__typename")  # tells which target each item is
-            parts.append(f"... on {collection_name(target)}{{{' '.join(inner)}}}")
-        return f"{self.prop.name}{{{' '.join(parts)}}}"
+    def select(self) -> plan.ReferenceSelect:
+        """The reference's selection: what to read of each target class (and, for a
+        multi-target reference, which class each item is)."""
+        targets = tuple(
+            plan.TargetSelect(collection_name(target), *loader.select())
+            for target, loader in self.loaders.items()
+        )
+        return plan.ReferenceSelect(self.prop.name, targets, tell_class=self._multi)
 
     def load(self, value: Any, adopt: Optional[Adopt]) -> Any:
         """The field's value from the server's list of referenced objects."""
@@ -225,11 +219,12 @@ class Loader(Generic[M]):
         self._fast = _constructible(model)
         self._steps = self._compile_steps()
 
-    def selection(self) -> list[str]:
-        """Property names and reference fragments to select (without ``_additional``)."""
-        return [property_selection(p) for p in self.properties] + [
-            i.fragment() for i in self.includes.values()
-        ]
+    def select(self) -> tuple[tuple[plan.PropertySelect, ...], tuple[plan.ReferenceSelect, ...]]:
+        """The properties and references to read, as the query plan names them."""
+        return (
+            tuple(property_select(p) for p in self.properties),
+            tuple(i.select() for i in self.includes.values()),
+        )
 
     # -- building instances ---------------------------------------------------------
 
@@ -432,10 +427,3 @@ def gc_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
-
-
-def rows_of(answer: Mapping[str, Any], kind: str, class_name: str) -> list[dict[str, Any]]:
-    """The result list of ``{"data": {kind: {class_name: [...]}}}`` (empty for null)."""
-    data = answer.get("data") or {}
-    rows = (data.get(kind) or {}).get(class_name)
-    return rows or []

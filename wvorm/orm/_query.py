@@ -17,14 +17,16 @@ mistakes fail where they are written, before any request.
 from __future__ import annotations
 
 import copy
+import math
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Generic, Optional, Protocol, TypeVar, Union, cast, overload
 from uuid import UUID
 
-from wvorm._inputs import get_valid_uuid
+from wvorm import plan
+from wvorm._inputs import get_valid_uuid, get_vector
 from wvorm.data.replication import ConsistencyLevel
 from wvorm.errors import (
     FilterError,
@@ -34,10 +36,8 @@ from wvorm.errors import (
     UnknownFieldError,
     UsageError,
 )
-from wvorm.gql.aggregate import AggregateBuilder
 from wvorm.gql.escape import graphql_int
-from wvorm.gql.filter import NearObject, NearText, NearVector, Where
-from wvorm.gql.get import GetBuilder, HybridFusion
+from wvorm.gql.get import HybridFusion
 from wvorm.orm._expressions import (
     FieldExpr,
     Filter,
@@ -54,15 +54,15 @@ from wvorm.orm._loading import (
     Loader,
     ResultIdentity,
     gc_paused,
-    rows_of,
 )
 from wvorm.orm._mapping import collection_name, model_info
 from wvorm.orm._models import WeaviateModel
 from wvorm.orm._types import DATA_TYPES, PropertyInfo
+from wvorm.plan.graphql import render_search
 
 if TYPE_CHECKING:
     from wvorm.client import Client
-    from wvorm.connection import Connection
+    from wvorm.transport import Transport
 
 __all__ = ["Aggregation", "Query", "SessionLike"]
 
@@ -96,29 +96,56 @@ class SessionLike(Protocol):
 
 @dataclass(frozen=True)
 class _Search:
-    """The query's one search operator, as the builders take it."""
+    """The query's one search operator, as a plan node."""
 
-    kind: str  # near_text, near_vector, near_object, bm25, hybrid
-    arguments: Mapping[str, Any]
+    node: plan.Search
     written: str  # how the user wrote it, for messages
 
     @property
     def is_near(self) -> bool:
-        return self.kind.startswith("near_")
+        return isinstance(self.node, (plan.NearText, plan.NearVector, plan.NearObject))
 
-    def apply(self, builder: Union[GetBuilder, AggregateBuilder]) -> None:
-        if self.kind == "near_text":
-            builder.with_near_text(self.arguments)
-        elif self.kind == "near_vector":
-            builder.with_near_vector(self.arguments)
-        elif self.kind == "near_object":
-            builder.with_near_object(self.arguments)
-        elif isinstance(builder, GetBuilder) and self.kind == "bm25":
-            builder.with_bm25(**self.arguments)
-        elif isinstance(builder, GetBuilder) and self.kind == "hybrid":
-            builder.with_hybrid(**self.arguments)
-        else:
+    @property
+    def has_threshold(self) -> bool:
+        """A certainty or distance bounds the matches."""
+        return getattr(self.node, "certainty", None) is not None or (
+            getattr(self.node, "distance", None) is not None
+        )
+
+    def aggregated(self) -> Union[plan.NearText, plan.NearVector, plan.NearObject]:
+        if not isinstance(self.node, (plan.NearText, plan.NearVector, plan.NearObject)):
             raise UsageError(f"{self.written} cannot be aggregated or counted")
+        return self.node
+
+
+def _vector(value: Any, what: str) -> list[float]:
+    """A checked vector (a list, numpy array or tensor) as a list of finite floats."""
+    try:
+        vector = get_vector(value)
+    except (TypeError, ValueError) as exc:
+        raise UsageError(f"{what} must be a list of numbers: {exc}") from None
+    if not vector:
+        raise UsageError(f"{what} must not be empty")
+    for i, item in enumerate(vector):
+        if isinstance(item, bool) or not isinstance(item, (int, float)) or not math.isfinite(item):
+            raise UsageError(f"{what}[{i}] must be a finite number, got {item!r}")
+    return [float(v) for v in vector]
+
+
+def _names(value: Optional[Sequence[str]], what: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str) or not all(isinstance(v, str) for v in value):
+        raise UsageError(f"{what} must be a list of str, got {value!r}")
+    return tuple(value)
+
+
+def _certainty_distance(certainty: Optional[float], distance: Optional[float], what: str) -> None:
+    if certainty is not None and distance is not None:
+        raise UsageError(f"{what} takes either certainty or distance, not both")
+    for name, value in (("certainty", certainty), ("distance", distance)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
+            raise UsageError(f"{what} {name} must be a number, got {value!r}")
 
 
 @dataclass(frozen=True)
@@ -307,16 +334,25 @@ class Query(Generic[M]):
         ``move_to`` / ``move_away_from`` are ``(concepts, force)`` or a dict
         ``{"concepts": ..., "objects": [obj or uuid, ...], "force": float}``.
         """
-        arguments: dict[str, Any] = {"concepts": concepts}
-        _put(arguments, certainty=certainty, distance=distance, autocorrect=autocorrect)
-        if move_to is not None:
-            arguments["moveTo"] = self._move(move_to, "move_to")
-        if move_away_from is not None:
-            arguments["moveAwayFrom"] = self._move(move_away_from, "move_away_from")
-        if target_vectors is not None:
-            arguments["targetVectors"] = target_vectors
-        NearText(arguments)  # checks every argument now
-        return self._with_search(_Search("near_text", arguments, f"near_text({concepts!r})"))
+        what = f"near_text({concepts!r})"
+        texts = _names([concepts] if isinstance(concepts, str) else concepts, "near_text concepts")
+        if not texts:
+            raise UsageError("near_text() needs at least one concept")
+        _certainty_distance(certainty, distance, "near_text()")
+        if autocorrect is not None and not isinstance(autocorrect, bool):
+            raise UsageError(f"near_text() autocorrect must be a bool, got {autocorrect!r}")
+        node = plan.NearText(
+            texts,
+            certainty=certainty,
+            distance=distance,
+            move_to=None if move_to is None else self._move(move_to, "move_to"),
+            move_away=None
+            if move_away_from is None
+            else self._move(move_away_from, "move_away_from"),
+            autocorrect=autocorrect,
+            target_vectors=_names(target_vectors, "near_text target_vectors"),
+        )
+        return self._with_search(_Search(node, what))
 
     def near_vector(
         self,
@@ -327,10 +363,14 @@ class Query(Generic[M]):
         target_vectors: Optional[Sequence[str]] = None,
     ) -> Query[M]:
         """Vector search near ``vector`` (a list, numpy array or tensor)."""
-        arguments: dict[str, Any] = {"vector": vector}
-        _put(arguments, certainty=certainty, distance=distance, targetVectors=target_vectors)
-        NearVector(arguments)
-        return self._with_search(_Search("near_vector", arguments, "near_vector([...])"))
+        _certainty_distance(certainty, distance, "near_vector()")
+        node = plan.NearVector(
+            _vector(vector, "near_vector() vector"),
+            certainty=certainty,
+            distance=distance,
+            target_vectors=_names(target_vectors, "near_vector target_vectors"),
+        )
+        return self._with_search(_Search(node, "near_vector([...])"))
 
     def near_object(
         self,
@@ -341,11 +381,17 @@ class Query(Generic[M]):
         target_vectors: Optional[Sequence[str]] = None,
     ) -> Query[M]:
         """Vector search near a stored object (a model instance, or a uuid of this class)."""
-        arguments = dict(self._object_ref(obj, "near_object"))
-        _put(arguments, certainty=certainty, distance=distance, targetVectors=target_vectors)
-        NearObject(arguments)
+        _certainty_distance(certainty, distance, "near_object()")
+        ref = self._object_ref(obj, "near_object")
+        node = plan.NearObject(
+            id=ref.get("id"),
+            beacon=ref.get("beacon"),
+            certainty=certainty,
+            distance=distance,
+            target_vectors=_names(target_vectors, "near_object target_vectors"),
+        )
         written = f"near_object({getattr(obj, 'id', obj)!s})"
-        return self._with_search(_Search("near_object", arguments, written))
+        return self._with_search(_Search(node, written))
 
     def bm25(
         self, query: str, *, properties: Optional[Sequence[Union[FieldExpr[str], str]]] = None
@@ -354,10 +400,8 @@ class Query(Generic[M]):
         (fields, or names with a boost such as ``"title^2"``)."""
         if not isinstance(query, str):
             raise UsageError(f"bm25() query must be a str, got {type(query).__name__}")
-        arguments: dict[str, Any] = {"query": query}
-        if properties is not None:
-            arguments["properties"] = self._search_properties(properties, "bm25")
-        return self._with_search(_Search("bm25", arguments, f"bm25({query!r})"))
+        names = None if properties is None else self._search_properties(properties, "bm25")
+        return self._with_search(_Search(plan.BM25(query, names), f"bm25({query!r})"))
 
     def hybrid(
         self,
@@ -376,11 +420,25 @@ class Query(Generic[M]):
             isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0 <= alpha <= 1
         ):
             raise UsageError(f"hybrid() alpha must be a number from 0 to 1, got {alpha!r}")
-        arguments: dict[str, Any] = {"query": query}
-        _put(arguments, alpha=alpha, vector=vector, fusion_type=fusion_type)
-        if properties is not None:
-            arguments["properties"] = self._search_properties(properties, "hybrid")
-        return self._with_search(_Search("hybrid", arguments, f"hybrid({query!r})"))
+        fusion = None
+        if fusion_type is not None:
+            try:
+                fusion = HybridFusion(fusion_type).value
+            except ValueError:
+                raise UsageError(
+                    f"hybrid() fusion_type must be a HybridFusion (RANKED or RELATIVE_SCORE), "
+                    f"got {fusion_type!r}"
+                ) from None
+        node = plan.Hybrid(
+            query,
+            alpha=None if alpha is None else float(alpha),
+            vector=None if vector is None else _vector(vector, "hybrid() vector"),
+            properties=None
+            if properties is None
+            else self._search_properties(properties, "hybrid"),
+            fusion=fusion,
+        )
+        return self._with_search(_Search(node, f"hybrid({query!r})"))
 
     def _object_ref(self, obj: Union[WeaviateModel, UUIDLike], what: str) -> dict[str, str]:
         """``{"id": ...}`` for an object of this class, ``{"beacon": ...}`` for another."""
@@ -392,30 +450,42 @@ class Query(Generic[M]):
             return {"id": get_valid_uuid(obj)}
         raise UsageError(f"{what} takes a model instance or a uuid, got {type(obj).__name__}")
 
-    def _move(self, move: Move, what: str) -> dict[str, Any]:
+    def _move(self, move: Move, what: str) -> plan.Move:
         if isinstance(move, tuple):
             if len(move) != 2:
                 raise UsageError(f"{what} must be (concepts, force), got {move!r}")
-            concepts, force = move
-            return {"concepts": concepts, "force": force}
+            move = {"concepts": move[0], "force": move[1]}
         if not isinstance(move, Mapping):
             raise UsageError(
                 f"{what} must be (concepts, force) or a dict with 'force' and 'concepts' and/or "
                 f"'objects', got {type(move).__name__}"
             )
-        out = dict(move)
-        if "objects" in out:
-            objects = out["objects"]
-            items = objects if isinstance(objects, (list, tuple)) else [objects]
-            out["objects"] = [
-                o if isinstance(o, Mapping) else self._object_ref(o, f"{what} objects")
-                for o in items
-            ]
-        return out
+        unknown = set(move) - {"force", "concepts", "objects"}
+        if unknown:
+            raise UsageError(
+                f"{what} has unknown key(s) {sorted(unknown)}; use force, concepts, objects"
+            )
+        force = move.get("force")
+        if isinstance(force, bool) or not isinstance(force, (int, float)):
+            raise UsageError(f"{what} needs a 'force' between 0 and 1, got {force!r}")
+        concepts = move.get("concepts", ())
+        texts = _names([concepts] if isinstance(concepts, str) else concepts, f"{what} concepts")
+        objects = move.get("objects", ())
+        items = objects if isinstance(objects, (list, tuple)) else [objects]
+        ids = []
+        for item in items:
+            if isinstance(item, Mapping) and set(item) == {"id"}:
+                item = item["id"]
+            if not isinstance(item, (WeaviateModel, str, UUID)):
+                raise UsageError(f"{what} objects are model instances or uuids, got {item!r}")
+            ids.append(str(item.id) if isinstance(item, WeaviateModel) else get_valid_uuid(item))
+        if not texts and not ids:
+            raise UsageError(f"{what} needs 'concepts' and/or 'objects' to move by")
+        return plan.Move(float(force), texts, tuple(ids))
 
     def _search_properties(
         self, properties: Sequence[Union[FieldExpr[str], str]], what: str
-    ) -> list[str]:
+    ) -> tuple[str, ...]:
         if isinstance(properties, str) or not isinstance(properties, Sequence):
             raise UsageError(f"{what}() properties must be a list of fields or names")
         info = model_info(self._model)
@@ -447,7 +517,7 @@ class Query(Generic[M]):
                     f"{prop.data_type[0]}"
                 )
             names.append(prop.name + boost)
-        return names
+        return tuple(names)
 
     # -- paging, order, shape -------------------------------------------------------------
 
@@ -602,65 +672,54 @@ class Query(Generic[M]):
     def _loader(self) -> Loader[M]:
         return cast("Loader[M]", self._include_tree().loader(self._select))
 
-    def _additional(self, *, hits: bool = False) -> list[str]:
-        fields = ["id"]
-        if self._vectors == ():
-            fields.append("vector")
-        elif self._vectors:
-            fields.append("vectors{" + " ".join(self._vectors) + "}")
-        if hits:
-            fields += ["creationTimeUnix", "lastUpdateTimeUnix"]
-            if self._search is not None and self._search.is_near:
-                fields.append("distance")
-                if model_info(self._model).config.distance in (None, "cosine"):
-                    fields.append("certainty")  # only defined for cosine distance
-            elif self._search is not None:
-                fields += ["score", "explainScore"]
-        return fields
+    def _metadata(self, *, hits: bool = False) -> plan.Metadata:
+        """The ``_additional`` fields to read: the id, vectors when asked, and for hits
+        the times and the search's own metadata."""
+        vector = self._vectors == ()
+        vectors = self._vectors or ()
+        if not hits:
+            return plan.Metadata(vector=vector, vectors=vectors)
+        near = self._search is not None and self._search.is_near
+        keyword = self._search is not None and not near
+        return plan.Metadata(
+            vector=vector,
+            vectors=vectors,
+            creation_time=True,
+            update_time=True,
+            distance=near,
+            # certainty is only defined for cosine distance
+            certainty=near and model_info(self._model).config.distance in (None, "cosine"),
+            score=keyword,
+            explain_score=keyword,
+        )
 
-    def _builder(
-        self, loader: Loader[M], additional: Sequence[str], client: Optional[Client]
-    ) -> GetBuilder:
-        """The Get builder of this query, on ``client`` (None: for its text only)."""
-        name, selection = collection_name(self._model), loader.selection()
-        if client is not None:
-            builder = client.query.get(name, selection)
-        else:  # build() renders text without needing a client; the connection is for do()
-            builder = GetBuilder(name, selection, cast("Connection", None))
-        builder.with_additional(list(additional))
-        if self._filter is not None:
-            builder.with_where(Where(self._filter.to_where()))
-        if self._search is not None:
-            self._search.apply(builder)
-        if self._sort:
-            builder.with_sort([key.to_sort() for key in self._sort])
-        if self._limit is not None:
-            builder.with_limit(self._limit)
-        if self._offset is not None:
-            builder.with_offset(self._offset)
-        if self._after is not None:
-            builder.with_after(self._after)
-        if self._autocut is not None:
-            builder.with_autocut(self._autocut)
-        tenant = self._effective_tenant()
-        if tenant is not None:
-            builder.with_tenant(tenant)
+    def _plan(self, loader: Loader[M], metadata: plan.Metadata) -> plan.SearchPlan:
+        """This query as a typed plan, read through ``loader``."""
+        properties, references = loader.select()
         consistency = self._effective_consistency()
-        if consistency is not None:
-            builder.with_consistency_level(consistency)
-        return builder
+        return plan.SearchPlan(
+            collection=collection_name(self._model),
+            properties=properties,
+            references=references,
+            metadata=metadata,
+            filter=None if self._filter is None else self._filter.to_node(),
+            search=None if self._search is None else self._search.node,
+            sort=tuple(key.to_node() for key in self._sort),
+            limit=self._limit,
+            offset=self._offset,
+            after=self._after,
+            autocut=self._autocut,
+            tenant=self._effective_tenant(),
+            consistency_level=None if consistency is None else consistency.value,
+        )
 
     def build(self) -> str:
-        """The GraphQL text that :meth:`all` sends."""
-        return self._builder(self._loader(), self._additional(), None).build()
+        """The GraphQL text that :meth:`all` sends over GraphQL."""
+        return render_search(self._plan(self._loader(), self._metadata()))
 
     # -- running ------------------------------------------------------------------------
 
-    def _run(self, builder: GetBuilder) -> list[dict[str, Any]]:
-        answer = builder.do(raise_on_error=True)
-        return rows_of(answer, "Get", collection_name(self._model))
-
-    def _rows(self, loader: Loader[M], additional: list[str]) -> Iterator[list[dict[str, Any]]]:
+    def _rows(self, loader: Loader[M], metadata: plan.Metadata) -> Iterator[list[dict[str, Any]]]:
         """The answer's rows, page by page: one request with a limit; without one, as many
         as it takes to read every match.
 
@@ -671,13 +730,13 @@ class Query(Generic[M]):
         10,000 by default); beyond that it fails with an error that says so, never a
         silent cut.
         """
-        client = self._resolve_client()
+        transport = self._resolve_client().transport
         if self._filter is not None and self._sort and self._search is None:
-            yield self._sorted_rows(loader, additional, client)
+            yield self._sorted_rows(loader, metadata, transport)
             return
         if self._limit is not None or self._autocut is not None:
             # (autocut cuts the result itself: one request, as the server answers it)
-            yield self._run(self._builder(loader, additional, client))
+            yield transport.search(self._plan(loader, metadata))
             return
         if (
             self._filter is None
@@ -688,7 +747,7 @@ class Query(Generic[M]):
             cursor = self._after
             while True:
                 page_query = self._replace(limit=READ_PAGE_SIZE, after=cursor)
-                rows = self._run(page_query._builder(loader, additional, client))
+                rows = transport.search(page_query._plan(loader, metadata))
                 yield rows
                 if len(rows) < READ_PAGE_SIZE:
                     return
@@ -697,7 +756,7 @@ class Query(Generic[M]):
         while True:
             page_query = self._replace(limit=READ_PAGE_SIZE, offset=start)
             try:
-                rows = self._run(page_query._builder(loader, additional, client))
+                rows = transport.search(page_query._plan(loader, metadata))
             except QueryError as exc:
                 if "QUERY_MAXIMUM_RESULTS" not in str(exc):
                     raise
@@ -709,6 +768,7 @@ class Query(Generic[M]):
                         "search to read every match"
                     ],
                     exc.query,
+                    exc.transport,
                 ) from exc
             yield rows
             if len(rows) < READ_PAGE_SIZE:
@@ -716,7 +776,7 @@ class Query(Generic[M]):
             start += len(rows)
 
     def _sorted_rows(
-        self, loader: Loader[M], additional: list[str], client: Client
+        self, loader: Loader[M], metadata: plan.Metadata, transport: Transport
     ) -> list[dict[str, Any]]:
         """The rows of a filtered, sorted query, in the right order.
 
@@ -727,7 +787,7 @@ class Query(Generic[M]):
         page's objects are read by id.
         """
         ids_query = self._replace(limit=MAXIMUM_RESULTS, offset=None)
-        id_rows = self._run(ids_query._builder(Loader(self._model, ()), ["id"], client))
+        id_rows = transport.search(ids_query._plan(Loader(self._model, ()), plan.Metadata()))
         if len(id_rows) >= MAXIMUM_RESULTS:
             raise UsageError(
                 f"{self._describe()} with sort matches {MAXIMUM_RESULTS:,} objects or more; "
@@ -746,7 +806,7 @@ class Query(Generic[M]):
             limit=len(ids),
             offset=None,
         )
-        rows = self._run(page_query._builder(loader, additional, client))
+        rows = transport.search(page_query._plan(loader, metadata))
         by_id = {row["_additional"]["id"]: row for row in rows}
         return [by_id[i] for i in ids if i in by_id]  # (one deleted meanwhile: left out)
 
@@ -758,7 +818,7 @@ class Query(Generic[M]):
         load = loader.load
         out = []
         with gc_paused():
-            for rows in self._rows(loader, self._additional(hits=hits)):
+            for rows in self._rows(loader, self._metadata(hits=hits)):
                 for row in rows:
                     additional = row["_additional"]
                     obj = load(row, additional, adopt)
@@ -839,11 +899,12 @@ class Query(Generic[M]):
         remaining = self._limit
         cursor = self._after
         loader = self._loader()
-        client = self._resolve_client()
+        transport = self._resolve_client().transport
+        metadata = self._metadata()
         while remaining is None or remaining > 0:
             size = page_size if remaining is None else min(page_size, remaining)
             page_query = self._replace(limit=size, after=cursor)
-            rows = self._run(page_query._builder(loader, self._additional(), client))
+            rows = transport.search(page_query._plan(loader, metadata))
             adopt = self._adopt(bool(loader.includes))  # one result identity per page
             with gc_paused():
                 page = [loader.load(row, row["_additional"], adopt) for row in rows]
@@ -858,11 +919,7 @@ class Query(Generic[M]):
     def count(self) -> int:
         """How many objects match (the ``where`` filter, near search and tenant),
         counted by the server without reading them (``limit`` / ``offset`` apply)."""
-        builder = self._resolve_client().query.aggregate(collection_name(self._model))
-        builder.with_meta_count()
-        self._aggregate_arguments(builder)
-        answer = builder.do(raise_on_error=True)
-        rows = rows_of(answer, "Aggregate", collection_name(self._model))
+        rows = self._resolve_client().transport.aggregate(self._aggregate_plan())
         total = int(rows[0]["meta"]["count"]) if rows else 0
         if self._offset is not None and not (self._search and self._search.is_near):
             total = max(total - self._offset, 0)
@@ -870,16 +927,22 @@ class Query(Generic[M]):
             total = min(total, self._limit)
         return total
 
-    def _aggregate_arguments(self, builder: AggregateBuilder) -> None:
-        if self._filter is not None:
-            builder.with_where(Where(self._filter.to_where()))
-        if self._search is not None:
-            self._search.apply(builder)
-            if self._limit is not None:
-                builder.with_object_limit(self._limit + (self._offset or 0))
-        tenant = self._effective_tenant()
-        if tenant is not None:
-            builder.with_tenant(tenant)
+    def _aggregate_plan(
+        self, metrics: tuple[plan.Metric, ...] = (), group_by: Optional[str] = None
+    ) -> plan.AggregatePlan:
+        search = None if self._search is None else self._search.aggregated()
+        limit = None
+        if search is not None and self._limit is not None:
+            limit = self._limit + (self._offset or 0)
+        return plan.AggregatePlan(
+            collection=collection_name(self._model),
+            metrics=metrics,
+            filter=None if self._filter is None else self._filter.to_node(),
+            search=search,
+            object_limit=limit,
+            group_by=group_by,
+            tenant=self._effective_tenant(),
+        )
 
     def group_by(
         self, field: FieldExpr[Any], *, groups: int, objects_per_group: int
@@ -897,14 +960,8 @@ class Query(Generic[M]):
                 "near_vector(...) or near_object(...)"
             )
         loader = self._loader()
-        hit_selection = " ".join([*loader.selection(), "_additional{id distance}"])
-        group = (
-            "group{id groupedBy{value path} count maxDistance minDistance "
-            f"hits{{{hit_selection}}}}}"
-        )
-        builder = self._builder(loader, [group], self._resolve_client())
-        builder.with_group_by([field.prop.name], groups, objects_per_group)
-        if self._limit is None and not {"certainty", "distance"} & set(self._search.arguments):
+        limit = self._limit
+        if limit is None and not self._search.has_threshold:
             # Weaviate groups only the `limit` nearest objects (100 by default): make the
             # pool every match, or refuse when the server cannot consider that many.
             matches = self._replace(search=None).count()
@@ -914,10 +971,17 @@ class Query(Generic[M]):
                     f"Weaviate considers in one search ({MAXIMUM_RESULTS:,}); give "
                     "limit(n) (the number of nearest objects to group) or a distance"
                 )
-            builder.with_limit(max(matches, 1))
+            limit = max(matches, 1)
+        grouping = plan.GroupBy((field.prop.name,), groups, objects_per_group)
+        for name, value in (("groups", groups), ("objects_per_group", objects_per_group)):
+            graphql_int(value, name, 1)
+        query_plan = replace(
+            self._replace(limit=limit)._plan(loader, plan.Metadata()), group_by=grouping
+        )
+        rows = self._resolve_client().transport.search(query_plan)
         adopt = self._adopt(bool(loader.includes))
         result = []
-        for row in self._run(builder):
+        for row in rows:
             data = row["_additional"]["group"]
             grouped = data.get("groupedBy") or {}
             loaded = [
@@ -961,17 +1025,17 @@ class Query(Generic[M]):
                     f"aggregate({field.label}): Weaviate cannot aggregate "
                     f"{field.prop.data_type[0]} properties"
                 )
-        builder = self._resolve_client().query.aggregate(collection_name(self._model))
-        builder.with_meta_count()
+        metrics = []
         for field in fields:
-            builder.with_fields(f"{field.prop.name}{{{DATA_TYPES[field.prop.base_type].metrics}}}")
+            data_type = field.prop.base_type
+            fields_wanted = DATA_TYPES[data_type].metrics
+            assert fields_wanted is not None  # refused above
+            metrics.append(plan.Metric(field.prop.name, data_type, fields_wanted))
             props.append(field.prop)
-        if group_by is not None:
-            builder.with_group_by_filter([group_by.prop.name])
-            builder.with_fields("groupedBy{value path}")
-        self._aggregate_arguments(builder)
-        answer = builder.do(raise_on_error=True)
-        rows = rows_of(answer, "Aggregate", collection_name(self._model))
+        group_name = None if group_by is None else group_by.prop.name
+        rows = self._resolve_client().transport.aggregate(
+            self._aggregate_plan(tuple(metrics), group_name)
+        )
         results = [_aggregation(row, props) for row in rows]
         if group_by is not None:
             return results
@@ -1007,8 +1071,3 @@ def _aggregation(row: Mapping[str, Any], props: Sequence[PropertyInfo]) -> Aggre
     return Aggregation(
         int((row.get("meta") or {}).get("count") or 0), grouped.get("value"), metrics
     )
-
-
-def _put(arguments: dict[str, Any], **values: Any) -> None:
-    """Add the given values that are not None."""
-    arguments.update((key, value) for key, value in values.items() if value is not None)

@@ -63,6 +63,7 @@ from wvorm.orm._state import (
     state_of,
     vector_changes,
 )
+from wvorm.orm._types import int64_reads
 from wvorm.orm._unitofwork import FlushPlan, check_ids, plan_flush
 
 if TYPE_CHECKING:
@@ -452,7 +453,8 @@ class Session:
             key = identity_key(obj)
             if key not in new and is_dirty(obj):
                 dirty[key] = (obj, changed_fields(obj))
-        return plan_flush(list(new.values()), list(dirty.values()), list(deleted.values()))
+        with int64_reads(self._client.transport.name == "gRPC"):
+            return plan_flush(list(new.values()), list(dirty.values()), list(deleted.values()))
 
     def _apply(self, plan: FlushPlan, result: FlushResult) -> None:
         """Record what the server now holds; keep what failed pending."""

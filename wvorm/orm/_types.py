@@ -39,7 +39,9 @@ import sys
 import types
 import typing
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any, Optional, Union
@@ -208,18 +210,40 @@ def property_name_problem(name: str, *, nested: bool = False) -> Optional[str]:
 Encoder = Callable[[Any], Any]
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
-# Weaviate stores int properties as int64, but its GraphQL API (wvorm's read path until
-# the gRPC transport) renders them as GraphQL's 32-bit Int and answers null beyond it.
+# Weaviate stores int properties as int64, but its GraphQL API renders them as GraphQL's
+# 32-bit Int and answers null beyond it. Over gRPC they read back exactly, so the range
+# wvorm writes depends on the transport the writing client reads with (int64_reads).
+# Writes go over REST, whose JSON the server parses as float64: beyond 2**53 an int
+# would be rounded (2**63 - 1 is even stored as -2**63), so that is the write limit.
 READABLE_INT_MIN, READABLE_INT_MAX = -(2**31), 2**31 - 1
+EXACT_JSON_INT = 2**53
+_INT64_READS: ContextVar[bool] = ContextVar("wvorm_int64_reads", default=False)
+
+
+@contextmanager
+def int64_reads(enabled: bool) -> Iterator[None]:
+    """Within it, int values are checked against int64 (a gRPC client reads them
+    exactly) instead of GraphQL's 32 bits."""
+    token = _INT64_READS.set(enabled)
+    try:
+        yield
+    finally:
+        _INT64_READS.reset(token)
 
 
 def encode_int(value: int) -> int:
     """An int property value, refused when the read path could not return it intact."""
-    if not READABLE_INT_MIN <= value <= READABLE_INT_MAX:
+    if not -EXACT_JSON_INT <= value <= EXACT_JSON_INT:
+        raise UsageError(
+            f"{value} is beyond ±2**53, where Weaviate's REST API (which parses JSON numbers "
+            "as float64) would store it rounded; store it as text, or keep it in range"
+        )
+    if not _INT64_READS.get() and not READABLE_INT_MIN <= value <= READABLE_INT_MAX:
         raise UsageError(
             f"{value} is outside the 32-bit range (-2**31 .. 2**31-1) that Weaviate's GraphQL "
-            "API, wvorm's read path, can return; the server would answer null and the value "
-            "would be lost on the next load. Store it as a float or text, or keep it in range"
+            "API, this client's read path, can return; the server would answer null and the "
+            "value would be lost on the next load. Query over gRPC (the wvorm[grpc] extra) "
+            "to keep int64 values, store it as a float or text, or keep it in range"
         )
     return value
 

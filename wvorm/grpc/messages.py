@@ -1,0 +1,520 @@
+"""Plans as gRPC messages, and gRPC replies as rows (no I/O).
+
+Requests are built from a :mod:`wvorm.plan` plan whose values are already checked.
+Replies become rows of the same shape as GraphQL's (see :mod:`wvorm.plan`), so the
+ORM loads both alike. Where the two wire formats carry a value differently, the row
+takes GraphQL's form: creation times as text, geo coordinates and search distances
+(float32 on the server) at their shortest decimal form, as GraphQL prints them.
+Vectors come as float32 bytes; they become the exact float values of those float32s
+(the GraphQL transport reads them the same way), which is what the server stores.
+"""
+
+from __future__ import annotations
+
+import struct
+from array import array
+from collections.abc import Iterable, Sequence
+from typing import Any, Optional
+
+from wvorm.errors import UsageError
+from wvorm.grpc._proto.v1 import (
+    aggregate_pb2,
+    base_pb2,
+    base_search_pb2,
+    properties_pb2,
+    search_get_pb2,
+)
+from wvorm.plan import (
+    BM25,
+    AggregatePlan,
+    Condition,
+    FilterNode,
+    Hybrid,
+    Metadata,
+    Move,
+    NearObject,
+    NearText,
+    NearVector,
+    PropertySelect,
+    ReferenceSelect,
+    SearchPlan,
+)
+
+__all__ = [
+    "aggregate_request",
+    "aggregate_rows",
+    "float32_text",
+    "search_request",
+    "search_rows",
+]
+
+_OPERATORS = {
+    name: getattr(base_pb2.Filters, "OPERATOR_" + constant)
+    for name, constant in (
+        ("Equal", "EQUAL"), ("NotEqual", "NOT_EQUAL"), ("GreaterThan", "GREATER_THAN"),
+        ("GreaterThanEqual", "GREATER_THAN_EQUAL"), ("LessThan", "LESS_THAN"),
+        ("LessThanEqual", "LESS_THAN_EQUAL"), ("And", "AND"), ("Or", "OR"), ("Not", "NOT"),
+        ("WithinGeoRange", "WITHIN_GEO_RANGE"), ("Like", "LIKE"), ("IsNull", "IS_NULL"),
+        ("ContainsAny", "CONTAINS_ANY"), ("ContainsAll", "CONTAINS_ALL"),
+        ("ContainsNone", "CONTAINS_NONE"),
+    )
+}  # fmt: skip
+_CONSISTENCY = {
+    "ONE": base_pb2.CONSISTENCY_LEVEL_ONE,
+    "QUORUM": base_pb2.CONSISTENCY_LEVEL_QUORUM,
+    "ALL": base_pb2.CONSISTENCY_LEVEL_ALL,
+}
+_FUSION = {
+    "rankedFusion": base_search_pb2.Hybrid.FUSION_TYPE_RANKED,
+    "relativeScoreFusion": base_search_pb2.Hybrid.FUSION_TYPE_RELATIVE_SCORE,
+}
+
+
+def _vector_bytes(vector: Sequence[float]) -> bytes:
+    return struct.pack(f"<{len(vector)}f", *vector)
+
+
+def _vectors(vector: Sequence[float]) -> list[base_pb2.Vectors]:
+    return [
+        base_pb2.Vectors(
+            vector_bytes=_vector_bytes(vector), type=base_pb2.Vectors.VECTOR_TYPE_SINGLE_FP32
+        )
+    ]
+
+
+# -- filters ------------------------------------------------------------------------------
+
+
+def _target(path: tuple[str, ...]) -> base_pb2.FilterTarget:
+    """A property, or ``(reference, Class, ..., property)`` hops."""
+    if len(path) == 1:
+        return base_pb2.FilterTarget(property="_id" if path[0] == "id" else path[0])
+    reference, collection, *rest = path
+    return base_pb2.FilterTarget(
+        multi_target=base_pb2.FilterReferenceMultiTarget(
+            on=reference, target_collection=collection, target=_target(tuple(rest))
+        )
+    )
+
+
+def filter_message(node: FilterNode) -> base_pb2.Filters:
+    """The ``Filters`` message of a filter node."""
+    if not isinstance(node, Condition):
+        return base_pb2.Filters(
+            operator=_OPERATORS[node.operator], filters=[filter_message(op) for op in node.operands]
+        )
+    out = base_pb2.Filters(operator=_OPERATORS[node.operator], target=_target(node.path))
+    value, key = node.value, node.value_key
+    if key == "valueGeoRange":
+        out.value_geo.CopyFrom(
+            base_pb2.GeoCoordinatesFilter(
+                latitude=value.latitude, longitude=value.longitude, distance=value.max_distance
+            )
+        )
+    elif isinstance(value, tuple):
+        if key in ("valueText", "valueDate"):
+            out.value_text_array.values.extend(value)
+        elif key == "valueInt":
+            out.value_int_array.values.extend(value)
+        elif key == "valueNumber":
+            out.value_number_array.values.extend(value)
+        else:
+            out.value_boolean_array.values.extend(value)
+    elif key in ("valueText", "valueDate"):
+        out.value_text = value
+    elif key == "valueInt":
+        out.value_int = value
+    elif key == "valueNumber":
+        out.value_number = value
+    else:
+        out.value_boolean = value
+    return out
+
+
+# -- searches -----------------------------------------------------------------------------
+
+
+def _targets(names: tuple[str, ...]) -> Optional[base_search_pb2.Targets]:
+    return base_search_pb2.Targets(target_vectors=names) if names else None
+
+
+def _near_vector(search: NearVector) -> base_search_pb2.NearVector:
+    out = base_search_pb2.NearVector(
+        certainty=search.certainty,
+        distance=search.distance,
+        targets=_targets(search.target_vectors),
+    )
+    if len(search.target_vectors) > 1:  # the same vector for each target
+        out.vector_for_targets.extend(
+            base_search_pb2.VectorForTarget(name=name, vectors=_vectors(search.vector))
+            for name in search.target_vectors
+        )
+    else:
+        out.vectors.extend(_vectors(search.vector))
+    return out
+
+
+def _move(move: Optional[Move]) -> Optional[base_search_pb2.NearTextSearch.Move]:
+    if move is None:
+        return None
+    return base_search_pb2.NearTextSearch.Move(
+        force=move.force, concepts=move.concepts, uuids=move.objects
+    )
+
+
+def _near_text(search: NearText) -> base_search_pb2.NearTextSearch:
+    if search.autocorrect is not None:
+        raise UsageError(
+            "near_text(autocorrect=...) exists only over GraphQL (the text-spellcheck module); "
+            "leave it out on the gRPC transport"
+        )
+    return base_search_pb2.NearTextSearch(
+        query=search.concepts, certainty=search.certainty, distance=search.distance,
+        move_to=_move(search.move_to), move_away=_move(search.move_away),
+        targets=_targets(search.target_vectors),
+    )  # fmt: skip
+
+
+def _near_object(search: NearObject) -> base_search_pb2.NearObject:
+    if search.id is None:
+        raise UsageError(
+            f"near_object of another class ({search.beacon}) works only over GraphQL: gRPC "
+            "searches near an object of the queried class; pass that object's vector to "
+            "near_vector(...) instead"
+        )
+    return base_search_pb2.NearObject(
+        id=search.id, certainty=search.certainty, distance=search.distance,
+        targets=_targets(search.target_vectors),
+    )  # fmt: skip
+
+
+def _hybrid(search: Hybrid) -> base_search_pb2.Hybrid:
+    out = base_search_pb2.Hybrid(query=search.query, properties=search.properties or ())
+    if search.alpha is not None:
+        out.alpha_param = search.alpha
+        out.use_alpha_param = True
+    if search.vector is not None:
+        out.vectors.extend(_vectors(search.vector))
+    if search.fusion is not None:
+        out.fusion_type = _FUSION[search.fusion]
+    return out
+
+
+# -- selection ----------------------------------------------------------------------------
+
+
+def _object_properties(prop: PropertySelect) -> search_get_pb2.ObjectPropertiesRequest:
+    return search_get_pb2.ObjectPropertiesRequest(
+        prop_name=prop.name,
+        primitive_properties=[p.name for p in prop.nested if p.kind != "object"],
+        object_properties=[_object_properties(p) for p in prop.nested if p.kind == "object"],
+    )
+
+
+def _properties(
+    properties: Iterable[PropertySelect], references: Iterable[ReferenceSelect]
+) -> search_get_pb2.PropertiesRequest:
+    properties = tuple(properties)
+    out = search_get_pb2.PropertiesRequest(
+        non_ref_properties=[p.name for p in properties if p.kind != "object"],
+        object_properties=[_object_properties(p) for p in properties if p.kind == "object"],
+    )
+    for ref in references:
+        for target in ref.targets:
+            out.ref_properties.append(
+                search_get_pb2.RefPropertiesRequest(
+                    reference_property=ref.name,
+                    properties=_properties(target.properties, target.references),
+                    metadata=search_get_pb2.MetadataRequest(uuid=True),
+                    target_collection=target.collection,
+                )
+            )
+    return out
+
+
+def _metadata(metadata: Metadata) -> search_get_pb2.MetadataRequest:
+    return search_get_pb2.MetadataRequest(
+        uuid=metadata.uuid, vector=metadata.vector, vectors=metadata.vectors,
+        creation_time_unix=metadata.creation_time, last_update_time_unix=metadata.update_time,
+        distance=metadata.distance, certainty=metadata.certainty, score=metadata.score,
+        explain_score=metadata.explain_score,
+    )  # fmt: skip
+
+
+def search_request(plan: SearchPlan) -> search_get_pb2.SearchRequest:
+    """The ``SearchRequest`` of a search plan."""
+    metadata = plan.metadata
+    if plan.group_by is not None:  # hits carry their distance, as over GraphQL
+        metadata = Metadata(**{**metadata.__dict__, "distance": True})
+    out = search_get_pb2.SearchRequest(
+        collection=plan.collection,
+        tenant=plan.tenant or "",
+        properties=_properties(plan.properties, plan.references),
+        metadata=_metadata(metadata),
+        limit=plan.limit or 0,
+        offset=plan.offset or 0,
+        autocut=plan.autocut or 0,
+        after=plan.after or "",
+        sort_by=[search_get_pb2.SortBy(ascending=k.ascending, path=k.path) for k in plan.sort],
+        uses_127_api=True,
+    )
+    if plan.consistency_level is not None:
+        out.consistency_level = _CONSISTENCY[plan.consistency_level]
+    if plan.filter is not None:
+        out.filters.CopyFrom(filter_message(plan.filter))
+    if plan.group_by is not None:
+        out.group_by.CopyFrom(
+            search_get_pb2.GroupBy(
+                path=plan.group_by.path,
+                number_of_groups=plan.group_by.groups,
+                objects_per_group=plan.group_by.objects_per_group,
+            )
+        )
+    search = plan.search
+    if isinstance(search, NearVector):
+        out.near_vector.CopyFrom(_near_vector(search))
+    elif isinstance(search, NearText):
+        out.near_text.CopyFrom(_near_text(search))
+    elif isinstance(search, NearObject):
+        out.near_object.CopyFrom(_near_object(search))
+    elif isinstance(search, BM25):
+        out.bm25_search.CopyFrom(
+            base_search_pb2.BM25(query=search.query, properties=search.properties or ())
+        )
+    elif isinstance(search, Hybrid):
+        out.hybrid_search.CopyFrom(_hybrid(search))
+    return out
+
+
+# -- replies ------------------------------------------------------------------------------
+
+
+def float32_text(value: float) -> float:
+    """A float32's value as its shortest decimal form (how GraphQL prints it)."""
+    for digits in range(6, 10):
+        short = float(f"{value:.{digits}g}")
+        if struct.unpack("<f", struct.pack("<f", short))[0] == value:
+            return short
+    return value
+
+
+def _floats32(data: bytes) -> list[float]:
+    values = array("f")
+    values.frombytes(data)
+    return values.tolist()
+
+
+def _list_value(value: properties_pb2.ListValue) -> list[Any]:
+    kind = value.WhichOneof("kind")
+    if kind is None:
+        return []
+    inner = getattr(value, kind)
+    if kind == "number_values":
+        return list(struct.unpack(f"<{len(inner.values) // 8}d", inner.values))
+    if kind == "int_values":
+        return list(struct.unpack(f"<{len(inner.values) // 8}q", inner.values))
+    if kind == "object_values":
+        return [_fields(p.fields) for p in inner.values]
+    return list(inner.values)
+
+
+def _value(value: properties_pb2.Value) -> Any:
+    kind = value.WhichOneof("kind")
+    if kind in ("text_value", "int_value", "bool_value", "number_value", "date_value",
+                "uuid_value", "blob_value"):  # fmt: skip
+        return getattr(value, kind)
+    if kind == "list_value":
+        return _list_value(value.list_value)
+    if kind == "object_value":
+        return _fields(value.object_value.fields)
+    if kind == "geo_value":
+        geo = value.geo_value
+        return {"latitude": float32_text(geo.latitude), "longitude": float32_text(geo.longitude)}
+    if kind == "phone_value":
+        phone = value.phone_value
+        return {
+            "input": phone.input, "defaultCountry": phone.default_country,
+            "internationalFormatted": phone.international_formatted,
+            "countryCode": phone.country_code, "national": phone.national,
+            "nationalFormatted": phone.national_formatted, "valid": phone.valid,
+        }  # fmt: skip
+    return None  # null_value, or unset
+
+
+def _fields(fields: Any) -> dict[str, Any]:
+    return {name: _value(value) for name, value in fields.items()}
+
+
+def _additional(metadata: search_get_pb2.MetadataResult, wanted: Metadata) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": metadata.id}
+    if wanted.vector:
+        out["vector"] = _floats32(metadata.vector_bytes)
+    if wanted.vectors:
+        out["vectors"] = {v.name: _floats32(v.vector_bytes) for v in metadata.vectors}
+    if metadata.creation_time_unix_present:
+        out["creationTimeUnix"] = str(metadata.creation_time_unix)
+    if metadata.last_update_time_unix_present:
+        out["lastUpdateTimeUnix"] = str(metadata.last_update_time_unix)
+    if metadata.distance_present:
+        out["distance"] = float32_text(metadata.distance)
+    if metadata.certainty_present:
+        out["certainty"] = float32_text(metadata.certainty)
+    if metadata.score_present:
+        out["score"] = float32_text(metadata.score)
+    if metadata.explain_score_present:
+        out["explainScore"] = metadata.explain_score
+    return out
+
+
+_ID_ONLY = Metadata()
+
+
+def _row(
+    props: search_get_pb2.PropertiesResult,
+    additional: dict[str, Any],
+    references: tuple[ReferenceSelect, ...],
+) -> dict[str, Any]:
+    row = _fields(props.non_ref_props.fields)
+    row["_additional"] = additional
+    for ref in references:
+        row[ref.name] = []
+    by_name = {ref.name: ref for ref in references}
+    for ref_result in props.ref_props:
+        ref = by_name[ref_result.prop_name]
+        items = row[ref.name]
+        for target_props in ref_result.properties:
+            collection = target_props.target_collection
+            target = next(t for t in ref.targets if t.collection == collection)
+            item = _row(
+                target_props, _additional(target_props.metadata, _ID_ONLY), target.references
+            )
+            if ref.tell_class:
+                item["__typename"] = collection
+            items.append(item)
+    return row
+
+
+def search_rows(reply: search_get_pb2.SearchReply, plan: SearchPlan) -> list[dict[str, Any]]:
+    """The rows of a search reply (with ``_additional.group`` rows for a group_by)."""
+    if plan.group_by is not None:
+        wanted = Metadata(**{**plan.metadata.__dict__, "distance": True})
+        return [
+            {
+                "_additional": {
+                    "group": {
+                        "id": i,
+                        "groupedBy": {"value": group.name, "path": list(plan.group_by.path)},
+                        "count": group.number_of_objects,
+                        "minDistance": float32_text(group.min_distance),
+                        "maxDistance": float32_text(group.max_distance),
+                        "hits": [
+                            _row(hit.properties, _additional(hit.metadata, wanted), plan.references)
+                            for hit in group.objects
+                        ],
+                    }
+                }
+            }
+            for i, group in enumerate(reply.group_by_results)
+        ]
+    wanted = plan.metadata
+    references = plan.references
+    return [
+        _row(result.properties, _additional(result.metadata, wanted), references)
+        for result in reply.results
+    ]
+
+
+# -- aggregate ----------------------------------------------------------------------------
+
+_AGGREGATIONS = {  # data type -> (field of the Aggregation oneof, its metric flags)
+    "int": ("int", ("count", "sum", "mean", "mode", "median", "maximum", "minimum")),
+    "number": ("number", ("count", "sum", "mean", "mode", "median", "maximum", "minimum")),
+    "text": ("text", ("count", "top_occurences")),
+    "boolean": (
+        "boolean",
+        ("count", "total_true", "total_false", "percentage_true", "percentage_false"),
+    ),
+    "date": ("date", ("count", "median", "mode", "maximum", "minimum")),
+}
+_MESSAGES = {"int": "Integer", "number": "Number", "text": "Text", "boolean": "Boolean",
+             "date": "Date"}  # fmt: skip
+_CAMEL = {
+    "total_true": "totalTrue", "total_false": "totalFalse", "percentage_true": "percentageTrue",
+    "percentage_false": "percentageFalse", "top_occurences": "topOccurrences",
+}  # fmt: skip
+
+
+def aggregate_request(plan: AggregatePlan) -> aggregate_pb2.AggregateRequest:
+    """The ``AggregateRequest`` of an aggregate plan."""
+    out = aggregate_pb2.AggregateRequest(
+        collection=plan.collection, tenant=plan.tenant or "", objects_count=True
+    )
+    for metric in plan.metrics:
+        kind, fields = _AGGREGATIONS[metric.data_type]
+        aggregation = aggregate_pb2.AggregateRequest.Aggregation(property=metric.name)
+        getattr(aggregation, kind).CopyFrom(
+            getattr(aggregate_pb2.AggregateRequest.Aggregation, _MESSAGES[kind])(
+                **dict.fromkeys(fields, True)
+            )
+        )
+        out.aggregations.append(aggregation)
+    if plan.object_limit is not None:
+        out.object_limit = plan.object_limit
+    if plan.group_by is not None:
+        out.group_by.CopyFrom(
+            aggregate_pb2.AggregateRequest.GroupBy(
+                collection=plan.collection, property=plan.group_by
+            )
+        )
+    if plan.filter is not None:
+        out.filters.CopyFrom(filter_message(plan.filter))
+    search = plan.search
+    if isinstance(search, NearVector):
+        out.near_vector.CopyFrom(_near_vector(search))
+    elif isinstance(search, NearText):
+        out.near_text.CopyFrom(_near_text(search))
+    elif isinstance(search, NearObject):
+        out.near_object.CopyFrom(_near_object(search))
+    return out
+
+
+def _metrics(aggregations: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for aggregation in aggregations.aggregations:
+        kind = aggregation.WhichOneof("aggregation")
+        if kind is None:
+            continue
+        message = getattr(aggregation, kind)
+        values: dict[str, Any] = {}
+        for descriptor, value in message.ListFields():
+            name = descriptor.name
+            if name == "type":
+                continue
+            if name == "top_occurences":
+                value = [{"value": o.value, "occurs": o.occurs} for o in value.items]
+            values[_CAMEL.get(name, name)] = value
+        out[aggregation.property] = values
+    return out
+
+
+def aggregate_rows(
+    reply: aggregate_pb2.AggregateReply, plan: AggregatePlan
+) -> list[dict[str, Any]]:
+    """The rows of an aggregate reply, as GraphQL's ``Aggregate`` answers them."""
+    if plan.group_by is None:
+        single = reply.single_result
+        row = _metrics(single.aggregations)
+        row["meta"] = {"count": single.objects_count}
+        return [row]
+    rows = []
+    for group in reply.grouped_results.groups:
+        row = _metrics(group.aggregations)
+        row["meta"] = {"count": group.objects_count}
+        grouped = group.grouped_by
+        kind = grouped.WhichOneof("value")
+        value: Any = getattr(grouped, kind) if kind is not None else None
+        if kind is not None and hasattr(value, "values"):
+            value = list(value.values)
+        row["groupedBy"] = {"value": value, "path": list(grouped.path)}
+        rows.append(row)
+    return rows

@@ -1,0 +1,260 @@
+"""The typed query plan: what a query asks for, checked once, before any transport.
+
+The ORM's query DSL builds a :class:`SearchPlan` or :class:`AggregatePlan` from
+values it has already validated; renderers turn one plan into a request of a
+transport without checking or parsing it again:
+
+- :mod:`wvorm.plan.graphql`: GraphQL text, and GraphQL answers into rows;
+- :mod:`wvorm.grpc.messages`: gRPC messages, and gRPC replies into the same rows.
+
+Both are free of I/O (the transports in :mod:`wvorm.transport` send them), so an
+async transport can reuse them. Rows have one shape whichever transport answered:
+a dict of property values by Weaviate property name (as Weaviate's JSON writes
+them: dates as RFC 3339 text, blobs as base64, geo coordinates and phone numbers
+as dicts), references as lists of such rows, and ``"_additional"`` with the
+metadata (``id``, ``vector``, ``vectors``, ``distance``, ``certainty``, ``score``,
+``explainScore``, ``creationTimeUnix``, ``lastUpdateTimeUnix``, ``group``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Optional, Union
+
+__all__ = [
+    "BM25",
+    "AggregatePlan",
+    "Condition",
+    "GeoRange",
+    "GroupBy",
+    "Hybrid",
+    "Logical",
+    "Metadata",
+    "Metric",
+    "Move",
+    "NearObject",
+    "NearText",
+    "NearVector",
+    "PropertySelect",
+    "ReferenceSelect",
+    "Search",
+    "SearchPlan",
+    "SortBy",
+    "TargetSelect",
+]
+
+
+# -- filters ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GeoRange:
+    """The value of a ``WithinGeoRange`` condition: a centre and a radius in metres."""
+
+    latitude: float
+    longitude: float
+    max_distance: float
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One comparison: ``path`` (a property, or reference hops ``(ref, Class, ...,
+    property)``; ``("_id",)`` for the object id), a Weaviate operator (``Equal``,
+    ``ContainsAny`` ...), and a value already in Weaviate's form under its kind
+    (``value_key``: valueText, valueInt, valueNumber, valueBoolean, valueDate or
+    valueGeoRange). Contains operators take a tuple of values."""
+
+    path: tuple[str, ...]
+    operator: str
+    value_key: str
+    value: Any
+
+
+@dataclass(frozen=True)
+class Logical:
+    """``And`` / ``Or`` / ``Not`` of operands."""
+
+    operator: str
+    operands: tuple[FilterNode, ...]
+
+
+FilterNode = Union[Condition, Logical]
+
+
+# -- searches -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NearVector:
+    """Near a vector (a list of floats), optionally on named target vectors."""
+
+    vector: Sequence[float]
+    certainty: Optional[float] = None
+    distance: Optional[float] = None
+    target_vectors: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Move:
+    """``moveTo`` / ``moveAwayFrom`` of a near-text search; objects are uuids."""
+
+    force: float
+    concepts: tuple[str, ...] = ()
+    objects: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class NearText:
+    """Near the vector of texts, through the class's vectorizer."""
+
+    concepts: tuple[str, ...]
+    certainty: Optional[float] = None
+    distance: Optional[float] = None
+    move_to: Optional[Move] = None
+    move_away: Optional[Move] = None
+    autocorrect: Optional[bool] = None
+    target_vectors: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class NearObject:
+    """Near a stored object: ``id`` of the queried class, or a ``beacon``
+    (``weaviate://localhost/Class/uuid``, GraphQL only) of any class."""
+
+    id: Optional[str] = None
+    beacon: Optional[str] = None
+    certainty: Optional[float] = None
+    distance: Optional[float] = None
+    target_vectors: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class BM25:
+    """Keyword search; properties may carry a boost (``"title^2"``)."""
+
+    query: str
+    properties: Optional[tuple[str, ...]] = None
+
+
+@dataclass(frozen=True)
+class Hybrid:
+    """Keyword search fused with a vector search; fusion is ``rankedFusion`` or
+    ``relativeScoreFusion``."""
+
+    query: str
+    alpha: Optional[float] = None
+    vector: Optional[Sequence[float]] = None
+    properties: Optional[tuple[str, ...]] = None
+    fusion: Optional[str] = None
+
+
+Search = Union[NearVector, NearText, NearObject, BM25, Hybrid]
+
+
+# -- what is returned ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PropertySelect:
+    """A property to read; ``kind`` is its shape: ``plain``, ``geo``, ``phone``, or
+    ``object`` (then ``nested`` lists its sub-properties)."""
+
+    name: str
+    kind: str = "plain"
+    nested: tuple[PropertySelect, ...] = ()
+
+
+@dataclass(frozen=True)
+class TargetSelect:
+    """What to read of the objects a reference points to in one class."""
+
+    collection: str
+    properties: tuple[PropertySelect, ...]
+    references: tuple[ReferenceSelect, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReferenceSelect:
+    """A reference property to read, with each target class's selection.
+    ``tell_class``: rows carry ``__typename`` (the target's class name)."""
+
+    name: str
+    targets: tuple[TargetSelect, ...]
+    tell_class: bool = False
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """The ``_additional`` fields wanted; ``vectors`` names named vectors."""
+
+    uuid: bool = True
+    vector: bool = False
+    vectors: tuple[str, ...] = ()
+    creation_time: bool = False
+    update_time: bool = False
+    distance: bool = False
+    certainty: bool = False
+    score: bool = False
+    explain_score: bool = False
+
+
+@dataclass(frozen=True)
+class SortBy:
+    """One sort key: a property path (``("_id",)`` for the uuid)."""
+
+    path: tuple[str, ...]
+    ascending: bool = True
+
+
+@dataclass(frozen=True)
+class GroupBy:
+    """Group search results by a property."""
+
+    path: tuple[str, ...]
+    groups: int
+    objects_per_group: int
+
+
+@dataclass(frozen=True)
+class SearchPlan:
+    """A ``Get`` / ``Search`` of one collection."""
+
+    collection: str
+    properties: tuple[PropertySelect, ...] = ()
+    references: tuple[ReferenceSelect, ...] = ()
+    metadata: Metadata = field(default_factory=Metadata)
+    filter: Optional[FilterNode] = None
+    search: Optional[Search] = None
+    sort: tuple[SortBy, ...] = ()
+    limit: Optional[int] = None
+    offset: Optional[int] = None
+    after: Optional[str] = None
+    autocut: Optional[int] = None
+    tenant: Optional[str] = None
+    consistency_level: Optional[str] = None
+    group_by: Optional[GroupBy] = None
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A property to aggregate: its Weaviate data type, and the metrics wanted in
+    GraphQL's words (``"count mean maximum ..."``; over gRPC, every metric of the type)."""
+
+    name: str
+    data_type: str
+    fields: str
+
+
+@dataclass(frozen=True)
+class AggregatePlan:
+    """An ``Aggregate`` of one collection: the count, metrics per property, optionally
+    per group of a property's values."""
+
+    collection: str
+    metrics: tuple[Metric, ...] = ()
+    filter: Optional[FilterNode] = None
+    search: Optional[Union[NearVector, NearText, NearObject]] = None
+    object_limit: Optional[int] = None
+    group_by: Optional[str] = None
+    tenant: Optional[str] = None
