@@ -40,6 +40,8 @@ from bench.dataset import Dataset
 BENCH_DIR = Path(__file__).resolve().parent
 V3_VERSION = "3.26.7"
 V3_VENV = BENCH_DIR / ".venv-v3"
+V4_VERSION = "4.24.1"
+V4_VENV = BENCH_DIR / ".venv-v4"
 
 JsonEncoder = Callable[[Any], bytes]
 
@@ -118,21 +120,31 @@ class WvormBatch(Contender):
         return Measurement(times[0], times[1], note)
 
 
-def ensure_v3_venv() -> Path:
-    """The python of ``bench/.venv-v3`` with weaviate-client 3.26.7, created on first use."""
-    python = V3_VENV / "bin" / "python"
-    probe = f"import sys, weaviate; sys.exit(weaviate.__version__ != {V3_VERSION!r})"
+def ensure_venv(venv: Path, version: str) -> Path:
+    """The python of ``venv`` with ``weaviate-client==version``, created on first use."""
+    python = venv / "bin" / "python"
+    probe = f"import sys, weaviate; sys.exit(weaviate.__version__ != {version!r})"
     installed = python.exists() and (
         subprocess.run([python, "-c", probe], capture_output=True).returncode == 0
     )
     if installed:
         return python
-    print(f"[bench] creating {V3_VENV} with weaviate-client=={V3_VERSION}", flush=True)
-    subprocess.run([sys.executable, "-m", "venv", "--clear", str(V3_VENV)], check=True)
+    print(f"[bench] creating {venv} with weaviate-client=={version}", flush=True)
+    subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
     subprocess.run(
-        [python, "-m", "pip", "install", "--quiet", f"weaviate-client=={V3_VERSION}"], check=True
+        [python, "-m", "pip", "install", "--quiet", f"weaviate-client=={version}"], check=True
     )
     return python
+
+
+def ensure_v3_venv() -> Path:
+    """The python of ``bench/.venv-v3`` with weaviate-client 3.26.7, created on first use."""
+    return ensure_venv(V3_VENV, V3_VERSION)
+
+
+def ensure_v4_venv() -> Path:
+    """The python of ``bench/.venv-v4`` with weaviate-client 4.24.1, created on first use."""
+    return ensure_venv(V4_VENV, V4_VERSION)
 
 
 class V3Batch(Contender):

@@ -52,7 +52,7 @@ def parse_args(argv: Optional[list[str]]) -> argparse.Namespace:
         help="vector index of the benchmark classes (hnsw)",
     )  # fmt: skip
     parser.add_argument(
-        "--sections", default="client,orm", help="comma-separated: client, orm (both)"
+        "--sections", default="client,orm,v4", help="comma-separated: client, orm, v4 (all)"
     )
     parser.add_argument(
         "--contenders", default="wvorm,v3,ceiling",
@@ -69,12 +69,20 @@ def parse_args(argv: Optional[list[str]]) -> argparse.Namespace:
         help="object counts for the .iterate() memory test (25000,50000,100000)",
     )  # fmt: skip
     parser.add_argument(
+        "--near-queries", type=int, default=200,
+        help="sequential near-vector queries of the v4 section (200)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--iterate-page-size", type=int, default=100,
+        help="page size of .iterate() and v4's iterator in the v4 section (100)",
+    )  # fmt: skip
+    parser.add_argument(
         "--profile", action="store_true",
         help="after the rounds, import once more with wvorm's client.batch under cProfile "
         "(every thread) and print where the time goes",
     )  # fmt: skip
     args = parser.parse_args(argv)
-    args.sections = _choices(parser, "--sections", args.sections, {"client", "orm"})
+    args.sections = _choices(parser, "--sections", args.sections, {"client", "orm", "v4"})
     args.contenders = _choices(
         parser, "--contenders", args.contenders, {c.key for c in CLIENT_CONTENDERS}
     )
@@ -90,6 +98,8 @@ def parse_args(argv: Optional[list[str]]) -> argparse.Namespace:
         "rounds",
         "query_results",
         "query_repeats",
+        "near_queries",
+        "iterate_page_size",
     )
     for name in numbers:
         if getattr(args, name) < 1:
@@ -340,6 +350,12 @@ def main(argv: Optional[list[str]] = None) -> int:
             reports.append(text)
         if "orm" in args.sections:
             results["orm"], text = orm_section(args, data, admin)
+            reports.append(text)
+        if "v4" in args.sections:
+            from bench import v4
+
+            ports = server.ports
+            results["v4"], text = v4.section(args, data, admin, ports.http, ports.grpc)
             reports.append(text)
         if args.profile:
             results["profile"], text = profile_section(args, data, admin, stamp)

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 import wvorm
 from wvorm.connection import Connection
 from wvorm.gql import GetBuilder, LinkTo, Query
-from wvorm.gql.escape import check_selection, graphql_name, graphql_string
+from wvorm.plan.escape import check_selection, graphql_name, graphql_string
 
 # -- a GraphQL lexer, from the spec (https://spec.graphql.org/October2021/#sec-Appendix-Grammar-Summary.Lexical-Tokens)
 

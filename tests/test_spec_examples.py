@@ -10,14 +10,18 @@ is named where it is applied.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 import wvorm
-from tests.conftest import API_KEYS, ServerFactory, api_key_env
+import wvorm.client
+from tests.conftest import API_KEYS, ServerFactory, api_key_env, delete_all_classes
+from tests.orm.conftest import transport_client
 from tests.support.oidc import OIDCProvider
+from wvorm.embedded import EmbeddedServer
 
 SPEC = Path(__file__).resolve().parents[2] / "shared" / "spec" / "python-client-v3.md"
 PLACEHOLDER_URLS = (
@@ -25,6 +29,21 @@ PLACEHOLDER_URLS = (
     "http://localhost:8080",
     "https://localhost:8080",
 )
+
+
+@pytest.fixture(params=("grpc", "graphql"))
+def client(
+    weaviate_server: EmbeddedServer, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[wvorm.Client]:
+    """The blocks run on both transports: this client, and every client a block makes
+    without ``additional_config``, query and batch over ``request.param``."""
+    transport = request.param
+    config = {"grpc_port": weaviate_server.ports.grpc, "transport": transport}
+    monkeypatch.setattr(wvorm.client, "Config", lambda: wvorm.Config(**config))
+    delete_all_classes(weaviate_server.url)
+    with transport_client(weaviate_server, transport) as c:
+        yield c
+    delete_all_classes(weaviate_server.url)
 
 
 def spec_blocks() -> list[str]:
@@ -161,6 +180,7 @@ def test_batching_blocks_import_everything(index: int, client: wvorm.Client) -> 
     assert references(client, "Book", book_2, "ofAuthor") == [author]
     assert not namespace["client"].batch.failed_objects
     assert not namespace["client"].batch.failed_references
+    assert namespace["client"].transport.name == client.transport.name  # on this transport
     close_clients(namespace)
 
 

@@ -170,3 +170,19 @@ def test_both_transports_read_the_same_values(weaviate_server: EmbeddedServer) -
     assert over_grpc.vector is not None and abs(over_grpc.vector[0] - 0.1) < 1e-7
     assert over_grpc.distance == over_graphql.distance
     assert over_grpc.creation_time == over_graphql.creation_time
+
+
+def test_object_batches_go_over_grpc_and_report_rejections(client_grpc: wvorm.Client) -> None:
+    wvorm.create_all(client_grpc, [TNote])
+    with client_grpc.batch as batch:
+        good = batch.add_data_object({"text": "a", "rank": 1}, "TNote", vector=[1.0, 2.0])
+        bad = batch.add_data_object({"text": "b", "rank": "x"}, "TNote", vector=[1.0, 2.0])
+    assert batch._use_grpc  # queued as gRPC entries
+    (failed,) = client_grpc.batch.failed_objects
+    assert failed.uuid == bad and "rank" in failed.message
+    assert failed.data_object == {"text": "b", "rank": "x"} and failed.vector == [1.0, 2.0]
+    stored = TNote.query.using(client_grpc).with_vector().get(good)
+    assert stored is not None and stored.rank == 1
+    assert wvorm.state_of(stored).vector == [1.0, 2.0]
+    with pytest.raises(wvorm.UsageError, match="NaN"):
+        client_grpc.batch.add_data_object({"text": "c"}, "TNote", vector=[float("nan"), 1.0])

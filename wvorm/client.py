@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from types import TracebackType
-from typing import Any, Optional, Union
+from typing import TYPE_CHECKING, Any, Optional, Union
 
 from wvorm.auth import AuthCredentials
 from wvorm.backup import Backup
@@ -22,8 +22,11 @@ from wvorm.embedded import EmbeddedOptions, EmbeddedServer
 from wvorm.errors import UsageError, WvormError
 from wvorm.gql import Query
 from wvorm.schema import Schema
-from wvorm.transport import Transport
+from wvorm.transport import GrpcTransport, Transport
 from wvorm.transport import choose as choose_transport
+
+if TYPE_CHECKING:
+    from wvorm.grpc.channel import GrpcChannel
 
 
 class Client:
@@ -83,7 +86,7 @@ class Client:
             raise
         self.schema = Schema(self._connection)
         self.data_object = DataObject(self._connection)
-        self.batch = Batch(self._connection)
+        self.batch = Batch(self._connection, self._grpc_channel)
         self.query = Query(self._connection)
         self.cluster = Cluster(self._connection)
         self.backup = Backup(self._connection)
@@ -148,6 +151,11 @@ class Client:
                 port = self._embedded.ports.grpc if self._embedded is not None else None
                 self._transport = choose_transport(self._connection, self._config, port)
             return self._transport
+
+    def _grpc_channel(self) -> Optional[GrpcChannel]:
+        """The gRPC channel when typed queries and object batches go over gRPC."""
+        transport = self.transport
+        return transport.channel if isinstance(transport, GrpcTransport) else None
 
     @property
     def url(self) -> str:

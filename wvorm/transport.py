@@ -131,7 +131,7 @@ class GrpcTransport:
     name = "gRPC"
 
     def __init__(self, channel: GrpcChannel, graphql: GraphQLTransport) -> None:
-        self._channel = channel
+        self.channel = channel  # the client's object batches use it too
         self._graphql = graphql
 
     def search(self, plan: SearchPlan) -> list[dict[str, Any]]:
@@ -151,7 +151,7 @@ class GrpcTransport:
                     "with session.get"
                 ) from None
         request = messages.search_request(plan)
-        reply = self._channel.call("Search", request, lambda: render_search(plan))
+        reply = self.channel.call("Search", request, lambda: render_search(plan))
         return messages.search_rows(reply, plan)
 
     def aggregate(self, plan: AggregatePlan) -> list[dict[str, Any]]:
@@ -159,12 +159,12 @@ class GrpcTransport:
         from wvorm.grpc import messages
 
         request = messages.aggregate_request(plan)
-        reply = self._channel.call("Aggregate", request, lambda: render_aggregate(plan))
+        reply = self.channel.call("Aggregate", request, lambda: render_aggregate(plan))
         return messages.aggregate_rows(reply, plan)
 
     def close(self) -> None:
         """Close the gRPC channel."""
-        self._channel.close()
+        self.channel.close()
 
 
 def _grpc_target(url: str, port: int) -> str:

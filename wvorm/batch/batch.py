@@ -48,7 +48,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from numbers import Real
 from types import TracebackType
-from typing import Any, Optional, Union
+from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 
 from wvorm._inputs import capitalize_first_letter
 from wvorm.batch.items import (
@@ -71,6 +71,9 @@ from wvorm.connection import Connection
 from wvorm.data.replication import ConsistencyLevel
 from wvorm.errors import BatchError, UnexpectedStatusCodeException, UsageError
 from wvorm.util import UUIDLike, check_batch_result
+
+if TYPE_CHECKING:
+    from wvorm.grpc.channel import GrpcChannel
 
 logger = logging.getLogger("wvorm.batch")
 
@@ -126,14 +129,21 @@ class Batch:
     exit, and configure it with :meth:`configure` (or by calling it).
     """
 
-    def __init__(self, connection: Connection) -> None:
+    def __init__(
+        self,
+        connection: Connection,
+        grpc_channel: Callable[[], Optional[GrpcChannel]] = lambda: None,
+    ) -> None:
         self._connection = connection
+        # objects go over gRPC when the client's transport is gRPC (decided on first add)
+        self._grpc_channel = grpc_channel
+        self._use_grpc: Optional[bool] = None
         self._lock = threading.Lock()
         self._objects: list[bytes] = []
         self._references: list[bytes] = []
         self._shards: set[tuple[str, Optional[str]]] = set()
         self._failures = FailureLog()
-        self._sender = Sender(connection, self._failures)
+        self._sender = Sender(connection, self._failures, grpc_channel)
         self._errors: list[Exception] = []
         self._in_flight: list[_Job] = []
         self._executor: Optional[ThreadPoolExecutor] = None
@@ -345,8 +355,10 @@ class Batch:
         (the object is then not added), TypeError/ValueError for invalid input.
         """
         self._raise_errors()
+        if self._use_grpc is None:
+            self._use_grpc = self._grpc_channel() is not None
         object_id, class_name, payload = encode_object(
-            data_object, class_name, uuid, vector, tenant, vectors
+            data_object, class_name, uuid, vector, tenant, vectors, grpc=self._use_grpc
         )
         shard = (class_name, tenant)
         with self._lock:

@@ -64,9 +64,11 @@ def encode_object(
     vector: Optional[Sequence[Any]],
     tenant: Optional[str],
     vectors: Optional[Mapping[str, Sequence[Any]]] = None,
+    grpc: bool = False,
 ) -> tuple[str, str, bytes]:
-    """``(uuid, class name as the server spells it, JSON bytes)`` of one object for
-    ``POST /batch/objects``.
+    """``(uuid, class name as the server spells it, encoded object)`` of one object:
+    JSON bytes for ``POST /batch/objects``, or with ``grpc`` an entry of a gRPC
+    BatchObjectsRequest (:func:`wvorm.grpc.messages.batch_object`).
 
     A uuid is always assigned here (uuid4 when none is given), so re-sending the
     object after a lost answer replaces it instead of creating a duplicate.
@@ -99,6 +101,28 @@ def encode_object(
             f"{exc}. Convert values to JSON types first (str(uuid), datetime.isoformat(), "
             "float values that are not NaN)."
         ) from None
+    if grpc:  # the same checks as JSON (the head above), then the gRPC entry
+        from wvorm.grpc.messages import batch_object
+
+        try:
+            given: dict[str, Sequence[float]] = {}
+            for name, value in (vectors or {}).items():
+                if not isinstance(name, str) or not name:
+                    raise UsageError(f"vector names must be non-empty str, got {name!r}")
+                given[name] = get_vector(value)
+            entry = batch_object(
+                object_id,
+                class_name,
+                properties,
+                None if vector is None else get_vector(vector),
+                given,
+                tenant,
+            )
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(
+                f"Invalid vector for {class_name!r} object {object_id}: {exc}"
+            ) from None
+        return object_id, class_name, entry
     if vector is None and not vectors:
         return object_id, class_name, head
     # The vectors are spliced in as ready JSON: they are most of the bytes, and
@@ -174,8 +198,17 @@ def references_body(payloads: Sequence[bytes]) -> bytes:
     return b"".join((b"[", b",".join(payloads), b"]"))
 
 
+def is_batch_object(payload: bytes) -> bool:
+    """Whether an encoded object is a gRPC entry rather than JSON."""
+    return payload[:1] != b"{"
+
+
 def decode(payload: bytes) -> dict[str, Any]:
     """An encoded item as a fresh dict (for ``pop_*`` and failure records)."""
+    if payload[:1] != b"{":  # a gRPC entry
+        from wvorm.grpc.messages import decode_batch_object
+
+        return decode_batch_object(payload)
     item: dict[str, Any] = json.loads(payload)
     return item
 

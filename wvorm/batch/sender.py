@@ -22,21 +22,32 @@ import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 
 import requests
 import urllib3
 
-from wvorm.batch.items import FailureLog, decode, objects_body, parse_beacon, references_body
+from wvorm.batch.items import (
+    FailureLog,
+    decode,
+    is_batch_object,
+    objects_body,
+    parse_beacon,
+    references_body,
+)
 from wvorm.connection import Connection, backoff_delay
 from wvorm.errors import (
     BatchError,
+    QueryError,
     UnexpectedStatusCodeException,
     UsageError,
     WeaviateConnectionError,
     WeaviateTimeoutError,
 )
 from wvorm.util import check_batch_result
+
+if TYPE_CHECKING:
+    from wvorm.grpc.channel import GrpcChannel
 
 logger = logging.getLogger("wvorm.batch")
 
@@ -130,9 +141,15 @@ class Sender:
     backoff_base = 1.0  # seconds; long enough for retries to span a server restart
     backoff_max = 20.0
 
-    def __init__(self, connection: Connection, failures: FailureLog) -> None:
+    def __init__(
+        self,
+        connection: Connection,
+        failures: FailureLog,
+        grpc_channel: Callable[[], Optional[GrpcChannel]] = lambda: None,
+    ) -> None:
         self._connection = connection
         self._failures = failures
+        self._grpc_channel = grpc_channel  # sends the objects queued as gRPC entries
         self._callback_lock = threading.Lock()  # user callbacks need not be thread-safe
 
     def retry_delay(self, attempt: int) -> float:
@@ -173,7 +190,7 @@ class Sender:
             if (
                 not want_results
                 and (callback is None or callback is check_batch_result)
-                and b'"errors"' not in response.content
+                and not _has_errors(response)
             ):
                 return report  # nothing rejected and nobody to show results to: skip parsing
             results = self._results(kind, sent, response)
@@ -211,9 +228,9 @@ class Sender:
                 return exc
         return None
 
-    def _results(
-        self, kind: str, sent: Sequence[bytes], response: requests.Response
-    ) -> list[dict[str, Any]]:
+    def _results(self, kind: str, sent: Sequence[bytes], response: Answer) -> list[dict[str, Any]]:
+        if isinstance(response, GrpcAnswer):
+            return response.results(sent)
         try:
             results = response.json()
         except ValueError:
@@ -229,12 +246,15 @@ class Sender:
 
     def _post(
         self, kind: str, payloads: list[bytes], settings: SendSettings, report: SendReport
-    ) -> tuple[Optional[requests.Response], list[bytes], float]:
+    ) -> tuple[Optional[Answer], list[bytes], float]:
         """POST ``payloads`` until answered with 200: ``(response, items sent, seconds)``.
 
         ``response`` is None when no reference was left to send after a lookup.
+        Objects queued as gRPC entries go to the gRPC BatchObjects method instead,
+        with the same retries.
         """
-        path = f"/batch/{kind}"
+        grpc_entries = kind == "objects" and is_batch_object(payloads[0])
+        path = "(gRPC BatchObjects)" if grpc_entries else f"/batch/{kind}"
         params = {"consistency_level": settings.consistency_level}
         timeouts = connection_errors = attempt = 0
         maybe_applied = False
@@ -244,8 +264,11 @@ class Sender:
                     payloads = self._unwritten_references(payloads, settings)
                     if not payloads:
                         return None, [], 0.0
-                body = objects_body(payloads) if kind == "objects" else references_body(payloads)
                 started = time.monotonic()
+                if grpc_entries:
+                    answer = self._grpc_post(payloads, settings)
+                    return answer, payloads, time.monotonic() - started
+                body = objects_body(payloads) if kind == "objects" else references_body(payloads)
                 response = self._connection.request(
                     "POST", path, data=body, params=params, retry=False
                 )
@@ -260,6 +283,8 @@ class Sender:
                 give_up = connection_errors >= settings.connection_error_retries
                 connection_errors += 1
                 maybe_applied = maybe_applied or _may_have_reached_server(exc)
+            except QueryError as exc:  # the gRPC call failed as a whole, not retryable
+                failure, give_up = exc, True
             else:
                 if response.status_code == 200:
                     return response, payloads, time.monotonic() - started
@@ -272,8 +297,9 @@ class Sender:
                 maybe_applied = maybe_applied or response.status_code in MAYBE_APPLIED_STATUSES
             if give_up:
                 outcome = "may not have been" if maybe_applied else "were not"
+                request = path if grpc_entries else f"POST /v1{path}"
                 error = BatchError(
-                    f"Batch request POST /v1{path} with {len(payloads)} {kind} failed after "
+                    f"Batch request {request} with {len(payloads)} {kind} failed after "
                     f"{attempt + 1} attempt(s): {failure} Those {kind} {outcome} written; they "
                     f"are kept in batch.failed_{kind} to be added again once the cause is fixed."
                 )
@@ -281,11 +307,24 @@ class Sender:
                 self._failures.add(kind, payloads, str(error))
                 raise error from failure
             delay = self.retry_delay(attempt)
-            logger.warning(
-                "Batch request POST /v1%s failed (%s); retrying in %.1fs", path, failure, delay
-            )
+            logger.warning("Batch request %s failed (%s); retrying in %.1fs", path, failure, delay)
             time.sleep(delay)
             attempt += 1
+
+    def _grpc_post(self, payloads: list[bytes], settings: SendSettings) -> GrpcAnswer:
+        channel = self._grpc_channel()
+        if channel is None:  # (the client chose gRPC when these were queued)
+            raise WeaviateConnectionError("the gRPC channel of this client is closed")
+        from wvorm.grpc.messages import batch_request
+
+        request = batch_request(payloads, settings.consistency_level)
+        reply = channel.call(
+            "BatchObjects",
+            request,
+            lambda: f"BatchObjects of {len(payloads)} objects",
+            retry=False,  # retried here, with the batch's own settings
+        )
+        return GrpcAnswer({e.index: e.error for e in reply.errors})
 
     def _unwritten_references(self, payloads: list[bytes], settings: SendSettings) -> list[bytes]:
         """``payloads`` without the references the server already holds.
@@ -327,6 +366,32 @@ def _same_target(ref: Any, beacon: str) -> bool:
         return True
     # a beacon without a class names the same object as one with it
     return held.rsplit("/", 1)[-1] == beacon.rsplit("/", 1)[-1] and beacon.count("/") == 3
+
+
+@dataclass
+class GrpcAnswer:
+    """The answer to a gRPC BatchObjects call: the error of each rejected object."""
+
+    errors: dict[int, str]
+
+    def results(self, sent: Sequence[bytes]) -> list[dict[str, Any]]:
+        """Per-object results shaped as REST's (the object, with ``result.errors``)."""
+        out = []
+        for index, payload in enumerate(sent):
+            item = decode(payload)
+            message = self.errors.get(index)
+            item["result"] = {"errors": {"error": [{"message": message}]}} if message else {}
+            out.append(item)
+        return out
+
+
+Answer = Union[requests.Response, GrpcAnswer]
+
+
+def _has_errors(answer: Answer) -> bool:
+    if isinstance(answer, GrpcAnswer):
+        return bool(answer.errors)
+    return b'"errors"' in answer.content
 
 
 def error_messages(result: Any) -> list[str]:

@@ -3,7 +3,7 @@
 ``client.query.get(...)`` / ``.aggregate(...)`` / ``.multi_get([...])`` return
 builders whose ``with_*`` methods check and render their input at once;
 ``build()`` gives the GraphQL text and ``do()`` runs it. Every user string goes
-through :mod:`wvorm.gql.escape`.
+through :mod:`wvorm.plan.escape`.
 """
 
 from __future__ import annotations

@@ -11,10 +11,10 @@ from typing import Any, Optional, Union
 
 from wvorm.connection import Connection
 from wvorm.gql.base import GraphQL
-from wvorm.gql.escape import graphql_int, graphql_list, graphql_string, string_list
 from wvorm.gql.filter import NearObject, NearText, NearVector, Where
 from wvorm.gql.get import capitalize_class_name
 from wvorm.gql.selection import Selection, render_selection
+from wvorm.plan.escape import graphql_int, graphql_list, graphql_string, string_list
 
 __all__ = ["AggregateBuilder"]
 

@@ -1,28 +1,31 @@
 """Query arguments given as v3-style dicts: ``where``, ``nearText``, ``nearVector``,
-``nearObject`` and ``sort``.
+``nearObject`` and ``sort``, parsed into nodes of the typed query plan.
 
 Used by :mod:`wvorm.gql.get` and :mod:`wvorm.gql.aggregate`. Each class checks its
 dict when it is built (so a mistake is reported where it is made, naming the bad
-key or value) and renders it once through :mod:`wvorm.gql.escape`. The caller's
-dicts and lists are only read, never changed.
+key or value) and keeps the :mod:`wvorm.plan` node it parsed (``.node``); the text
+is rendered from that node by :mod:`wvorm.plan.graphql`, the same code that renders
+the ORM's queries. The caller's dicts and lists are only read, never changed.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, time, timezone
-from typing import Any, Callable, Union
+from typing import Any, Callable, Optional, Union
 
+from wvorm import plan
 from wvorm._inputs import get_valid_uuid, get_vector
 from wvorm.errors import FilterError, UsageError
-from wvorm.gql.escape import (
+from wvorm.plan.escape import (
     graphql_bool,
     graphql_float,
     graphql_int,
-    graphql_list,
     graphql_string,
     string_list,
 )
+from wvorm.plan.graphql import render_filter, render_searching, render_sort
 
 LOGICAL_OPERATORS = ("And", "Or", "Not")
 COMPARISON_OPERATORS = (
@@ -61,56 +64,53 @@ def _check_keys(content: Mapping[str, Any], allowed: Iterable[str], what: str) -
         )
 
 
-def _certainty_or_distance(content: Mapping[str, Any], what: str) -> list[str]:
+def _certainty_or_distance(content: Mapping[str, Any], what: str) -> dict[str, float]:
     if "certainty" in content and "distance" in content:
         raise UsageError(f"{what} takes either 'certainty' or 'distance', not both")
-    return [
-        f"{key}: {graphql_float(content[key], f'{what}.{key}')}"
+    return {
+        key: _number(content[key], f"{what}.{key}")
         for key in ("certainty", "distance")
         if key in content
-    ]
+    }
 
 
-def _target_vectors(content: Mapping[str, Any], what: str) -> list[str]:
+def _target_vectors(content: Mapping[str, Any], what: str) -> tuple[str, ...]:
     if "targetVectors" not in content:
-        return []
-    names = string_list(content["targetVectors"], f"{what}.targetVectors")
-    return [f"targetVectors: {graphql_list(names, graphql_string, f'{what}.targetVectors')}"]
+        return ()
+    return tuple(string_list(content["targetVectors"], f"{what}.targetVectors"))
 
 
-def render_strings(value: Union[str, Iterable[str]], what: str) -> str:
-    """A str or list of str as a GraphQL list of string literals."""
-    return graphql_list(string_list(value, what), graphql_string, what)
-
-
-def render_vector(value: Any, what: str) -> str:
-    """A vector (list, tuple, numpy array, torch or TensorFlow tensor) as a GraphQL
-    list of floats."""
+def checked_vector(value: Any, what: str) -> list[float]:
+    """A vector (list, tuple, numpy array, torch or TensorFlow tensor) as a non-empty
+    list of finite floats."""
     vector = get_vector(value)
     if not vector:
         raise UsageError(f"{what} must not be empty")
-    return graphql_list(vector, graphql_float, what)
+    for i, item in enumerate(vector):
+        if isinstance(item, bool) or not isinstance(item, (int, float)) or not math.isfinite(item):
+            graphql_float(item, f"{what}[{i}]")  # raises, naming the item
+            raise UsageError(f"{what}[{i}] must be a finite number, got {item!r}")
+    return [float(v) for v in vector]
 
 
 # -- where --------------------------------------------------------------------------------
 
 
-def _render_date(value: Any, what: str) -> str:
+def _date_value(value: Any, what: str) -> str:
     """A date value: RFC 3339 text as given, or a datetime (naive ones are taken as UTC)."""
     if isinstance(value, datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
-        return graphql_string(value.isoformat(), what)
+        moment: datetime = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        return moment.isoformat()
     if isinstance(value, date):
-        return graphql_string(datetime.combine(value, time(), timezone.utc).isoformat(), what)
+        return datetime.combine(value, time(), timezone.utc).isoformat()
     if isinstance(value, str):
-        return graphql_string(value, what)
+        return value
     raise FilterError(
         f"{what} must be an RFC 3339 str or a datetime, got {type(value).__name__}: {value!r}"
     )
 
 
-def _render_geo_range(value: Any, what: str) -> str:
+def _geo_range(value: Any, what: str) -> plan.GeoRange:
     geo = _mapping(value, what)
     _check_keys(geo, ("geoCoordinates", "distance"), what)
     for key in ("geoCoordinates", "distance"):
@@ -124,55 +124,65 @@ def _render_geo_range(value: Any, what: str) -> str:
     distance = _mapping(geo["distance"], f"{what}.distance")
     _check_keys(distance, ("max",), f"{what}.distance")
     try:
-        latitude = graphql_float(coordinates["latitude"], f"{what}.geoCoordinates.latitude")
-        longitude = graphql_float(coordinates["longitude"], f"{what}.geoCoordinates.longitude")
-        maximum = graphql_float(distance["max"], f"{what}.distance.max")
+        values = [
+            (coordinates["latitude"], f"{what}.geoCoordinates.latitude"),
+            (coordinates["longitude"], f"{what}.geoCoordinates.longitude"),
+            (distance["max"], f"{what}.distance.max"),
+        ]
     except KeyError as exc:
         raise UsageError(f"{what} is missing {exc.args[0]!r}") from None
-    return (
-        f"{{geoCoordinates: {{latitude: {latitude} longitude: {longitude}}} "
-        f"distance: {{max: {maximum}}}}}"
-    )
+    latitude, longitude, maximum = (_number(v, name) for v, name in values)
+    return plan.GeoRange(latitude, longitude, maximum)
 
 
-def _typed(render: Callable[[Any, str], str]) -> Callable[[Any, str], str]:
-    """Report a wrong value type as a FilterError (a TypeError), naming the value."""
+def _number(value: Any, what: str) -> float:
+    graphql_float(value, what)  # checks: a finite number
+    return float(value)
 
-    def checked(value: Any, what: str) -> str:
+
+def _typed(
+    check: Callable[[Any, str], str], convert: Callable[[Any], Any]
+) -> Callable[[Any, str], Any]:
+    """A scalar's check (a wrong type is a FilterError naming the value) and its form."""
+
+    def checked(value: Any, what: str) -> Any:
         try:
-            return render(value, what)
+            check(value, what)
         except TypeError as exc:
             raise FilterError(str(exc)) from None
+        return convert(value)
 
     return checked
 
 
-# value key -> renderer of one scalar value
-_SCALAR_VALUES: dict[str, Callable[[Any, str], str]] = {
-    "valueText": _typed(graphql_string),
-    "valueString": _typed(graphql_string),
-    "valueInt": _typed(graphql_int),
-    "valueNumber": _typed(graphql_float),
-    "valueBoolean": _typed(graphql_bool),
-    "valueDate": _render_date,
+# value key -> check and conversion of one scalar value
+_SCALAR_VALUES: dict[str, Callable[[Any, str], Any]] = {
+    "valueText": _typed(graphql_string, str),
+    "valueString": _typed(graphql_string, str),
+    "valueInt": _typed(graphql_int, int),
+    "valueNumber": _typed(graphql_float, float),
+    "valueBoolean": _typed(graphql_bool, bool),
+    "valueDate": _date_value,
 }
 # The server's where input has no *Array keys: a list goes under the scalar key.
 _ARRAY_VALUES = {f"{key}Array": key for key in _SCALAR_VALUES}
 VALUE_KEYS = (*_SCALAR_VALUES, "valueGeoRange", *_ARRAY_VALUES)
 
 
-def _render_value(key: str, value: Any, operator: str, what: str) -> str:
-    """``graphqlKey: literal`` for one value key of a comparison."""
+def _condition(
+    path: tuple[str, ...], key: str, value: Any, operator: str, what: str
+) -> plan.Condition:
+    """The condition of one comparison, its value checked under its key."""
     if key == "valueGeoRange":
         if operator != "WithinGeoRange":
             raise UsageError(f"{what}: valueGeoRange goes with operator WithinGeoRange only")
-        return f"valueGeoRange: {_render_geo_range(value, f'{what}.valueGeoRange')}"
+        return plan.Condition(path, operator, key, _geo_range(value, f"{what}.valueGeoRange"))
     if operator == "WithinGeoRange":
         raise UsageError(f"{what}: operator WithinGeoRange needs a valueGeoRange, not {key}")
     if operator == "IsNull" and key != "valueBoolean":
         raise UsageError(f"{what}: operator IsNull needs valueBoolean (True or False), not {key}")
     scalar_key = _ARRAY_VALUES.get(key, key)
-    render = _SCALAR_VALUES[scalar_key]
+    convert = _SCALAR_VALUES[scalar_key]
     is_list = isinstance(value, (list, tuple))
     if key in _ARRAY_VALUES and not is_list:
         raise FilterError(f"{what}.{key} must be a list, got {type(value).__name__}: {value!r}")
@@ -184,12 +194,13 @@ def _render_value(key: str, value: Any, operator: str, what: str) -> str:
     if is_list:
         if not value:
             raise UsageError(f"{what}.{key} must not be an empty list")
-        return f"{scalar_key}: {graphql_list(value, render, f'{what}.{key}')}"
-    return f"{scalar_key}: {render(value, f'{what}.{key}')}"
+        items = tuple(convert(item, f"{what}.{key}[{i}]") for i, item in enumerate(value))
+        return plan.Condition(path, operator, scalar_key, items)
+    return plan.Condition(path, operator, scalar_key, convert(value, f"{what}.{key}"))
 
 
-def render_where(content: Any, what: str = "where filter") -> str:
-    """The GraphQL input object of a v3 ``where`` dict, checked (see :class:`Where`)."""
+def parse_where(content: Any, what: str = "where filter") -> plan.FilterNode:
+    """The filter node of a v3 ``where`` dict, checked (see :class:`Where`)."""
     content = _mapping(content, what)
     if "operator" not in content:
         raise UsageError(f"{what} has no 'operator' key: {dict(content)!r}")
@@ -201,8 +212,8 @@ def render_where(content: Any, what: str = "where filter") -> str:
         operands = content.get("operands")
         if not isinstance(operands, (list, tuple)) or not operands:
             raise UsageError(f"{what}: operator {operator} needs a non-empty list of 'operands'")
-        rendered = [render_where(op, f"{what}.operands[{i}]") for i, op in enumerate(operands)]
-        return f"{{operator: {operator} operands: [{', '.join(rendered)}]}}"
+        nodes = tuple(parse_where(op, f"{what}.operands[{i}]") for i, op in enumerate(operands))
+        return plan.Logical(operator, nodes)
     if operator not in COMPARISON_OPERATORS:
         raise UsageError(
             f"{what} has unknown operator {operator!r}; use one of "
@@ -211,15 +222,15 @@ def render_where(content: Any, what: str = "where filter") -> str:
     _check_keys(content, ("operator", "path", *VALUE_KEYS), f"{what} (operator {operator})")
     if "path" not in content:
         raise UsageError(f"{what}: operator {operator} needs a 'path' (property name or list)")
-    path = render_strings(content["path"], f"{what}.path")
+    path = tuple(string_list(content["path"], f"{what}.path"))
     value_keys = [key for key in content if key in VALUE_KEYS]
     if len(value_keys) != 1:
         found = ", ".join(value_keys) if value_keys else "none"
         raise UsageError(
             f"{what} needs exactly one value key (one of {', '.join(VALUE_KEYS)}); found {found}"
         )
-    value = _render_value(value_keys[0], content[value_keys[0]], operator, what)
-    return f"{{path: {path} operator: {operator} {value}}}"
+    key = value_keys[0]
+    return _condition(path, key, content[key], operator, what)
 
 
 class Where:
@@ -231,47 +242,55 @@ class Where:
     valueText, valueString, valueInt, valueNumber, valueBoolean, valueDate (str or
     datetime; naive datetimes are taken as UTC), valueGeoRange, and the ``*Array``
     forms (or a list under the plain key) for ContainsAny / ContainsAll / ContainsNone.
+    ``node`` is the parsed filter (:mod:`wvorm.plan`).
     """
 
-    def __init__(self, content: Mapping[str, Any]) -> None:
-        self.body = render_where(content)
+    def __init__(self, content: Union[Mapping[str, Any], plan.FilterNode]) -> None:
+        if isinstance(content, (plan.Condition, plan.Logical)):
+            self.node: plan.FilterNode = content
+        else:
+            self.node = parse_where(content)
 
     def __str__(self) -> str:
-        return f"where: {self.body}"
+        return f"where: {render_filter(self.node)}"
 
 
 # -- near operators -----------------------------------------------------------------------
 
 
-def _render_move(content: Any, what: str) -> str:
+def _move(content: Any, what: str) -> plan.Move:
     move = _mapping(content, what)
     _check_keys(move, ("force", "concepts", "objects"), what)
     if "force" not in move:
         raise UsageError(f"{what} needs a 'force' between 0 and 1")
     if "concepts" not in move and "objects" not in move:
         raise UsageError(f"{what} needs 'concepts' and/or 'objects' to move by")
-    parts = [f"force: {graphql_float(move['force'], f'{what}.force')}"]
-    if "concepts" in move:
-        parts.append(f"concepts: {render_strings(move['concepts'], f'{what}.concepts')}")
+    force = _number(move["force"], f"{what}.force")
+    concepts = (
+        tuple(string_list(move["concepts"], f"{what}.concepts")) if "concepts" in move else ()
+    )
+    objects: tuple[str, ...] = ()
     if "objects" in move:
-        objects = move["objects"]
-        if isinstance(objects, Mapping):
-            objects = [objects]
-        if not isinstance(objects, (list, tuple)) or not objects:
+        items = move["objects"]
+        if isinstance(items, Mapping):
+            items = [items]
+        if not isinstance(items, (list, tuple)) or not items:
             raise UsageError(f"{what}.objects must be a dict or a non-empty list of dicts")
-        rendered = [_render_object_ref(o, f"{what}.objects[{i}]") for i, o in enumerate(objects)]
-        parts.append(f"objects: [{', '.join(rendered)}]")
-    return "{" + " ".join(parts) + "}"
+        objects = tuple(_object_ref(o, f"{what}.objects[{i}]") for i, o in enumerate(items))
+    return plan.Move(force, concepts, objects)
 
 
-def _render_object_ref(content: Any, what: str) -> str:
+def _object_ref(content: Any, what: str) -> str:
+    """A uuid, or a beacon (``weaviate://...``), from ``{"id": ...} | {"beacon": ...}``."""
     ref = _mapping(content, what)
     _check_keys(ref, ("id", "beacon"), what)
     if len(ref) != 1:
         raise UsageError(f"{what} needs exactly one of 'id' or 'beacon'")
     if "id" in ref:
-        return f"{{id: {graphql_string(get_valid_uuid(ref['id']))}}}"
-    return f"{{beacon: {graphql_string(ref['beacon'], f'{what}.beacon')}}}"
+        return get_valid_uuid(ref["id"])
+    beacon = ref["beacon"]
+    graphql_string(beacon, f"{what}.beacon")
+    return str(beacon)
 
 
 class NearText:
@@ -288,18 +307,24 @@ class NearText:
         _check_keys(content, self.KEYS, what)
         if "concepts" not in content:
             raise UsageError("nearText needs 'concepts' (a str or a list of str)")
-        parts = [f"concepts: {render_strings(content['concepts'], 'nearText.concepts')}"]
-        parts += _certainty_or_distance(content, what)
-        for key in ("moveTo", "moveAwayFrom"):
-            if key in content:
-                parts.append(f"{key}: {_render_move(content[key], f'{what}.{key}')}")
-        if "autocorrect" in content:
-            parts.append(f"autocorrect: {graphql_bool(content['autocorrect'], 'autocorrect')}")
-        parts += _target_vectors(content, what)
-        self.body = "{" + " ".join(parts) + "}"
+        autocorrect = content.get("autocorrect")
+        if autocorrect is not None:
+            graphql_bool(autocorrect, "autocorrect")
+        self.node = plan.NearText(
+            tuple(string_list(content["concepts"], "nearText.concepts")),
+            **_certainty_or_distance(content, what),
+            move_to=_move(content["moveTo"], f"{what}.moveTo") if "moveTo" in content else None,
+            move_away=(
+                _move(content["moveAwayFrom"], f"{what}.moveAwayFrom")
+                if "moveAwayFrom" in content
+                else None
+            ),
+            autocorrect=autocorrect,
+            target_vectors=_target_vectors(content, what),
+        )
 
     def __str__(self) -> str:
-        return f"nearText: {self.body}"
+        return render_searching(self.node)
 
 
 class NearVector:
@@ -312,13 +337,14 @@ class NearVector:
         _check_keys(content, ("vector", "certainty", "distance", "targetVectors"), what)
         if "vector" not in content:
             raise UsageError("nearVector needs a 'vector' (a list of numbers)")
-        parts = [f"vector: {render_vector(content['vector'], 'nearVector.vector')}"]
-        parts += _certainty_or_distance(content, what)
-        parts += _target_vectors(content, what)
-        self.body = "{" + " ".join(parts) + "}"
+        self.node = plan.NearVector(
+            checked_vector(content["vector"], "nearVector.vector"),
+            **_certainty_or_distance(content, what),
+            target_vectors=_target_vectors(content, what),
+        )
 
     def __str__(self) -> str:
-        return f"nearVector: {self.body}"
+        return render_searching(self.node)
 
 
 class NearObject:
@@ -331,16 +357,22 @@ class NearObject:
         _check_keys(content, ("id", "beacon", "certainty", "distance", "targetVectors"), what)
         if ("id" in content) == ("beacon" in content):
             raise UsageError("nearObject needs exactly one of 'id' or 'beacon'")
+        uuid = beacon = None
         if "id" in content:
-            parts = [f"id: {graphql_string(get_valid_uuid(content['id']))}"]
+            uuid = get_valid_uuid(content["id"])
         else:
-            parts = [f"beacon: {graphql_string(content['beacon'], 'nearObject.beacon')}"]
-        parts += _certainty_or_distance(content, what)
-        parts += _target_vectors(content, what)
-        self.body = "{" + " ".join(parts) + "}"
+            beacon = graphql_string(content["beacon"], "nearObject.beacon") and content["beacon"]
+        threshold = _certainty_or_distance(content, what)
+        self.node = plan.NearObject(
+            id=uuid,
+            beacon=beacon,
+            certainty=threshold.get("certainty"),
+            distance=threshold.get("distance"),
+            target_vectors=_target_vectors(content, what),
+        )
 
     def __str__(self) -> str:
-        return f"nearObject: {self.body}"
+        return render_searching(self.node)
 
 
 # -- sort ---------------------------------------------------------------------------------
@@ -351,7 +383,7 @@ class Sort:
     list of them; :meth:`add` appends more (``with_sort`` called again)."""
 
     def __init__(self, content: Union[Mapping[str, Any], Sequence[Mapping[str, Any]]]) -> None:
-        self.clauses: list[str] = []
+        self.keys: list[plan.SortBy] = []
         self.add(content)
 
     def add(self, content: Union[Mapping[str, Any], Sequence[Mapping[str, Any]]]) -> None:
@@ -362,18 +394,19 @@ class Sort:
                 f"sort must be a dict or a non-empty list of dicts, got {type(content).__name__}"
             )
         for item in items:
-            what = f"sort[{len(self.clauses)}]"
+            what = f"sort[{len(self.keys)}]"
             clause = _mapping(item, what)
             _check_keys(clause, ("path", "order"), what)
             if "path" not in clause:
                 raise UsageError(f"{what} needs a 'path' (property name or list)")
-            parts = [f"path: {render_strings(clause['path'], f'{what}.path')}"]
+            path = tuple(string_list(clause["path"], f"{what}.path"))
+            ascending: Optional[bool] = None  # the server's default: ascending
             if "order" in clause:
                 order = clause["order"]
                 if order not in ("asc", "desc"):
                     raise UsageError(f"{what}.order must be 'asc' or 'desc', got {order!r}")
-                parts.append(f"order: {order}")
-            self.clauses.append("{" + " ".join(parts) + "}")
+                ascending = order == "asc"
+            self.keys.append(plan.SortBy(path, ascending))
 
     def __str__(self) -> str:
-        return f"sort: [{', '.join(self.clauses)}]"
+        return render_sort(self.keys)

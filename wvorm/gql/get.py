@@ -2,7 +2,7 @@
 
 Created by :class:`wvorm.gql.query.Query`; also used by the ORM's query DSL. Each
 ``with_*`` method checks its input, renders it once through
-:mod:`wvorm.gql.escape` / :mod:`wvorm.gql.filter`, and returns the builder.
+:mod:`wvorm.plan.escape` / :mod:`wvorm.gql.filter`, and returns the builder.
 """
 
 from __future__ import annotations
@@ -12,12 +12,15 @@ from collections.abc import Mapping, Sequence
 from enum import Enum
 from typing import Any, Optional, Union
 
+from wvorm import plan
 from wvorm._inputs import capitalize_first_letter, get_valid_uuid
 from wvorm.connection import Connection
 from wvorm.data.replication import ConsistencyLevel
 from wvorm.errors import UsageError
 from wvorm.gql.base import GraphQL
-from wvorm.gql.escape import (
+from wvorm.gql.filter import NearObject, NearText, NearVector, Sort, Where, checked_vector
+from wvorm.gql.selection import AdditionalProperties, LinkTo, Selection, render_selection
+from wvorm.plan.escape import (
     graphql_float,
     graphql_int,
     graphql_list,
@@ -25,8 +28,7 @@ from wvorm.gql.escape import (
     graphql_string,
     string_list,
 )
-from wvorm.gql.filter import NearObject, NearText, NearVector, Sort, Where, render_vector
-from wvorm.gql.selection import AdditionalProperties, LinkTo, Selection, render_selection
+from wvorm.plan.graphql import render_searching
 
 __all__ = ["AdditionalProperties", "GetBuilder", "HybridFusion", "LinkTo"]
 
@@ -91,8 +93,8 @@ class GetBuilder(GraphQL):
         self._offset: Optional[str] = None
         self._near: Optional[Union[NearText, NearVector, NearObject]] = None
         self._sort: Optional[Sort] = None
-        self._bm25: Optional[str] = None
-        self._hybrid: Optional[str] = None
+        self._bm25: Optional[plan.BM25] = None
+        self._hybrid: Optional[plan.Hybrid] = None
         self._group_by: Optional[str] = None
         self._after: Optional[str] = None
         self._consistency_level: Optional[str] = None
@@ -144,11 +146,9 @@ class GetBuilder(GraphQL):
 
     def with_bm25(self, query: str, properties: Optional[list[str]] = None) -> GetBuilder:
         """Keyword (BM25) search; ``properties`` may carry boosts such as ``"title^2"``."""
-        parts = [f"query: {graphql_string(query, 'bm25 query')}"]
-        if properties is not None:
-            names = string_list(properties, "bm25 properties")
-            parts.append(f"properties: {graphql_list(names, graphql_string, 'bm25 properties')}")
-        self._bm25 = "bm25: {" + " ".join(parts) + "}"
+        graphql_string(query, "bm25 query")
+        names = None if properties is None else tuple(string_list(properties, "bm25 properties"))
+        self._bm25 = plan.BM25(query, names)
         return self
 
     def with_hybrid(
@@ -164,24 +164,27 @@ class GetBuilder(GraphQL):
         ``alpha`` weighs vector (1) against keyword (0) results; ``vector`` replaces
         the query's own vector; ``fusion_type`` is a :class:`HybridFusion`.
         """
-        parts = [f"query: {graphql_string(query, 'hybrid query')}"]
+        graphql_string(query, "hybrid query")
         if alpha is not None:
-            parts.append(f"alpha: {graphql_float(alpha, 'hybrid alpha')}")
-        if vector is not None:
-            parts.append(f"vector: {render_vector(vector, 'hybrid vector')}")
-        if properties is not None:
-            names = string_list(properties, "hybrid properties")
-            parts.append(f"properties: {graphql_list(names, graphql_string, 'hybrid properties')}")
+            graphql_float(alpha, "hybrid alpha")
+        fusion = None
         if fusion_type is not None:
             try:
-                fusion = HybridFusion(fusion_type)
+                fusion = HybridFusion(fusion_type).value
             except ValueError:
                 raise UsageError(
                     f"fusion_type must be a HybridFusion (RANKED or RELATIVE_SCORE), "
                     f"got {fusion_type!r}"
                 ) from None
-            parts.append(f"fusionType: {fusion.value}")
-        self._hybrid = "hybrid: {" + " ".join(parts) + "}"
+        self._hybrid = plan.Hybrid(
+            query,
+            alpha=None if alpha is None else float(alpha),
+            vector=None if vector is None else checked_vector(vector, "hybrid vector"),
+            properties=(
+                None if properties is None else tuple(string_list(properties, "hybrid properties"))
+            ),
+            fusion=fusion,
+        )
         return self
 
     def with_group_by(
@@ -343,9 +346,10 @@ class GetBuilder(GraphQL):
     # -- output -------------------------------------------------------------------------
 
     def _arguments(self) -> list[str]:
-        parts = [self._where, self._limit, self._offset, self._near, self._sort, self._bm25,
-                 self._hybrid, self._group_by, self._after, self._consistency_level,
-                 self._tenant, self._autocut]  # fmt: skip
+        keyword = [render_searching(s) for s in (self._bm25, self._hybrid) if s is not None]
+        parts = [self._where, self._limit, self._offset, self._near, self._sort, *keyword,
+                 self._group_by, self._after, self._consistency_level, self._tenant,
+                 self._autocut]  # fmt: skip
         return [str(part) for part in parts if part is not None]
 
     def build(self, wrap_get: bool = True) -> str:

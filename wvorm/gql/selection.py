@@ -14,7 +14,7 @@ from dataclasses import dataclass, fields
 from typing import Any, Union
 
 from wvorm.errors import UsageError
-from wvorm.gql.escape import check_selection, graphql_name
+from wvorm.plan.escape import check_selection, graphql_name
 
 # A sub-selection as the builders accept it. Its items nest (see the module docstring);
 # they are checked when rendered, so the type stays loose enough for dict literals.

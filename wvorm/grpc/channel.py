@@ -23,7 +23,7 @@ from wvorm.errors import (
     WeaviateConnectionError,
     WeaviateTimeoutError,
 )
-from wvorm.grpc._proto.v1 import aggregate_pb2, search_get_pb2
+from wvorm.grpc._proto.v1 import aggregate_pb2, batch_pb2, search_get_pb2
 
 logger = logging.getLogger("wvorm.grpc")
 
@@ -46,11 +46,13 @@ class GrpcChannel:
         self._methods: dict[str, Callable[..., Any]] = {}
         self._register("Search", search_get_pb2.SearchRequest, search_get_pb2.SearchReply)
         self._register("Aggregate", aggregate_pb2.AggregateRequest, aggregate_pb2.AggregateReply)
+        # batch requests arrive serialized (a join of ready entries, see messages.py)
+        self._register("BatchObjects", None, batch_pb2.BatchObjectsReply)
 
     def _register(self, name: str, request: Any, reply: Any) -> None:
         self._methods[name] = self._channel.unary_unary(
             SERVICE + name,
-            request_serializer=request.SerializeToString,
+            request_serializer=bytes if request is None else request.SerializeToString,
             response_deserializer=reply.FromString,
         )
 
@@ -62,13 +64,16 @@ class GrpcChannel:
             return False
         return True
 
-    def call(self, method: str, request: Any, describe: Callable[[], str]) -> Any:
+    def call(
+        self, method: str, request: Any, describe: Callable[[], str], *, retry: bool = True
+    ) -> Any:
         """Call ``method`` (Search, Aggregate ...) and return its reply.
 
-        ``describe`` names the request for error messages (built only on failure).
+        ``describe`` names the request for error messages (built only on failure);
+        ``retry=False`` leaves retrying an unavailable server to the caller.
         """
         config = self._connection.config
-        attempts = 1 + config.session_pool_max_retries
+        attempts = 1 + (config.session_pool_max_retries if retry else 0)
         reauthenticated = False
         attempt = 0
         while True:

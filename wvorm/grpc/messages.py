@@ -112,7 +112,7 @@ def filter_message(node: FilterNode) -> base_pb2.Filters:
             )
         )
     elif isinstance(value, tuple):
-        if key in ("valueText", "valueDate"):
+        if key in ("valueText", "valueString", "valueDate"):
             out.value_text_array.values.extend(value)
         elif key == "valueInt":
             out.value_int_array.values.extend(value)
@@ -120,7 +120,7 @@ def filter_message(node: FilterNode) -> base_pb2.Filters:
             out.value_number_array.values.extend(value)
         else:
             out.value_boolean_array.values.extend(value)
-    elif key in ("valueText", "valueDate"):
+    elif key in ("valueText", "valueString", "valueDate"):
         out.value_text = value
     elif key == "valueInt":
         out.value_int = value
@@ -157,8 +157,9 @@ def _near_vector(search: NearVector) -> base_search_pb2.NearVector:
 def _move(move: Optional[Move]) -> Optional[base_search_pb2.NearTextSearch.Move]:
     if move is None:
         return None
+    uuids = [o.rsplit("/", 1)[-1] for o in move.objects]  # (a beacon ends with the uuid)
     return base_search_pb2.NearTextSearch.Move(
-        force=move.force, concepts=move.concepts, uuids=move.objects
+        force=move.force, concepts=move.concepts, uuids=uuids
     )
 
 
@@ -255,7 +256,10 @@ def search_request(plan: SearchPlan) -> search_get_pb2.SearchRequest:
         offset=plan.offset or 0,
         autocut=plan.autocut or 0,
         after=plan.after or "",
-        sort_by=[search_get_pb2.SortBy(ascending=k.ascending, path=k.path) for k in plan.sort],
+        sort_by=[
+            search_get_pb2.SortBy(ascending=k.ascending is not False, path=k.path)
+            for k in plan.sort
+        ],
         uses_127_api=True,
     )
     if plan.consistency_level is not None:
@@ -518,3 +522,95 @@ def aggregate_rows(
         row["groupedBy"] = {"value": value, "path": list(grouped.path)}
         rows.append(row)
     return rows
+
+
+# -- batch objects ------------------------------------------------------------------------
+#
+# A queued object is kept as the bytes of its ``objects`` entry of a BatchObjectsRequest
+# (field 1: tag, length, BatchObject), so a request is a join of ready entries, as a
+# REST body is a join of ready JSON. Properties travel in ``non_ref_properties``: the
+# server turns that Struct into the same map a REST body's JSON gives, so every value
+# is read alike on both wires (numbers as float64, as JSON).
+
+_OBJECTS_TAG = b"\x0a"  # field 1, length-delimited
+_CONSISTENCY_TAG = b"\x10"  # field 2, varint
+
+
+def _varint(value: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte = value & 0x7F
+        value >>= 7
+        if value:
+            out.append(byte | 0x80)
+        else:
+            out.append(byte)
+            return bytes(out)
+
+
+def _fp32(vector: Sequence[float], what: str) -> bytes:
+    try:
+        data = struct.pack(f"<{len(vector)}f", *vector)
+    except struct.error as exc:
+        raise UsageError(f"{what} must hold only numbers: {exc}") from None
+    total = sum(vector)
+    if total != total or total in (float("inf"), float("-inf")):
+        raise UsageError(f"{what} must not contain NaN or infinity")
+    return data
+
+
+def batch_object(
+    uuid: str,
+    collection: str,
+    properties: dict[str, Any],
+    vector: Optional[Sequence[float]],
+    vectors: Optional[dict[str, Sequence[float]]],
+    tenant: Optional[str],
+) -> bytes:
+    """One object as a framed ``objects`` entry of a BatchObjectsRequest."""
+    from wvorm.grpc._proto.v1 import batch_pb2
+
+    message = batch_pb2.BatchObject(uuid=uuid, collection=collection, tenant=tenant or "")
+    message.properties.non_ref_properties.update(properties)
+    if vector is not None:
+        message.vector_bytes = _fp32(vector, "vector")
+    for name, value in (vectors or {}).items():
+        message.vectors.append(
+            base_pb2.Vectors(
+                name=name,
+                vector_bytes=_fp32(value, f"vector {name!r}"),
+                type=base_pb2.Vectors.VECTOR_TYPE_SINGLE_FP32,
+            )
+        )
+    body = message.SerializeToString()
+    return _OBJECTS_TAG + _varint(len(body)) + body
+
+
+def decode_batch_object(payload: bytes) -> dict[str, Any]:
+    """A framed entry as the dict of a REST batch object (for failure records)."""
+    from google.protobuf.json_format import MessageToDict
+
+    from wvorm.grpc._proto.v1 import batch_pb2
+
+    request = batch_pb2.BatchObjectsRequest.FromString(payload)
+    (message,) = request.objects
+    item: dict[str, Any] = {
+        "class": message.collection,
+        "id": message.uuid,
+        "properties": MessageToDict(message.properties.non_ref_properties),
+    }
+    if message.tenant:
+        item["tenant"] = message.tenant
+    if message.vector_bytes:
+        item["vector"] = _floats32(message.vector_bytes)
+    if message.vectors:
+        item["vectors"] = {v.name: _floats32(v.vector_bytes) for v in message.vectors}
+    return item
+
+
+def batch_request(payloads: Sequence[bytes], consistency_level: Optional[str]) -> bytes:
+    """The serialized BatchObjectsRequest of framed entries."""
+    body = b"".join(payloads)
+    if consistency_level is not None:
+        body += _CONSISTENCY_TAG + _varint(_CONSISTENCY[consistency_level])
+    return body

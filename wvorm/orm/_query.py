@@ -17,7 +17,6 @@ mistakes fail where they are written, before any request.
 from __future__ import annotations
 
 import copy
-import math
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -26,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Generic, Optional, Protocol, TypeVar, Uni
 from uuid import UUID
 
 from wvorm import plan
-from wvorm._inputs import get_valid_uuid, get_vector
+from wvorm._inputs import get_valid_uuid
 from wvorm.data.replication import ConsistencyLevel
 from wvorm.errors import (
     FilterError,
@@ -36,7 +35,7 @@ from wvorm.errors import (
     UnknownFieldError,
     UsageError,
 )
-from wvorm.gql.escape import graphql_int
+from wvorm.gql.filter import checked_vector
 from wvorm.gql.get import HybridFusion
 from wvorm.orm._expressions import (
     FieldExpr,
@@ -58,6 +57,7 @@ from wvorm.orm._loading import (
 from wvorm.orm._mapping import collection_name, model_info
 from wvorm.orm._models import WeaviateModel
 from wvorm.orm._types import DATA_TYPES, PropertyInfo
+from wvorm.plan.escape import graphql_int
 from wvorm.plan.graphql import render_search
 
 if TYPE_CHECKING:
@@ -116,20 +116,6 @@ class _Search:
         if not isinstance(self.node, (plan.NearText, plan.NearVector, plan.NearObject)):
             raise UsageError(f"{self.written} cannot be aggregated or counted")
         return self.node
-
-
-def _vector(value: Any, what: str) -> list[float]:
-    """A checked vector (a list, numpy array or tensor) as a list of finite floats."""
-    try:
-        vector = get_vector(value)
-    except (TypeError, ValueError) as exc:
-        raise UsageError(f"{what} must be a list of numbers: {exc}") from None
-    if not vector:
-        raise UsageError(f"{what} must not be empty")
-    for i, item in enumerate(vector):
-        if isinstance(item, bool) or not isinstance(item, (int, float)) or not math.isfinite(item):
-            raise UsageError(f"{what}[{i}] must be a finite number, got {item!r}")
-    return [float(v) for v in vector]
 
 
 def _names(value: Optional[Sequence[str]], what: str) -> tuple[str, ...]:
@@ -365,7 +351,7 @@ class Query(Generic[M]):
         """Vector search near ``vector`` (a list, numpy array or tensor)."""
         _certainty_distance(certainty, distance, "near_vector()")
         node = plan.NearVector(
-            _vector(vector, "near_vector() vector"),
+            checked_vector(vector, "near_vector() vector"),
             certainty=certainty,
             distance=distance,
             target_vectors=_names(target_vectors, "near_vector target_vectors"),
@@ -432,7 +418,7 @@ class Query(Generic[M]):
         node = plan.Hybrid(
             query,
             alpha=None if alpha is None else float(alpha),
-            vector=None if vector is None else _vector(vector, "hybrid() vector"),
+            vector=None if vector is None else checked_vector(vector, "hybrid() vector"),
             properties=None
             if properties is None
             else self._search_properties(properties, "hybrid"),

@@ -68,7 +68,7 @@ class Condition:
     path: tuple[str, ...]
     operator: str
     value_key: str
-    value: Any
+    value: Any  # (valueString is GraphQL's older name of valueText)
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,8 @@ class NearVector:
 
 @dataclass(frozen=True)
 class Move:
-    """``moveTo`` / ``moveAwayFrom`` of a near-text search; objects are uuids."""
+    """``moveTo`` / ``moveAwayFrom`` of a near-text search; objects are uuids, or
+    beacons (``weaviate://localhost/Class/uuid``) as v3 queries may give them."""
 
     force: float
     concepts: tuple[str, ...] = ()
@@ -201,10 +202,11 @@ class Metadata:
 
 @dataclass(frozen=True)
 class SortBy:
-    """One sort key: a property path (``("_id",)`` for the uuid)."""
+    """One sort key: a property path (``("_id",)`` for the uuid); ``ascending`` None
+    leaves the order to the server (ascending), as a v3 sort without ``order`` does."""
 
     path: tuple[str, ...]
-    ascending: bool = True
+    ascending: Optional[bool] = True
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Callable
 
-from wvorm.gql.escape import graphql_bool, graphql_float, graphql_int, graphql_list, graphql_string
 from wvorm.plan import (
     BM25,
     AggregatePlan,
@@ -26,9 +25,18 @@ from wvorm.plan import (
     ReferenceSelect,
     Search,
     SearchPlan,
+    SortBy,
 )
+from wvorm.plan.escape import graphql_bool, graphql_float, graphql_int, graphql_list, graphql_string
 
-__all__ = ["render_aggregate", "render_filter", "render_search", "rows_of"]
+__all__ = [
+    "render_aggregate",
+    "render_filter",
+    "render_search",
+    "render_searching",
+    "render_sort",
+    "rows_of",
+]
 
 _PHONE_FIELDS = (
     "input defaultCountry internationalFormatted countryCode national nationalFormatted valid"
@@ -47,6 +55,7 @@ def _vector(values: Sequence[float]) -> str:
 
 _SCALAR: dict[str, Callable[[Any, str], str]] = {
     "valueText": graphql_string,
+    "valueString": graphql_string,
     "valueInt": graphql_int,
     "valueNumber": graphql_float,
     "valueBoolean": graphql_bool,
@@ -92,7 +101,10 @@ def _move(move: Move) -> str:
     if move.concepts:
         parts.append(f"concepts: {_strings(move.concepts)}")
     if move.objects:
-        objects = ", ".join(f"{{id: {graphql_string(o)}}}" for o in move.objects)
+        objects = ", ".join(
+            f"{{{'beacon' if o.startswith('weaviate://') else 'id'}: {graphql_string(o)}}}"
+            for o in move.objects
+        )
         parts.append(f"objects: [{objects}]")
     return "{" + " ".join(parts) + "}"
 
@@ -138,6 +150,15 @@ def render_searching(search: Search) -> str:
     if search.fusion is not None:
         parts.append(f"fusionType: {search.fusion}")
     return "hybrid: {" + " ".join(parts) + "}"
+
+
+def render_sort(keys: Sequence[SortBy]) -> str:
+    """The sort argument: ``sort: [{path: [...] order: asc}, ...]``."""
+    clauses = []
+    for key in keys:
+        order = "" if key.ascending is None else f" order: {'asc' if key.ascending else 'desc'}"
+        clauses.append(f"{{path: {_strings(key.path)}{order}}}")
+    return f"sort: [{', '.join(clauses)}]"
 
 
 # -- selection ----------------------------------------------------------------------------
@@ -205,11 +226,7 @@ def render_search(plan: SearchPlan) -> str:
     if plan.search is not None and not isinstance(plan.search, (BM25, Hybrid)):
         arguments.append(render_searching(plan.search))
     if plan.sort:
-        keys = ", ".join(
-            f"{{path: {_strings(key.path)} order: {'asc' if key.ascending else 'desc'}}}"
-            for key in plan.sort
-        )
-        arguments.append(f"sort: [{keys}]")
+        arguments.append(render_sort(plan.sort))
     if isinstance(plan.search, (BM25, Hybrid)):
         arguments.append(render_searching(plan.search))
     if plan.group_by is not None:
