@@ -186,3 +186,34 @@ def test_object_batches_go_over_grpc_and_report_rejections(client_grpc: wvorm.Cl
     assert wvorm.state_of(stored).vector == [1.0, 2.0]
     with pytest.raises(wvorm.UsageError, match="NaN"):
         client_grpc.batch.add_data_object({"text": "c"}, "TNote", vector=[float("nan"), 1.0])
+
+
+def test_a_closed_client_says_so_over_grpc(weaviate_server: EmbeddedServer) -> None:
+    client = transport_client(weaviate_server, "grpc")
+    client.close()
+    with pytest.raises(WeaviateConnectionError, match="client is closed"):
+        TNote.query.using(client).all()
+
+
+@pytest.mark.parametrize("dry_run", [True, False])
+def test_delete_by_filter_answers_alike_on_both_transports(
+    weaviate_server: EmbeddedServer, dry_run: bool
+) -> None:
+    from tests.conftest import delete_all_classes
+    from wvorm import plan
+
+    answers = []
+    status = "DRYRUN" if dry_run else "SUCCESS"
+    for transport in ("grpc", "graphql"):
+        delete_all_classes(weaviate_server.url)
+        with transport_client(weaviate_server, transport) as client:
+            notes = write_notes(client, 4)
+            node = plan.Condition(("rank",), "GreaterThanEqual", "valueInt", 2)
+            answer = client.batch.delete_matching("TNote", node, dry_run=dry_run)
+            assert TNote.query.using(client).count() == (4 if dry_run else 2)
+        expected = sorted((str(n.id), status) for n in notes[2:])
+        assert sorted((o.uuid, o.status) for o in answer.objects) == expected
+        answers.append(answer)
+    over_grpc, over_rest = answers
+    assert over_grpc.matches == over_rest.matches == 2
+    assert (over_grpc.successful, over_grpc.failed) == (over_rest.successful, over_rest.failed)

@@ -351,3 +351,32 @@ def test_case_13_an_int_operand_beyond_int64_fails_where_it_is_written() -> None
         _ = EBook.pages > 2**63
     with pytest.raises(FilterError, match="int64"):
         EBook.pages.contains_any([1, -(2**63) - 1])
+
+
+def test_the_orm_and_the_v3_builder_render_through_one_plan() -> None:
+    from typing import cast
+
+    from wvorm.connection import Connection
+    from wvorm.gql.get import GetBuilder
+
+    condition = (EBook.pages > 100) & (EBook.author.name == 'Ja"ne') | EBook.tags.contains_any(
+        ["a", "b"]
+    )
+    orm = (
+        EBook.query.where(condition)
+        .near_vector([0.5, 1], distance=0.25)
+        .sort(EBook.title.desc())
+        .limit(3)
+        .build()
+    )
+    v3 = (
+        GetBuilder("EBook", ["title"], cast(Connection, None))
+        .with_where(condition.to_where())
+        .with_near_vector({"vector": [0.5, 1], "distance": 0.25})
+        .with_sort({"path": ["title"], "order": "desc"})
+        .with_limit(3)
+        .build()
+    )
+    arguments = orm[: orm.index("){")]
+    assert arguments == v3[: v3.index("){")]
+    assert "nearVector: {vector: [0.5, 1.0] distance: 0.25}" in arguments

@@ -50,13 +50,17 @@ from numbers import Real
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 
+from wvorm import plan
 from wvorm._inputs import capitalize_first_letter
 from wvorm.batch.items import (
+    DeleteResult,
     FailedObject,
     FailedReference,
     FailureLog,
+    ObjectEntry,
+    check_object,
     decode,
-    encode_object,
+    encode_entry,
     encode_reference,
 )
 from wvorm.batch.sender import (
@@ -70,6 +74,7 @@ from wvorm.batch.where import rest_where_filter
 from wvorm.connection import Connection
 from wvorm.data.replication import ConsistencyLevel
 from wvorm.errors import BatchError, UnexpectedStatusCodeException, UsageError
+from wvorm.plan.rest import filter_json
 from wvorm.util import UUIDLike, check_batch_result
 
 if TYPE_CHECKING:
@@ -354,20 +359,26 @@ class Batch:
         Raises the :class:`BatchError` of an earlier chunk that could not be written
         (the object is then not added), TypeError/ValueError for invalid input.
         """
+        entry = check_object(data_object, class_name, uuid, vector, tenant, vectors)
+        self._queue_object(entry, checked=True)
+        return entry.uuid
+
+    def add_object_entry(self, entry: ObjectEntry) -> None:
+        """Add one object whose values are already checked (the ORM's entries): the
+        typed, trusted way in; otherwise as :meth:`add_data_object`."""
+        self._queue_object(entry, checked=False)
+
+    def _queue_object(self, entry: ObjectEntry, checked: bool) -> None:
         self._raise_errors()
         if self._use_grpc is None:
             self._use_grpc = self._grpc_channel() is not None
-        object_id, class_name, payload = encode_object(
-            data_object, class_name, uuid, vector, tenant, vectors, grpc=self._use_grpc
-        )
-        shard = (class_name, tenant)
+        payload = encode_entry(entry, self._use_grpc, checked)
         with self._lock:
             self._objects.append(payload)
-            self._shards.add(shard)
+            self._shards.add((entry.class_name, entry.tenant))
             full = self._is_full_locked()
         if full:
             self._send_full_chunks()
-        return object_id
 
     def add_reference(
         self,
@@ -754,6 +765,42 @@ class Batch:
             raise UnexpectedStatusCodeException("Delete objects in batch", response)
         result: dict[str, Any] = response.json()
         return result
+
+    def delete_matching(
+        self,
+        class_name: str,
+        node: plan.FilterNode,
+        *,
+        dry_run: bool = False,
+        tenant: Optional[str] = None,
+    ) -> DeleteResult:
+        """Delete (or with ``dry_run`` only find) the objects of ``class_name`` matching a
+        checked filter node, reporting each one: the typed way in, used by the ORM.
+
+        Goes over gRPC (BatchDelete) when the client's transport is gRPC, else REST;
+        both answer the same :class:`DeleteResult`. (:meth:`delete_objects` keeps
+        v3's REST answer exactly.)
+        """
+        channel = self._grpc_channel()
+        level = self._settings.consistency_level
+        if channel is not None:
+            from wvorm.grpc import messages
+
+            request = messages.batch_delete_request(class_name, node, dry_run, tenant, level)
+            reply = channel.call(
+                "BatchDelete", request, lambda: f"BatchDelete of {class_name} where {node}"
+            )
+            return messages.delete_result(reply, dry_run)
+        payload = {
+            "match": {"class": class_name, "where": filter_json(node)},
+            "output": "verbose",
+            "dryRun": dry_run,
+        }
+        params = {"consistency_level": level, "tenant": tenant}
+        response = self._connection.delete("/batch/objects", json=payload, params=params)
+        if response.status_code != 200:
+            raise UnexpectedStatusCodeException("Delete objects in batch", response)
+        return DeleteResult.from_rest(response.json())
 
     def wait_for_vector_indexing(
         self, shards: Optional[list[Shard]] = None, how_many_failures: int = 5

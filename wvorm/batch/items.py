@@ -12,6 +12,7 @@ encodes them about twenty times faster than the standard library when installed.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import json
 import threading
@@ -57,22 +58,37 @@ def _encode_vector(vector: Sequence[Any]) -> bytes:
     return encoded
 
 
-def encode_object(
+@dataclass(frozen=True)
+class ObjectEntry:
+    """One object as the batch queues it, its values already in Weaviate's JSON form.
+
+    :meth:`Batch.add_data_object` checks its arguments into an entry; the ORM, whose
+    values are checked by their model, builds entries itself
+    (:meth:`Batch.add_object_entry`). ``class_name`` is spelled as the server does.
+    """
+
+    class_name: str
+    uuid: str
+    properties: Mapping[str, Any]
+    vector: Optional[Sequence[float]] = None
+    vectors: Optional[Mapping[str, Sequence[float]]] = None
+    tenant: Optional[str] = None
+
+
+def check_object(
     data_object: Mapping[str, Any],
     class_name: str,
     uuid: Optional[UUIDLike],
     vector: Optional[Sequence[Any]],
     tenant: Optional[str],
     vectors: Optional[Mapping[str, Sequence[Any]]] = None,
-    grpc: bool = False,
-) -> tuple[str, str, bytes]:
-    """``(uuid, class name as the server spells it, encoded object)`` of one object:
-    JSON bytes for ``POST /batch/objects``, or with ``grpc`` an entry of a gRPC
-    BatchObjectsRequest (:func:`wvorm.grpc.messages.batch_object`).
+) -> ObjectEntry:
+    """The entry of :meth:`Batch.add_data_object`'s arguments, checked.
 
     A uuid is always assigned here (uuid4 when none is given), so re-sending the
     object after a lost answer replaces it instead of creating a duplicate.
-    ``vectors`` holds named vectors (classes with several vector spaces).
+    ``vectors`` holds named vectors (classes with several vector spaces); vectors
+    may be numpy arrays or tensors.
     """
     if not isinstance(data_object, Mapping):
         raise UsageError(
@@ -89,60 +105,106 @@ def encode_object(
         )
     object_id = str(uuid4()) if uuid is None else get_valid_uuid(uuid)
     class_name = capitalize_first_letter(class_name)
-    properties = data_object if isinstance(data_object, dict) else dict(data_object)
-    item: dict[str, Any] = {"class": class_name, "id": object_id, "properties": properties}
-    if tenant is not None:
-        item["tenant"] = tenant
     try:
-        head = _ENCODER.encode(item).encode()
-    except (TypeError, ValueError) as exc:
-        raise type(exc)(
-            f"data_object for class {class_name!r} (uuid {object_id}) cannot be sent as JSON: "
-            f"{exc}. Convert values to JSON types first (str(uuid), datetime.isoformat(), "
-            "float values that are not NaN)."
-        ) from None
-    if grpc:  # the same checks as JSON (the head above), then the gRPC entry
-        from wvorm.grpc.messages import batch_object
-
-        try:
-            given: dict[str, Sequence[float]] = {}
-            for name, value in (vectors or {}).items():
+        named = None
+        if vectors:
+            named = {}
+            for name, value in vectors.items():
                 if not isinstance(name, str) or not name:
                     raise UsageError(f"vector names must be non-empty str, got {name!r}")
-                given[name] = get_vector(value)
-            entry = batch_object(
-                object_id,
-                class_name,
-                properties,
-                None if vector is None else get_vector(vector),
-                given,
-                tenant,
+                named[name] = get_vector(value)
+        plain = None if vector is None else get_vector(vector)
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(f"Invalid vector for {class_name!r} object {object_id}: {exc}") from None
+    properties = dict(data_object)  # a snapshot: later changes to the caller's dict stay out
+    return ObjectEntry(class_name, object_id, properties, plain, named, tenant)
+
+
+def _json_head(entry: ObjectEntry) -> bytes:
+    item: dict[str, Any] = {
+        "class": entry.class_name, "id": entry.uuid, "properties": entry.properties
+    }  # fmt: skip
+    if entry.tenant is not None:
+        item["tenant"] = entry.tenant
+    try:
+        return _ENCODER.encode(item).encode()
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(
+            f"data_object for class {entry.class_name!r} (uuid {entry.uuid}) cannot be sent as "
+            f"JSON: {exc}. Convert values to JSON types first (str(uuid), datetime.isoformat(), "
+            "float values that are not NaN)."
+        ) from None
+
+
+def encode_entry(entry: ObjectEntry, grpc: bool = False, checked: bool = True) -> bytes:
+    """An entry as JSON bytes for ``POST /batch/objects``, or with ``grpc`` as an entry
+    of a gRPC BatchObjectsRequest (:func:`wvorm.grpc.messages.batch_object`).
+
+    ``checked=False`` (the ORM's trusted entries) skips the JSON check of the
+    properties on gRPC, where no JSON is written; vectors are always checked.
+    """
+    if not checked:  # (vectors set on a model may be numpy arrays)
+        entry = dataclasses.replace(
+            entry,
+            vector=None if entry.vector is None else get_vector(entry.vector),
+            vectors=None
+            if not entry.vectors
+            else {name: get_vector(v) for name, v in entry.vectors.items()},
+        )
+    if grpc:
+        from wvorm.grpc.messages import batch_object
+
+        if checked:
+            _json_head(entry)  # the same refusals as over REST (NaN, non-JSON values)
+        try:
+            return batch_object(
+                entry.uuid,
+                entry.class_name,
+                dict(entry.properties),
+                entry.vector,
+                entry.vectors,
+                entry.tenant,
             )
         except (TypeError, ValueError) as exc:
             raise type(exc)(
-                f"Invalid vector for {class_name!r} object {object_id}: {exc}"
+                f"Invalid values for {entry.class_name!r} object {entry.uuid}: {exc}"
             ) from None
-        return object_id, class_name, entry
-    if vector is None and not vectors:
-        return object_id, class_name, head
+    head = _json_head(entry)
+    if entry.vector is None and not entry.vectors:
+        return head
     # The vectors are spliced in as ready JSON: they are most of the bytes, and
     # _encode_vector formats them fastest.
     parts = [head[:-1]]
     try:
-        if vector is not None:
-            parts += [b',"vector":', _encode_vector(get_vector(vector))]
-        if vectors:
-            named = []
-            for name, value in vectors.items():
-                if not isinstance(name, str) or not name:
-                    raise UsageError(f"vector names must be non-empty str, got {name!r}")
-                encoded = _encode_vector(get_vector(value))
-                named.append(b"%s:%s" % (_ENCODER.encode(name).encode(), encoded))
+        if entry.vector is not None:
+            parts += [b',"vector":', _encode_vector(entry.vector)]
+        if entry.vectors:
+            named = [
+                b"%s:%s" % (_ENCODER.encode(name).encode(), _encode_vector(value))
+                for name, value in entry.vectors.items()
+            ]
             parts += [b',"vectors":{', b",".join(named), b"}"]
     except (TypeError, ValueError) as exc:
-        raise type(exc)(f"Invalid vector for {class_name!r} object {object_id}: {exc}") from None
+        raise type(exc)(
+            f"Invalid vector for {entry.class_name!r} object {entry.uuid}: {exc}"
+        ) from None
     parts.append(b"}")
-    return object_id, class_name, b"".join(parts)
+    return b"".join(parts)
+
+
+def encode_object(
+    data_object: Mapping[str, Any],
+    class_name: str,
+    uuid: Optional[UUIDLike],
+    vector: Optional[Sequence[Any]],
+    tenant: Optional[str],
+    vectors: Optional[Mapping[str, Sequence[Any]]] = None,
+    grpc: bool = False,
+) -> tuple[str, str, bytes]:
+    """``(uuid, class name as the server spells it, encoded object)`` of one object:
+    :func:`check_object`, then :func:`encode_entry`."""
+    entry = check_object(data_object, class_name, uuid, vector, tenant, vectors)
+    return entry.uuid, entry.class_name, encode_entry(entry, grpc)
 
 
 def encode_reference(
@@ -272,6 +334,41 @@ class FailedReference:
             to_object_class_name=target[0],
             tenant=item.get("tenant"),
             message=message,
+        )
+
+
+@dataclass(frozen=True)
+class DeletedObject:
+    """One object a batch delete matched: ``status`` is SUCCESS, FAILED or DRYRUN."""
+
+    uuid: str
+    status: str
+    error: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class DeleteResult:
+    """What a batch delete by filter did (:meth:`Batch.delete_matching`)."""
+
+    matches: int
+    successful: int
+    failed: int
+    objects: list[DeletedObject]
+
+    @classmethod
+    def from_rest(cls, answer: Mapping[str, Any]) -> DeleteResult:
+        """From the JSON of ``DELETE /v1/batch/objects`` (verbose output)."""
+        results = answer.get("results") or {}
+        objects = []
+        for item in results.get("objects") or ():
+            errors = (item.get("errors") or {}).get("error") or []
+            reason = "; ".join(str(e.get("message", e)) for e in errors) or None
+            objects.append(DeletedObject(str(item.get("id")), str(item.get("status")), reason))
+        return cls(
+            int(results.get("matches") or 0),
+            int(results.get("successful") or 0),
+            int(results.get("failed") or 0),
+            objects,
         )
 
 

@@ -48,6 +48,16 @@ class HybridFusion(str, Enum):
     RELATIVE_SCORE = "relativeScoreFusion"
 
 
+def fusion_name(fusion_type: Any, what: str) -> str:
+    """The GraphQL name of a :class:`HybridFusion` (or its value), checked."""
+    try:
+        return HybridFusion(fusion_type).value
+    except ValueError:
+        raise UsageError(
+            f"{what} must be a HybridFusion (RANKED or RELATIVE_SCORE), got {fusion_type!r}"
+        ) from None
+
+
 def capitalize_class_name(class_name: str) -> str:
     """A class name checked to be a GraphQL name, first letter upper-cased (as the server does)."""
     return graphql_name(capitalize_first_letter(class_name), "class_name")
@@ -167,15 +177,7 @@ class GetBuilder(GraphQL):
         graphql_string(query, "hybrid query")
         if alpha is not None:
             graphql_float(alpha, "hybrid alpha")
-        fusion = None
-        if fusion_type is not None:
-            try:
-                fusion = HybridFusion(fusion_type).value
-            except ValueError:
-                raise UsageError(
-                    f"fusion_type must be a HybridFusion (RANKED or RELATIVE_SCORE), "
-                    f"got {fusion_type!r}"
-                ) from None
+        fusion = None if fusion_type is None else fusion_name(fusion_type, "fusion_type")
         self._hybrid = plan.Hybrid(
             query,
             alpha=None if alpha is None else float(alpha),

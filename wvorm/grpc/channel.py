@@ -23,7 +23,7 @@ from wvorm.errors import (
     WeaviateConnectionError,
     WeaviateTimeoutError,
 )
-from wvorm.grpc._proto.v1 import aggregate_pb2, batch_pb2, search_get_pb2
+from wvorm.grpc._proto.v1 import aggregate_pb2, batch_delete_pb2, batch_pb2, search_get_pb2
 
 logger = logging.getLogger("wvorm.grpc")
 
@@ -43,9 +43,13 @@ class GrpcChannel:
             if secure
             else grpc.insecure_channel(target, options=options)
         )
+        self._closed = False
         self._methods: dict[str, Callable[..., Any]] = {}
         self._register("Search", search_get_pb2.SearchRequest, search_get_pb2.SearchReply)
         self._register("Aggregate", aggregate_pb2.AggregateRequest, aggregate_pb2.AggregateReply)
+        self._register(
+            "BatchDelete", batch_delete_pb2.BatchDeleteRequest, batch_delete_pb2.BatchDeleteReply
+        )
         # batch requests arrive serialized (a join of ready entries, see messages.py)
         self._register("BatchObjects", None, batch_pb2.BatchObjectsReply)
 
@@ -72,6 +76,10 @@ class GrpcChannel:
         ``describe`` names the request for error messages (built only on failure);
         ``retry=False`` leaves retrying an unavailable server to the caller.
         """
+        if self._closed:
+            raise WeaviateConnectionError(
+                "This client is closed; create a new wvorm.Client to talk to the server."
+            )
         config = self._connection.config
         attempts = 1 + (config.session_pool_max_retries if retry else 0)
         reauthenticated = False
@@ -119,4 +127,5 @@ class GrpcChannel:
 
     def close(self) -> None:
         """Close the channel."""
+        self._closed = True
         self._channel.close()

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import struct
 from array import array
-from collections.abc import Iterable, Sequence
-from typing import Any, Optional
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Optional, Union
+from uuid import UUID
 
+from wvorm.batch.items import DeletedObject, DeleteResult
 from wvorm.errors import UsageError
 from wvorm.grpc._proto.v1 import (
     aggregate_pb2,
@@ -189,6 +191,16 @@ def _near_object(search: NearObject) -> base_search_pb2.NearObject:
     )  # fmt: skip
 
 
+def _set_near(out: Any, search: Union[NearVector, NearText, NearObject]) -> None:
+    """Set the near search of a SearchRequest or an AggregateRequest (same field names)."""
+    if isinstance(search, NearVector):
+        out.near_vector.CopyFrom(_near_vector(search))
+    elif isinstance(search, NearText):
+        out.near_text.CopyFrom(_near_text(search))
+    else:
+        out.near_object.CopyFrom(_near_object(search))
+
+
 def _hybrid(search: Hybrid) -> base_search_pb2.Hybrid:
     out = base_search_pb2.Hybrid(query=search.query, properties=search.properties or ())
     if search.alpha is not None:
@@ -275,12 +287,8 @@ def search_request(plan: SearchPlan) -> search_get_pb2.SearchRequest:
             )
         )
     search = plan.search
-    if isinstance(search, NearVector):
-        out.near_vector.CopyFrom(_near_vector(search))
-    elif isinstance(search, NearText):
-        out.near_text.CopyFrom(_near_text(search))
-    elif isinstance(search, NearObject):
-        out.near_object.CopyFrom(_near_object(search))
+    if isinstance(search, (NearVector, NearText, NearObject)):
+        _set_near(out, search)
     elif isinstance(search, BM25):
         out.bm25_search.CopyFrom(
             base_search_pb2.BM25(query=search.query, properties=search.properties or ())
@@ -472,13 +480,8 @@ def aggregate_request(plan: AggregatePlan) -> aggregate_pb2.AggregateRequest:
         )
     if plan.filter is not None:
         out.filters.CopyFrom(filter_message(plan.filter))
-    search = plan.search
-    if isinstance(search, NearVector):
-        out.near_vector.CopyFrom(_near_vector(search))
-    elif isinstance(search, NearText):
-        out.near_text.CopyFrom(_near_text(search))
-    elif isinstance(search, NearObject):
-        out.near_object.CopyFrom(_near_object(search))
+    if plan.search is not None:
+        _set_near(out, plan.search)
     return out
 
 
@@ -564,7 +567,7 @@ def batch_object(
     collection: str,
     properties: dict[str, Any],
     vector: Optional[Sequence[float]],
-    vectors: Optional[dict[str, Sequence[float]]],
+    vectors: Optional[Mapping[str, Sequence[float]]],
     tenant: Optional[str],
 ) -> bytes:
     """One object as a framed ``objects`` entry of a BatchObjectsRequest."""
@@ -614,3 +617,37 @@ def batch_request(payloads: Sequence[bytes], consistency_level: Optional[str]) -
     if consistency_level is not None:
         body += _CONSISTENCY_TAG + _varint(_CONSISTENCY[consistency_level])
     return body
+
+
+# -- batch delete -------------------------------------------------------------------------
+
+
+def batch_delete_request(
+    collection: str,
+    node: FilterNode,
+    dry_run: bool,
+    tenant: Optional[str],
+    consistency_level: Optional[str],
+) -> Any:
+    """The ``BatchDeleteRequest`` of a delete by filter (verbose: every object reported)."""
+    from wvorm.grpc._proto.v1 import batch_delete_pb2
+
+    out = batch_delete_pb2.BatchDeleteRequest(
+        collection=collection, filters=filter_message(node), verbose=True, dry_run=dry_run
+    )
+    if tenant is not None:
+        out.tenant = tenant
+    if consistency_level is not None:
+        out.consistency_level = _CONSISTENCY[consistency_level]
+    return out
+
+
+def delete_result(reply: Any, dry_run: bool) -> DeleteResult:
+    """The :class:`~wvorm.batch.items.DeleteResult` of a ``BatchDeleteReply``."""
+    objects = []
+    for item in reply.objects:
+        status = "DRYRUN" if dry_run else "SUCCESS" if item.successful else "FAILED"
+        objects.append(DeletedObject(str(UUID(bytes=item.uuid)), status, item.error or None))
+    # (a gRPC dry run counts its matches as successful; REST, like wvorm, counts none)
+    successful = 0 if dry_run else reply.successful
+    return DeleteResult(reply.matches, successful, reply.failed, objects)

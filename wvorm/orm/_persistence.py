@@ -37,6 +37,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar
 
+from wvorm import plan
+from wvorm._inputs import capitalize_first_letter
+from wvorm.batch.items import ObjectEntry
 from wvorm.data.references import parse_beacon
 from wvorm.data.replication import ConsistencyLevel
 from wvorm.errors import BatchError, WvormError
@@ -213,13 +216,15 @@ class _Run:
             with batch:  # clears failed_*; on exit flushes and stops the batch threads
                 for index, insert in enumerate(to_send):
                     try:
-                        batch.add_data_object(
-                            insert.properties,
-                            insert.class_name,
-                            insert.obj.id,
-                            insert.vector,
-                            tenant,
-                            vectors=insert.vectors or None,
+                        batch.add_object_entry(
+                            ObjectEntry(
+                                capitalize_first_letter(insert.class_name),
+                                str(insert.obj.id),
+                                insert.properties,
+                                insert.vector,
+                                insert.vectors or None,
+                                tenant,
+                            )
                         )
                     except BatchError as exc:
                         # An earlier request failed after its retries (the server is
@@ -264,20 +269,14 @@ class _Run:
         for class_name, ids in by_class.items():
             for start in range(0, len(ids), LOOKUP_CHUNK):
                 chunk = ids[start : start + LOOKUP_CHUNK]
-                where = {"path": ["id"], "operator": "ContainsAny", "valueText": chunk}
                 try:
-                    answer = self.batch.delete_objects(
-                        class_name,
-                        where,
-                        output="verbose",
-                        dry_run=True,
-                        tenant=self.options.tenant,
+                    answer = self.batch.delete_matching(
+                        class_name, _ids_in(chunk), dry_run=True, tenant=self.options.tenant
                     )
                 except WvormError as exc:
                     self.lookup_failures.update(((class_name, i), str(exc)) for i in chunk)
                     continue
-                for item in (answer.get("results") or {}).get("objects") or ():
-                    found.add((class_name, str(item.get("id"))))
+                found.update((class_name, item.uuid) for item in answer.objects)
         return found
 
     # -- 2. patches -----------------------------------------------------------------------
@@ -483,22 +482,19 @@ class _Run:
         for name, members in by_class.items():
             for start in range(0, len(members), LOOKUP_CHUNK):
                 chunk = {str(o.id): o for o in members[start : start + LOOKUP_CHUNK]}
-                where = {"path": ["id"], "operator": "ContainsAny", "valueText": list(chunk)}
                 try:
-                    answer = self.batch.delete_objects(
-                        name, where, output="verbose", tenant=self.options.tenant
+                    answer = self.batch.delete_matching(
+                        name, _ids_in(list(chunk)), tenant=self.options.tenant
                     )
                 except WvormError as exc:
                     for obj in chunk.values():
                         self.result.fail(obj, str(exc))
                     continue
                 # Objects already gone do not match, which is what was wanted.
-                for item in (answer.get("results") or {}).get("objects") or ():
-                    if item.get("status") == "FAILED" and item.get("id") in chunk:
-                        errors = (item.get("errors") or {}).get("error") or []
-                        reason = "; ".join(str(e.get("message", e)) for e in errors)
+                for item in answer.objects:
+                    if item.status == "FAILED" and item.uuid in chunk:
                         self.result.fail(
-                            chunk[item["id"]], reason or "the server could not delete it"
+                            chunk[item.uuid], item.error or "the server could not delete it"
                         )
                 done += len(chunk)
                 self._report("deletes", done, len(deletes))
@@ -543,3 +539,8 @@ def _could_exist(obj: WeaviateModel) -> bool:
     """Whether ``obj``'s uuid may be on the server already: it was given explicitly or
     derived from a natural key (a fresh uuid4 cannot collide)."""
     return "id" in obj.__pydantic_fields_set__ or bool(model_info(type(obj)).config.natural_key)
+
+
+def _ids_in(ids: Sequence[str]) -> plan.Condition:
+    """The filter matching these object ids."""
+    return plan.Condition(("id",), "ContainsAny", "valueText", tuple(ids))

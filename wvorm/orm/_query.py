@@ -36,7 +36,7 @@ from wvorm.errors import (
     UsageError,
 )
 from wvorm.gql.filter import checked_vector
-from wvorm.gql.get import HybridFusion
+from wvorm.gql.get import HybridFusion, fusion_name
 from wvorm.orm._expressions import (
     FieldExpr,
     Filter,
@@ -406,15 +406,7 @@ class Query(Generic[M]):
             isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0 <= alpha <= 1
         ):
             raise UsageError(f"hybrid() alpha must be a number from 0 to 1, got {alpha!r}")
-        fusion = None
-        if fusion_type is not None:
-            try:
-                fusion = HybridFusion(fusion_type).value
-            except ValueError:
-                raise UsageError(
-                    f"hybrid() fusion_type must be a HybridFusion (RANKED or RELATIVE_SCORE), "
-                    f"got {fusion_type!r}"
-                ) from None
+        fusion = None if fusion_type is None else fusion_name(fusion_type, "hybrid() fusion_type")
         node = plan.Hybrid(
             query,
             alpha=None if alpha is None else float(alpha),
