@@ -17,7 +17,7 @@ EXPECTED = {
     "AuthApiKey", "AuthBearerToken", "AuthClientCredentials", "AuthClientPassword",
     # errors
     "WvormError", "AuthenticationFailedException", "BatchError", "CommitError", "FilterError",
-    "MigrationError", "ModelDefinitionError", "ObjectAlreadyExistsException", "QueryError",
+    "MigrationError", "ModelDefinitionError", "ObjectAlreadyExistsException", "QueryError", "GraphQLDisabledError", "GrpcUnavailableError",
     "UnexpectedStatusCodeException", "WeaviateConnectionError", "WeaviateStartUpError",
     "WeaviateTimeoutError", "UsageError", "UnloadedFieldError", "SessionError",
     "SchemaMismatchError", "NoResultError", "MultipleResultsError",

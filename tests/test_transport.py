@@ -14,10 +14,11 @@ from wvorm import Session, WeaviateModel
 from wvorm.embedded import EmbeddedServer
 from wvorm.errors import (
     AuthenticationFailedException,
+    GraphQLDisabledError,
+    GrpcUnavailableError,
     QueryError,
     WeaviateConnectionError,
 )
-from wvorm.transport import GraphQLDisabledError, WeaviateGrpcUnavailable
 
 
 class TNote(WeaviateModel, vector_dimensions=2):
@@ -71,7 +72,7 @@ def test_an_unreachable_grpc_port_falls_back_or_fails_loudly(
     forced = wvorm.Config(grpc_port=dead_port, transport="grpc")
     url = weaviate_server.url
     with wvorm.Client(url, additional_config=forced, timeout_config=(1, 5)) as c:  # noqa: SIM117
-        with pytest.raises(WeaviateGrpcUnavailable, match=r"does not answer.*wvorm\[grpc\]"):
+        with pytest.raises(GrpcUnavailableError, match=r"does not answer.*wvorm\[grpc\]"):
             _ = c.transport
     odd = wvorm.Config(transport="rest")
     with wvorm.Client(weaviate_server.url, additional_config=odd) as c:  # noqa: SIM117

@@ -133,6 +133,15 @@ class QueryError(WvormError):
         super().__init__(f"{transport} query failed: {messages}\nQuery: {query}")
 
 
+class GraphQLDisabledError(WvormError):
+    """The server has its GraphQL API disabled (``DISABLE_GRAPHQL=true``) and gRPC is not
+    available to this client; the message says how to enable it."""
+
+
+class GrpcUnavailableError(WeaviateConnectionError):
+    """``Config(transport="grpc")`` was asked for, and gRPC cannot be used."""
+
+
 class BatchError(WvormError):
     """A batch request failed after every retry; the unsent items stay readable."""
 

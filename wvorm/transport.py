@@ -19,7 +19,12 @@ from array import array
 from typing import TYPE_CHECKING, Any, Optional, Protocol
 from urllib.parse import urlparse
 
-from wvorm.errors import UnexpectedStatusCodeException, UsageError, WvormError
+from wvorm.errors import (
+    GraphQLDisabledError,
+    GrpcUnavailableError,
+    UnexpectedStatusCodeException,
+    UsageError,
+)
 from wvorm.gql.base import execute
 from wvorm.plan import AggregatePlan, ReferenceSelect, SearchPlan
 from wvorm.plan.graphql import render_aggregate, render_search, rows_of
@@ -35,10 +40,6 @@ ENABLE_GRPC = (
     "install the extra (pip install 'wvorm[grpc]') and give the server's gRPC port: "
     "wvorm.Client(url, additional_config=wvorm.Config(grpc_port=50051))"
 )
-
-
-class GraphQLDisabledError(WvormError):
-    """The server has its GraphQL API disabled and gRPC is not available to this client."""
 
 
 class Transport(Protocol):
@@ -198,12 +199,8 @@ def choose(connection: Connection, config: Config, embedded_grpc_port: Optional[
             channel.close()
             reason = f"the gRPC port {channel.target} does not answer"
     if wanted == "grpc":
-        raise WeaviateGrpcUnavailable(
+        raise GrpcUnavailableError(
             f"Config(transport='grpc') but gRPC is unavailable: {reason}; {ENABLE_GRPC}"
         )
     logger.info("wvorm queries %s over GraphQL (not gRPC: %s)", connection.url, reason)
     return GraphQLTransport(connection, reason)
-
-
-class WeaviateGrpcUnavailable(WvormError):
-    """``Config(transport="grpc")`` was asked for, and gRPC cannot be used."""

@@ -18,7 +18,7 @@ import pytest
 
 import wvorm
 from tests.orm.conftest import skip_without_graphql, without_graphql
-from wvorm.errors import MultipleResultsError, NoResultError, QueryError
+from wvorm.errors import GraphQLDisabledError, MultipleResultsError, NoResultError, QueryError
 from wvorm.orm import (
     GeoCoordinate,
     WeaviateModel,
@@ -30,7 +30,6 @@ from wvorm.orm import (
 from wvorm.orm._expressions import Filter
 from wvorm.orm._models import referenced_objects, to_properties
 from wvorm.orm._state import changed_fields
-from wvorm.transport import GraphQLDisabledError
 
 # -- models ---------------------------------------------------------------------------------
 

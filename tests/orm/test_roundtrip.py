@@ -10,7 +10,7 @@ import wvorm
 from tests.orm.conftest import without_graphql
 from tests.orm.test_schema import Article, Kitchen, every_type_kitchen
 from wvorm import Session, WeaviateModel, create_all
-from wvorm.transport import GraphQLDisabledError
+from wvorm.errors import GraphQLDisabledError
 
 
 class Tagged(WeaviateModel):
