@@ -17,7 +17,8 @@ EXPECTED = {
     "AuthApiKey", "AuthBearerToken", "AuthClientCredentials", "AuthClientPassword",
     # errors
     "WvormError", "AuthenticationFailedException", "BatchError", "CommitError", "FilterError",
-    "MigrationError", "ModelDefinitionError", "ObjectAlreadyExistsException", "QueryError", "GraphQLDisabledError", "GrpcUnavailableError",
+    "MigrationError", "ModelDefinitionError", "ObjectAlreadyExistsException", "QueryError",
+    "GraphQLDisabledError", "GrpcUnavailableError",
     "UnexpectedStatusCodeException", "WeaviateConnectionError", "WeaviateStartUpError",
     "WeaviateTimeoutError", "UsageError", "UnloadedFieldError", "SessionError",
     "SchemaMismatchError", "NoResultError", "MultipleResultsError",
