@@ -97,16 +97,32 @@ class Contender(ABC):
         """Free what setup() made."""
 
 
+def wvorm_client(url: str, grpc_port: Optional[int] = None) -> Any:
+    """A wvorm client; with ``grpc_port``, one whose transport must be gRPC (else
+    RuntimeError): its typed queries and, from wvorm 6add644 on, its object batches
+    go over gRPC. Without, REST and GraphQL."""
+    import wvorm
+
+    if grpc_port is None:
+        return wvorm.Client(url)
+    client = wvorm.Client(url, additional_config=wvorm.Config(grpc_port=grpc_port))
+    name = client.transport.name
+    if name != "gRPC":
+        client.close()
+        raise RuntimeError(f"wvorm chose the {name} transport, not gRPC (port {grpc_port})")
+    return client
+
+
 class WvormBatch(Contender):
-    """wvorm's ``client.batch`` (fixed-size batching, ``num_workers`` threads)."""
+    """wvorm's ``client.batch`` (fixed-size batching, ``num_workers`` threads); over
+    gRPC when ``grpc_port`` is set (see :func:`wvorm_client`)."""
 
     key = "wvorm"
     label = "wvorm client.batch"
+    grpc_port: Optional[int] = None
 
     def run(self, url: str) -> Measurement:
-        import wvorm
-
-        client = wvorm.Client(url)
+        client = wvorm_client(url, self.grpc_port)
         try:
             batch = client.batch.configure(batch_size=self.batch_size, num_workers=self.workers)
             data, class_name = self.data, self.class_name

@@ -20,7 +20,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
-from bench.contenders import Contender, Measurement, WvormBatch, stopwatch
+from bench.contenders import Contender, Measurement, WvormBatch, stopwatch, wvorm_client
 from bench.dataset import Dataset
 from bench.rounds import Summary, import_rounds
 from bench.server import ServerAdmin
@@ -92,17 +92,16 @@ class SessionCommit(Contender):
 
     key = "orm"
     label = "wvorm Session add_all+commit"
+    grpc_port: Optional[int] = None  # set: a gRPC client (see bench.contenders.wvorm_client)
 
     def __init__(self, api: OrmApi, data: Dataset, batch_size: int, workers: int) -> None:
         super().__init__(data, ORM_CLASS, batch_size, workers)
         self.api = api
 
     def run(self, url: str) -> Measurement:
-        import wvorm
-
         assert self.api.session is not None
         models = build_models(self.api, self.data)  # fresh, never-saved objects each round
-        client = wvorm.Client(url)
+        client = wvorm_client(url, self.grpc_port)
         try:
             session = self.api.session(client, batch_size=self.batch_size, num_workers=self.workers)
             with session, stopwatch() as times:

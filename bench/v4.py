@@ -40,6 +40,7 @@ from bench.contenders import (
     Measurement,
     WvormBatch,
     ensure_v4_venv,
+    wvorm_client,
 )
 from bench.dataset import Dataset
 from bench.orm import ORM_CLASS, OrmApi, SessionCommit, ensure_loaded, load_api
@@ -147,15 +148,7 @@ class V4Batch(Contender):
 
 def grpc_client(url: str, grpc_port: int) -> Any:
     """A wvorm client whose typed queries go over gRPC, or RuntimeError."""
-    import wvorm
-
-    client = wvorm.Client(url, additional_config=wvorm.Config(grpc_port=grpc_port))
-    if client.transport.name != "gRPC":
-        client.close()
-        raise RuntimeError(
-            f"wvorm chose the {client.transport.name} transport, not gRPC (port {grpc_port})"
-        )
-    return client
+    return wvorm_client(url, grpc_port)
 
 
 def interleave(
@@ -571,26 +564,35 @@ def batch_part(
             if api is None or api.session is None:
                 lines.append(f"(3) batch import, {index}: {why or (api and api.session_error)}")
                 continue
-            wvorm_batch = WvormBatch(data, ORM_CLASS, batch_size, workers)
+            grpc_batch = WvormBatch(data, ORM_CLASS, batch_size, workers)
+            grpc_batch.grpc_port, grpc_batch.label = grpc_port, "wvorm client.batch (gRPC)"
+            rest_batch = WvormBatch(data, ORM_CLASS, batch_size, workers)
+            rest_batch.key, rest_batch.label = "wvorm-rest", "wvorm client.batch (REST)"
             session = SessionCommit(api, data, batch_size, workers)
-            summaries = import_rounds([wvorm_batch, v4, session], admin, api.schema, rounds)
+            session.grpc_port, session.label = grpc_port, "wvorm Session commit (gRPC)"
+            contenders: list[Contender] = [grpc_batch, v4, session, rest_batch]
+            summaries = import_rounds(contenders, admin, api.schema, rounds)
             by_key = {s.key: s for s in summaries}
             vs_v4 = ratio(by_key["wvorm"], by_key["v4"])
+            rest_vs_v4 = ratio(by_key["wvorm-rest"], by_key["v4"])
             commit = ratio(by_key["orm"], by_key["wvorm"])
             failed = ", ".join(s.label for s in summaries if s.failed) + " failed"
             lines += [
                 f"(3) batch import of {len(data):,} objects, {data.dims}-dim vectors, {index} "
                 f"index, batch_size={batch_size}, {workers} workers / concurrent_requests",
                 throughput_table(summaries, rounds),
-                ratio_line(f"wvorm client.batch / v4 fixed_size ({index})", vs_v4,
+                ratio_line(f"wvorm client.batch (gRPC) / v4 fixed_size ({index})", vs_v4,
                            TARGETS["batch_vs_v4"], failed),
-                ratio_line(f"Session commit / wvorm client.batch ({index})", commit,
+                ratio_line(f"wvorm client.batch (REST) / v4 fixed_size ({index})", rest_vs_v4,
+                           TARGETS["batch_vs_v4"], failed),
+                ratio_line(f"Session commit / wvorm client.batch, both gRPC ({index})", commit,
                            TARGETS["commit_vs_batch"], failed),
                 "",
             ]  # fmt: skip
             result[index] = {
                 "contenders": {s.key: s.as_json() for s in summaries},
-                "ratio_wvorm_over_v4": vs_v4,
+                "ratio_wvorm_grpc_over_v4": vs_v4,
+                "ratio_wvorm_rest_over_v4": rest_vs_v4,
                 "ratio_commit_over_batch": commit,
                 "targets": {
                     "wvorm/v4": TARGETS["batch_vs_v4"],

@@ -218,3 +218,14 @@ def test_delete_by_filter_answers_alike_on_both_transports(
     over_grpc, over_rest = answers
     assert over_grpc.matches == over_rest.matches == 2
     assert (over_grpc.successful, over_grpc.failed) == (over_rest.successful, over_rest.failed)
+
+
+def test_a_session_commits_over_grpc_as_client_batch_does(client_grpc: wvorm.Client) -> None:
+    # regression: the session's own batch engine was built without the gRPC channel
+    with Session(client_grpc) as session:
+        notes = write_notes(client_grpc, 1)
+        session.add(TNote(text="more", rank=2))
+        session.commit()
+        engine = session._batch_engine()
+        assert engine._use_grpc is True
+    assert TNote.query.using(client_grpc).count() == len(notes) + 1

@@ -512,7 +512,8 @@ class Session:
         """The session's own batch engine: its settings and failure records stay apart
         from ``client.batch``, which the caller may be using at the same time."""
         if self._batch is None:
-            self._batch = Batch(self._client.connection)
+            # (with the client's gRPC channel: objects then go over gRPC, as client.batch)
+            self._batch = Batch(self._client.connection, self._client._grpc_channel)
             self._batch.configure(
                 batch_size=self.batch_size,
                 num_workers=self.num_workers,

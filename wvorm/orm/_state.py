@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import copy
 import weakref
+from array import array
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Callable, Optional
 from uuid import UUID
@@ -80,7 +81,7 @@ class ObjectState:
         self.snapshot: Optional[dict[str, Any]] = None
         self.nulls: frozenset[str] = frozenset()
         self.saved_vector: Any = _UNKNOWN
-        self.saved_vectors: dict[str, tuple[float, ...]] = {}
+        self.saved_vectors: dict[str, array[float]] = {}
         self.deleted = False
         self._owner: Optional[weakref.ref[Any]] = None
 
@@ -252,9 +253,16 @@ def _snapshot(info: ModelInfo, obj: WeaviateModel) -> dict[str, Any]:
     }
 
 
+def _vector_snapshot(vector: Any) -> array[float]:
+    """A vector's saved copy: an array of doubles, compact and (unlike a tuple or list)
+    not tracked by the garbage collector, which large results would otherwise make
+    walk every vector."""
+    return array("d", vector)
+
+
 def _save_vectors(state: ObjectState) -> None:
-    state.saved_vector = _UNKNOWN if state.vector is None else tuple(state.vector)
-    state.saved_vectors = {name: tuple(v) for name, v in state.vectors.items()}
+    state.saved_vector = _UNKNOWN if state.vector is None else _vector_snapshot(state.vector)
+    state.saved_vectors = {name: _vector_snapshot(v) for name, v in state.vectors.items()}
 
 
 # ---------------------------------------------------------------------------
@@ -288,11 +296,13 @@ def vector_changes(obj: WeaviateModel) -> tuple[Optional[Vector], dict[str, Vect
     if (
         vector is not None
         and state.saved_vector is not _UNKNOWN
-        and (tuple(vector) == state.saved_vector)
+        and _vector_snapshot(vector) == state.saved_vector
     ):
         vector = None
     named = {
-        name: v for name, v in state.vectors.items() if tuple(v) != state.saved_vectors.get(name)
+        name: v
+        for name, v in state.vectors.items()
+        if _vector_snapshot(v) != state.saved_vectors.get(name)
     }
     return vector, named
 
@@ -366,8 +376,8 @@ def restore(obj: WeaviateModel, find: FindTarget) -> None:
             obj.__pydantic_fields_set__.discard(name)
         else:
             values[name] = info.fields[name].thaw(frozen, find)
-    state.vector = None if state.saved_vector is _UNKNOWN else list(state.saved_vector)
-    state.vectors = {name: list(v) for name, v in state.saved_vectors.items()}
+    state.vector = None if state.saved_vector is _UNKNOWN else state.saved_vector.tolist()
+    state.vectors = {name: v.tolist() for name, v in state.saved_vectors.items()}
 
 
 def reload(obj: WeaviateModel, fresh: WeaviateModel) -> None:
