@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import logging
-from typing import Annotated, Optional
+import time
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import pytest
 
 import wvorm
-from tests.conftest import API_KEYS, ServerFactory
+from tests.conftest import API_KEYS, OIDC_TOKEN_LIFETIME, ServerFactory
 from tests.orm.conftest import transport_client
 from wvorm import Session, WeaviateModel
 from wvorm.embedded import EmbeddedServer
+
+if TYPE_CHECKING:
+    from tests.support.oidc import OIDCProvider
 from wvorm.errors import (
     AuthenticationFailedException,
     GraphQLDisabledError,
@@ -229,3 +233,17 @@ def test_a_session_commits_over_grpc_as_client_batch_does(client_grpc: wvorm.Cli
         engine = session._batch_engine()
         assert engine._use_grpc is True
     assert TNote.query.using(client_grpc).count() == len(notes) + 1
+
+
+def test_grpc_calls_carry_oidc_tokens_and_renew_them(
+    oidc_server: EmbeddedServer, oidc_provider: OIDCProvider
+) -> None:
+    credentials = wvorm.AuthClientPassword(oidc_provider.username, oidc_provider.password)
+    config = wvorm.Config(grpc_port=oidc_server.ports.grpc, transport="grpc")
+    with wvorm.Client(
+        oidc_server.url, auth_client_secret=credentials, additional_config=config
+    ) as c:
+        write_notes(c, 2)
+        assert TNote.query.using(c).count() == 2
+        time.sleep(OIDC_TOKEN_LIFETIME + 1)  # the token expires between two gRPC calls
+        assert len(TNote.query.using(c).all()) == 2

@@ -12,7 +12,6 @@ encodes them about twenty times faster than the standard library when installed.
 
 from __future__ import annotations
 
-import dataclasses
 import importlib
 import json
 import threading
@@ -143,14 +142,10 @@ def encode_entry(entry: ObjectEntry, grpc: bool = False, checked: bool = True) -
     ``checked=False`` (the ORM's trusted entries) skips the JSON check of the
     properties on gRPC, where no JSON is written; vectors are always checked.
     """
+    vector, vectors = entry.vector, entry.vectors
     if not checked:  # (vectors set on a model may be numpy arrays)
-        entry = dataclasses.replace(
-            entry,
-            vector=None if entry.vector is None else get_vector(entry.vector),
-            vectors=None
-            if not entry.vectors
-            else {name: get_vector(v) for name, v in entry.vectors.items()},
-        )
+        vector = None if vector is None else get_vector(vector)
+        vectors = {name: get_vector(v) for name, v in vectors.items()} if vectors else None
     if grpc:
         from wvorm.grpc.messages import batch_object
 
@@ -158,30 +153,25 @@ def encode_entry(entry: ObjectEntry, grpc: bool = False, checked: bool = True) -
             _json_head(entry)  # the same refusals as over REST (NaN, non-JSON values)
         try:
             return batch_object(
-                entry.uuid,
-                entry.class_name,
-                dict(entry.properties),
-                entry.vector,
-                entry.vectors,
-                entry.tenant,
+                entry.uuid, entry.class_name, dict(entry.properties), vector, vectors, entry.tenant
             )
         except (TypeError, ValueError) as exc:
             raise type(exc)(
                 f"Invalid values for {entry.class_name!r} object {entry.uuid}: {exc}"
             ) from None
     head = _json_head(entry)
-    if entry.vector is None and not entry.vectors:
+    if vector is None and not vectors:
         return head
     # The vectors are spliced in as ready JSON: they are most of the bytes, and
     # _encode_vector formats them fastest.
     parts = [head[:-1]]
     try:
-        if entry.vector is not None:
-            parts += [b',"vector":', _encode_vector(entry.vector)]
-        if entry.vectors:
+        if vector is not None:
+            parts += [b',"vector":', _encode_vector(vector)]
+        if vectors:
             named = [
                 b"%s:%s" % (_ENCODER.encode(name).encode(), _encode_vector(value))
-                for name, value in entry.vectors.items()
+                for name, value in vectors.items()
             ]
             parts += [b',"vectors":{', b",".join(named), b"}"]
     except (TypeError, ValueError) as exc:

@@ -354,7 +354,8 @@ def _value(value: properties_pb2.Value) -> Any:
 
 
 def _fields(fields: Any) -> dict[str, Any]:
-    return {name: _value(value) for name, value in fields.items()}
+    # (indexing the map is faster than .items(), which upb serves through an ABC view)
+    return {name: _value(fields[name]) for name in fields}
 
 
 def _additional(metadata: search_get_pb2.MetadataResult, wanted: Metadata) -> dict[str, Any]:

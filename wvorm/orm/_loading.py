@@ -218,13 +218,19 @@ class Loader(Generic[M]):
         self.includes = dict(includes or {})
         self._fast = _constructible(model)
         self._steps = self._compile_steps()
+        self._selection: Optional[
+            tuple[tuple[plan.PropertySelect, ...], tuple[plan.ReferenceSelect, ...]]
+        ] = None
 
     def select(self) -> tuple[tuple[plan.PropertySelect, ...], tuple[plan.ReferenceSelect, ...]]:
-        """The properties and references to read, as the query plan names them."""
-        return (
-            tuple(property_select(p) for p in self.properties),
-            tuple(i.select() for i in self.includes.values()),
-        )
+        """The properties and references to read, as the query plan names them (computed
+        once: a paging query asks for every page)."""
+        if self._selection is None:
+            self._selection = (
+                tuple(property_select(p) for p in self.properties),
+                tuple(i.select() for i in self.includes.values()),
+            )
+        return self._selection
 
     # -- building instances ---------------------------------------------------------
 

@@ -261,22 +261,27 @@ class _Run:
 
     def _existing(self, items: Iterable[tuple[str, WeaviateModel]]) -> set[tuple[str, str]]:
         """Which of ``(class name, object)`` exist on the server: a dry-run batch delete by
-        id per class and chunk (REST, so it works where GraphQL is off)."""
+        id per class and chunk (gRPC or REST, so it works where GraphQL is off)."""
         by_class: dict[str, list[str]] = {}
         for class_name, obj in items:
             by_class.setdefault(class_name, []).append(str(obj.id))
         found: set[tuple[str, str]] = set()
-        for class_name, ids in by_class.items():
-            for start in range(0, len(ids), LOOKUP_CHUNK):
-                chunk = ids[start : start + LOOKUP_CHUNK]
-                try:
-                    answer = self.batch.delete_matching(
-                        class_name, _ids_in(chunk), dry_run=True, tenant=self.options.tenant
-                    )
-                except WvormError as exc:
-                    self.lookup_failures.update(((class_name, i), str(exc)) for i in chunk)
-                    continue
-                found.update((class_name, item.uuid) for item in answer.objects)
+        chunks = [
+            (class_name, ids[start : start + LOOKUP_CHUNK])
+            for class_name, ids in by_class.items()
+            for start in range(0, len(ids), LOOKUP_CHUNK)
+        ]
+
+        def look_up(job: tuple[str, list[str]]) -> None:
+            class_name, chunk = job
+            answer = self.batch.delete_matching(
+                class_name, _ids_in(chunk), dry_run=True, tenant=self.options.tenant
+            )
+            found.update((class_name, item.uuid) for item in answer.objects)  # (thread-safe)
+
+        # chunks are independent: num_workers of them at a time
+        for (class_name, chunk), error in self._parallel(look_up, chunks, id):
+            self.lookup_failures.update(((class_name, i), error) for i in chunk)
         return found
 
     # -- 2. patches -----------------------------------------------------------------------

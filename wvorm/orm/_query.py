@@ -19,6 +19,7 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Generic, Optional, Protocol, TypeVar, Union, cast, overload
@@ -874,25 +875,38 @@ class Query(Generic[M]):
         return self._pages(page_size)
 
     def _pages(self, page_size: int) -> Iterator[M]:
-        remaining = self._limit
-        cursor = self._after
+        """The objects, page by page; the next page is requested while this one is turned
+        into instances, so the server's time overlaps ours (two pages in memory at most)."""
         loader = self._loader()
         transport = self._resolve_client().transport
         metadata = self._metadata()
-        while remaining is None or remaining > 0:
-            size = page_size if remaining is None else min(page_size, remaining)
-            page_query = self._replace(limit=size, after=cursor)
-            rows = transport.search(page_query._plan(loader, metadata))
-            adopt = self._adopt(bool(loader.includes))  # one result identity per page
-            with gc_paused():
+
+        def fetch(cursor: Optional[str], size: int) -> list[dict[str, Any]]:
+            return transport.search(self._replace(limit=size, after=cursor)._plan(loader, metadata))
+
+        remaining = self._limit
+        size = page_size if remaining is None else min(page_size, remaining)
+        if size <= 0:
+            return
+        pool = ThreadPoolExecutor(1, thread_name_prefix="wvorm-iterate")
+        try:
+            pending: Optional[Future[list[dict[str, Any]]]] = pool.submit(fetch, self._after, size)
+            while pending is not None:
+                rows = pending.result()
+                pending = None
+                if remaining is not None:
+                    remaining -= len(rows)
+                if len(rows) == size and (remaining is None or remaining > 0):
+                    size = page_size if remaining is None else min(page_size, remaining)
+                    # the rows, not the objects kept, give the cursor
+                    pending = pool.submit(fetch, rows[-1]["_additional"]["id"], size)
+                adopt = self._adopt(bool(loader.includes))  # one result identity per page
                 page = [loader.load(row, row["_additional"], adopt) for row in rows]
-            yield from (obj for obj in page if obj is not None)
-            if len(rows) < size:
-                return
-            cursor = rows[-1]["_additional"]["id"]  # the rows, not the objects kept
-            if remaining is not None:
-                remaining -= len(rows)
-            del page, rows
+                del rows
+                yield from (obj for obj in page if obj is not None)
+                del page
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
 
     def count(self) -> int:
         """How many objects match (the ``where`` filter, near search and tenant),

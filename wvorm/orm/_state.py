@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import copy
 import weakref
-from array import array
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Callable, Optional
 from uuid import UUID
@@ -81,7 +80,7 @@ class ObjectState:
         self.snapshot: Optional[dict[str, Any]] = None
         self.nulls: frozenset[str] = frozenset()
         self.saved_vector: Any = _UNKNOWN
-        self.saved_vectors: dict[str, array[float]] = {}
+        self.saved_vectors: dict[str, tuple[float, ...]] = {}
         self.deleted = False
         self._owner: Optional[weakref.ref[Any]] = None
 
@@ -253,16 +252,16 @@ def _snapshot(info: ModelInfo, obj: WeaviateModel) -> dict[str, Any]:
     }
 
 
-def _vector_snapshot(vector: Any) -> array[float]:
-    """A vector's saved copy: an array of doubles, compact and (unlike a tuple or list)
-    not tracked by the garbage collector, which large results would otherwise make
-    walk every vector."""
-    return array("d", vector)
+def _vector_snapshot(vector: Any) -> tuple[float, ...]:
+    """A vector's saved copy (a tuple: the fastest copy to make, and the garbage
+    collector stops tracking a tuple of floats once it has seen it)."""
+    return tuple(vector)
 
 
 def _save_vectors(state: ObjectState) -> None:
     state.saved_vector = _UNKNOWN if state.vector is None else _vector_snapshot(state.vector)
-    state.saved_vectors = {name: _vector_snapshot(v) for name, v in state.vectors.items()}
+    if state.vectors or state.saved_vectors:
+        state.saved_vectors = {name: _vector_snapshot(v) for name, v in state.vectors.items()}
 
 
 # ---------------------------------------------------------------------------
@@ -376,8 +375,8 @@ def restore(obj: WeaviateModel, find: FindTarget) -> None:
             obj.__pydantic_fields_set__.discard(name)
         else:
             values[name] = info.fields[name].thaw(frozen, find)
-    state.vector = None if state.saved_vector is _UNKNOWN else state.saved_vector.tolist()
-    state.vectors = {name: v.tolist() for name, v in state.saved_vectors.items()}
+    state.vector = None if state.saved_vector is _UNKNOWN else list(state.saved_vector)
+    state.vectors = {name: list(v) for name, v in state.saved_vectors.items()}
 
 
 def reload(obj: WeaviateModel, fresh: WeaviateModel) -> None:
