@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 import time
 from typing import TYPE_CHECKING, Annotated, Optional
 
@@ -247,3 +248,20 @@ def test_grpc_calls_carry_oidc_tokens_and_renew_them(
         assert TNote.query.using(c).count() == 2
         time.sleep(OIDC_TOKEN_LIFETIME + 1)  # the token expires between two gRPC calls
         assert len(TNote.query.using(c).all()) == 2
+
+
+def test_without_the_grpc_extra_queries_use_graphql_and_say_why(
+    weaviate_server: EmbeddedServer,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    monkeypatch.setitem(sys.modules, "wvorm.grpc.channel", None)  # as if grpcio were missing
+    config = wvorm.Config(grpc_port=weaviate_server.ports.grpc)
+    url = weaviate_server.url
+    with (
+        caplog.at_level(logging.INFO, logger="wvorm.transport"),
+        wvorm.Client(url, additional_config=config) as client,
+    ):
+        assert client.transport.name == "GraphQL"
+        assert client.batch._grpc_channel() is None
+    assert "the grpc extra is not installed" in caplog.text

@@ -195,7 +195,8 @@ def choose(connection: Connection, config: Config, embedded_grpc_port: Optional[
             channel = GrpcChannel(_grpc_target(connection.url, port), connection, secure=secure)
             if channel.ready(timeout=min(connection.timeout_config[0], 5.0)):
                 logger.info("wvorm queries %s over gRPC at %s", connection.url, channel.target)
-                return GrpcTransport(channel, GraphQLTransport(connection, "unused"))
+                fallback = GraphQLTransport(connection, "its gRPC search cannot serve this query")
+                return GrpcTransport(channel, fallback)
             channel.close()
             reason = f"the gRPC port {channel.target} does not answer"
     if wanted == "grpc":
