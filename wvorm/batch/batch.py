@@ -751,11 +751,22 @@ class Batch:
             raise UsageError(f"dry_run must be a bool, got {dry_run!r}")
         if tenant is not None and not isinstance(tenant, str):
             raise UsageError(f"tenant must be a str or None, got {type(tenant).__name__}")
+        where_json = rest_where_filter(where)
+        return self._rest_delete(
+            capitalize_first_letter(class_name), where_json, output, dry_run, tenant
+        )
+
+    def _rest_delete(
+        self,
+        class_name: str,
+        where: dict[str, Any],
+        output: str,
+        dry_run: bool,
+        tenant: Optional[str],
+    ) -> dict[str, Any]:
+        """``DELETE /v1/batch/objects`` and the server's JSON answer."""
         payload = {
-            "match": {
-                "class": capitalize_first_letter(class_name),
-                "where": rest_where_filter(where),
-            },
+            "match": {"class": class_name, "where": where},
             "output": output,
             "dryRun": dry_run,
         }
@@ -791,16 +802,8 @@ class Batch:
                 "BatchDelete", request, lambda: f"BatchDelete of {class_name} where {node}"
             )
             return messages.delete_result(reply, dry_run)
-        payload = {
-            "match": {"class": class_name, "where": filter_json(node)},
-            "output": "verbose",
-            "dryRun": dry_run,
-        }
-        params = {"consistency_level": level, "tenant": tenant}
-        response = self._connection.delete("/batch/objects", json=payload, params=params)
-        if response.status_code != 200:
-            raise UnexpectedStatusCodeException("Delete objects in batch", response)
-        return DeleteResult.from_rest(response.json())
+        answer = self._rest_delete(class_name, filter_json(node), "verbose", dry_run, tenant)
+        return DeleteResult.from_rest(answer)
 
     def wait_for_vector_indexing(
         self, shards: Optional[list[Shard]] = None, how_many_failures: int = 5

@@ -257,7 +257,7 @@ def is_batch_object(payload: bytes) -> bool:
 
 def decode(payload: bytes) -> dict[str, Any]:
     """An encoded item as a fresh dict (for ``pop_*`` and failure records)."""
-    if payload[:1] != b"{":  # a gRPC entry
+    if is_batch_object(payload):
         from wvorm.grpc.messages import decode_batch_object
 
         return decode_batch_object(payload)

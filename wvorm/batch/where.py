@@ -22,9 +22,6 @@ _V3_LIST_KEYS = {
     "valueBooleanList": "valueBooleanArray",
     "valueDateList": "valueDateArray",
 }
-_SCALAR_VALUE_KEYS = frozenset(
-    ("valueText", "valueString", "valueInt", "valueNumber", "valueBoolean", "valueDate")
-)
 
 
 def rest_where_filter(where: Mapping[str, Any]) -> dict[str, Any]:

@@ -74,6 +74,14 @@ def _certainty_or_distance(content: Mapping[str, Any], what: str) -> dict[str, f
     }
 
 
+def threshold(certainty: Any, distance: Any, what: str) -> dict[str, float]:
+    """The ``certainty`` / ``distance`` given (None: not given) of a near search, checked."""
+    given = {
+        key: v for key, v in (("certainty", certainty), ("distance", distance)) if v is not None
+    }
+    return _certainty_or_distance(given, what)
+
+
 def _target_vectors(content: Mapping[str, Any], what: str) -> tuple[str, ...]:
     if "targetVectors" not in content:
         return ()
@@ -258,7 +266,8 @@ class Where:
 # -- near operators -----------------------------------------------------------------------
 
 
-def _move(content: Any, what: str) -> plan.Move:
+def parse_move(content: Any, what: str) -> plan.Move:
+    """A ``moveTo`` / ``moveAwayFrom`` dict: ``force``, and ``concepts`` and/or ``objects``."""
     move = _mapping(content, what)
     _check_keys(move, ("force", "concepts", "objects"), what)
     if "force" not in move:
@@ -313,9 +322,11 @@ class NearText:
         self.node = plan.NearText(
             tuple(string_list(content["concepts"], "nearText.concepts")),
             **_certainty_or_distance(content, what),
-            move_to=_move(content["moveTo"], f"{what}.moveTo") if "moveTo" in content else None,
+            move_to=parse_move(content["moveTo"], f"{what}.moveTo")
+            if "moveTo" in content
+            else None,
             move_away=(
-                _move(content["moveAwayFrom"], f"{what}.moveAwayFrom")
+                parse_move(content["moveAwayFrom"], f"{what}.moveAwayFrom")
                 if "moveAwayFrom" in content
                 else None
             ),

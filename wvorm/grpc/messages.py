@@ -23,6 +23,8 @@ from wvorm.grpc._proto.v1 import (
     aggregate_pb2,
     base_pb2,
     base_search_pb2,
+    batch_delete_pb2,
+    batch_pb2,
     properties_pb2,
     search_get_pb2,
 )
@@ -76,12 +78,14 @@ def _vector_bytes(vector: Sequence[float]) -> bytes:
     return struct.pack(f"<{len(vector)}f", *vector)
 
 
+def _vector_message(data: bytes, name: str = "") -> base_pb2.Vectors:
+    return base_pb2.Vectors(
+        name=name, vector_bytes=data, type=base_pb2.Vectors.VECTOR_TYPE_SINGLE_FP32
+    )
+
+
 def _vectors(vector: Sequence[float]) -> list[base_pb2.Vectors]:
-    return [
-        base_pb2.Vectors(
-            vector_bytes=_vector_bytes(vector), type=base_pb2.Vectors.VECTOR_TYPE_SINGLE_FP32
-        )
-    ]
+    return [_vector_message(_vector_bytes(vector))]
 
 
 # -- filters ------------------------------------------------------------------------------
@@ -256,14 +260,11 @@ def _metadata(metadata: Metadata) -> search_get_pb2.MetadataRequest:
 
 def search_request(plan: SearchPlan) -> search_get_pb2.SearchRequest:
     """The ``SearchRequest`` of a search plan."""
-    metadata = plan.metadata
-    if plan.group_by is not None:  # hits carry their distance, as over GraphQL
-        metadata = Metadata(**{**metadata.__dict__, "distance": True})
     out = search_get_pb2.SearchRequest(
         collection=plan.collection,
         tenant=plan.tenant or "",
         properties=_properties(plan.properties, plan.references),
-        metadata=_metadata(metadata),
+        metadata=_metadata(plan.hit_metadata),
         limit=plan.limit or 0,
         offset=plan.offset or 0,
         autocut=plan.autocut or 0,
@@ -389,6 +390,8 @@ def _row(
 ) -> dict[str, Any]:
     row = _fields(props.non_ref_props.fields)
     row["_additional"] = additional
+    if not references:
+        return row
     for ref in references:
         row[ref.name] = []
     by_name = {ref.name: ref for ref in references}
@@ -409,8 +412,8 @@ def _row(
 
 def search_rows(reply: search_get_pb2.SearchReply, plan: SearchPlan) -> list[dict[str, Any]]:
     """The rows of a search reply (with ``_additional.group`` rows for a group_by)."""
+    wanted = plan.hit_metadata
     if plan.group_by is not None:
-        wanted = Metadata(**{**plan.metadata.__dict__, "distance": True})
         return [
             {
                 "_additional": {
@@ -429,7 +432,6 @@ def search_rows(reply: search_get_pb2.SearchReply, plan: SearchPlan) -> list[dic
             }
             for i, group in enumerate(reply.group_by_results)
         ]
-    wanted = plan.metadata
     references = plan.references
     return [
         _row(result.properties, _additional(result.metadata, wanted), references)
@@ -439,18 +441,17 @@ def search_rows(reply: search_get_pb2.SearchReply, plan: SearchPlan) -> list[dic
 
 # -- aggregate ----------------------------------------------------------------------------
 
-_AGGREGATIONS = {  # data type -> (field of the Aggregation oneof, its metric flags)
-    "int": ("int", ("count", "sum", "mean", "mode", "median", "maximum", "minimum")),
-    "number": ("number", ("count", "sum", "mean", "mode", "median", "maximum", "minimum")),
-    "text": ("text", ("count", "top_occurences")),
+# data type (also the field of the Aggregation oneof) -> (its message, its metric flags)
+_AGGREGATIONS = {
+    "int": ("Integer", ("count", "sum", "mean", "mode", "median", "maximum", "minimum")),
+    "number": ("Number", ("count", "sum", "mean", "mode", "median", "maximum", "minimum")),
+    "text": ("Text", ("count", "top_occurences")),
     "boolean": (
-        "boolean",
+        "Boolean",
         ("count", "total_true", "total_false", "percentage_true", "percentage_false"),
     ),
-    "date": ("date", ("count", "median", "mode", "maximum", "minimum")),
+    "date": ("Date", ("count", "median", "mode", "maximum", "minimum")),
 }
-_MESSAGES = {"int": "Integer", "number": "Number", "text": "Text", "boolean": "Boolean",
-             "date": "Date"}  # fmt: skip
 _CAMEL = {
     "total_true": "totalTrue", "total_false": "totalFalse", "percentage_true": "percentageTrue",
     "percentage_false": "percentageFalse", "top_occurences": "topOccurrences",
@@ -463,10 +464,10 @@ def aggregate_request(plan: AggregatePlan) -> aggregate_pb2.AggregateRequest:
         collection=plan.collection, tenant=plan.tenant or "", objects_count=True
     )
     for metric in plan.metrics:
-        kind, fields = _AGGREGATIONS[metric.data_type]
+        message, fields = _AGGREGATIONS[metric.data_type]
         aggregation = aggregate_pb2.AggregateRequest.Aggregation(property=metric.name)
-        getattr(aggregation, kind).CopyFrom(
-            getattr(aggregate_pb2.AggregateRequest.Aggregation, _MESSAGES[kind])(
+        getattr(aggregation, metric.data_type).CopyFrom(
+            getattr(aggregate_pb2.AggregateRequest.Aggregation, message)(
                 **dict.fromkeys(fields, True)
             )
         )
@@ -553,8 +554,9 @@ def _varint(value: int) -> bytes:
 
 
 def _fp32(vector: Sequence[float], what: str) -> bytes:
+    """A stored vector's bytes, refusing what REST refuses (non-numbers, NaN, infinity)."""
     try:
-        data = struct.pack(f"<{len(vector)}f", *vector)
+        data = _vector_bytes(vector)
     except struct.error as exc:
         raise UsageError(f"{what} must hold only numbers: {exc}") from None
     total = sum(vector)
@@ -572,20 +574,12 @@ def batch_object(
     tenant: Optional[str],
 ) -> bytes:
     """One object as a framed ``objects`` entry of a BatchObjectsRequest."""
-    from wvorm.grpc._proto.v1 import batch_pb2
-
     message = batch_pb2.BatchObject(uuid=uuid, collection=collection, tenant=tenant or "")
     message.properties.non_ref_properties.update(properties)
     if vector is not None:
         message.vector_bytes = _fp32(vector, "vector")
     for name, value in (vectors or {}).items():
-        message.vectors.append(
-            base_pb2.Vectors(
-                name=name,
-                vector_bytes=_fp32(value, f"vector {name!r}"),
-                type=base_pb2.Vectors.VECTOR_TYPE_SINGLE_FP32,
-            )
-        )
+        message.vectors.append(_vector_message(_fp32(value, f"vector {name!r}"), name))
     body = message.SerializeToString()
     return _OBJECTS_TAG + _varint(len(body)) + body
 
@@ -593,8 +587,6 @@ def batch_object(
 def decode_batch_object(payload: bytes) -> dict[str, Any]:
     """A framed entry as the dict of a REST batch object (for failure records)."""
     from google.protobuf.json_format import MessageToDict
-
-    from wvorm.grpc._proto.v1 import batch_pb2
 
     request = batch_pb2.BatchObjectsRequest.FromString(payload)
     (message,) = request.objects
@@ -629,10 +621,8 @@ def batch_delete_request(
     dry_run: bool,
     tenant: Optional[str],
     consistency_level: Optional[str],
-) -> Any:
+) -> batch_delete_pb2.BatchDeleteRequest:
     """The ``BatchDeleteRequest`` of a delete by filter (verbose: every object reported)."""
-    from wvorm.grpc._proto.v1 import batch_delete_pb2
-
     out = batch_delete_pb2.BatchDeleteRequest(
         collection=collection, filters=filter_message(node), verbose=True, dry_run=dry_run
     )
@@ -643,7 +633,7 @@ def batch_delete_request(
     return out
 
 
-def delete_result(reply: Any, dry_run: bool) -> DeleteResult:
+def delete_result(reply: batch_delete_pb2.BatchDeleteReply, dry_run: bool) -> DeleteResult:
     """The :class:`~wvorm.batch.items.DeleteResult` of a ``BatchDeleteReply``."""
     objects = []
     for item in reply.objects:

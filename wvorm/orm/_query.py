@@ -36,7 +36,7 @@ from wvorm.errors import (
     UnknownFieldError,
     UsageError,
 )
-from wvorm.gql.filter import checked_vector
+from wvorm.gql.filter import checked_vector, parse_move, threshold
 from wvorm.gql.get import HybridFusion, fusion_name
 from wvorm.orm._expressions import (
     FieldExpr,
@@ -58,7 +58,7 @@ from wvorm.orm._loading import (
 from wvorm.orm._mapping import collection_name, model_info
 from wvorm.orm._models import WeaviateModel
 from wvorm.orm._types import DATA_TYPES, PropertyInfo
-from wvorm.plan.escape import graphql_int
+from wvorm.plan.escape import graphql_int, string_list
 from wvorm.plan.graphql import render_search
 
 if TYPE_CHECKING:
@@ -117,22 +117,6 @@ class _Search:
         if not isinstance(self.node, (plan.NearText, plan.NearVector, plan.NearObject)):
             raise UsageError(f"{self.written} cannot be aggregated or counted")
         return self.node
-
-
-def _names(value: Optional[Sequence[str]], what: str) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if isinstance(value, str) or not all(isinstance(v, str) for v in value):
-        raise UsageError(f"{what} must be a list of str, got {value!r}")
-    return tuple(value)
-
-
-def _certainty_distance(certainty: Optional[float], distance: Optional[float], what: str) -> None:
-    if certainty is not None and distance is not None:
-        raise UsageError(f"{what} takes either certainty or distance, not both")
-    for name, value in (("certainty", certainty), ("distance", distance)):
-        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
-            raise UsageError(f"{what} {name} must be a number, got {value!r}")
 
 
 @dataclass(frozen=True)
@@ -322,22 +306,17 @@ class Query(Generic[M]):
         ``{"concepts": ..., "objects": [obj or uuid, ...], "force": float}``.
         """
         what = f"near_text({concepts!r})"
-        texts = _names([concepts] if isinstance(concepts, str) else concepts, "near_text concepts")
-        if not texts:
-            raise UsageError("near_text() needs at least one concept")
-        _certainty_distance(certainty, distance, "near_text()")
         if autocorrect is not None and not isinstance(autocorrect, bool):
             raise UsageError(f"near_text() autocorrect must be a bool, got {autocorrect!r}")
         node = plan.NearText(
-            texts,
-            certainty=certainty,
-            distance=distance,
+            tuple(string_list(concepts, "near_text() concepts")),
+            **threshold(certainty, distance, "near_text()"),
             move_to=None if move_to is None else self._move(move_to, "move_to"),
             move_away=None
             if move_away_from is None
             else self._move(move_away_from, "move_away_from"),
             autocorrect=autocorrect,
-            target_vectors=_names(target_vectors, "near_text target_vectors"),
+            target_vectors=_target_vectors(target_vectors, "near_text()"),
         )
         return self._with_search(_Search(node, what))
 
@@ -350,12 +329,10 @@ class Query(Generic[M]):
         target_vectors: Optional[Sequence[str]] = None,
     ) -> Query[M]:
         """Vector search near ``vector`` (a list, numpy array or tensor)."""
-        _certainty_distance(certainty, distance, "near_vector()")
         node = plan.NearVector(
             checked_vector(vector, "near_vector() vector"),
-            certainty=certainty,
-            distance=distance,
-            target_vectors=_names(target_vectors, "near_vector target_vectors"),
+            **threshold(certainty, distance, "near_vector()"),
+            target_vectors=_target_vectors(target_vectors, "near_vector()"),
         )
         return self._with_search(_Search(node, "near_vector([...])"))
 
@@ -368,14 +345,12 @@ class Query(Generic[M]):
         target_vectors: Optional[Sequence[str]] = None,
     ) -> Query[M]:
         """Vector search near a stored object (a model instance, or a uuid of this class)."""
-        _certainty_distance(certainty, distance, "near_object()")
         ref = self._object_ref(obj, "near_object")
         node = plan.NearObject(
             id=ref.get("id"),
             beacon=ref.get("beacon"),
-            certainty=certainty,
-            distance=distance,
-            target_vectors=_names(target_vectors, "near_object target_vectors"),
+            **threshold(certainty, distance, "near_object()"),
+            target_vectors=_target_vectors(target_vectors, "near_object()"),
         )
         written = f"near_object({getattr(obj, 'id', obj)!s})"
         return self._with_search(_Search(node, written))
@@ -430,6 +405,8 @@ class Query(Generic[M]):
         raise UsageError(f"{what} takes a model instance or a uuid, got {type(obj).__name__}")
 
     def _move(self, move: Move, what: str) -> plan.Move:
+        """A move as the near-text parser takes it: ``(concepts, force)`` or a dict whose
+        ``objects`` may be model instances or uuids."""
         if isinstance(move, tuple):
             if len(move) != 2:
                 raise UsageError(f"{what} must be (concepts, force), got {move!r}")
@@ -439,28 +416,15 @@ class Query(Generic[M]):
                 f"{what} must be (concepts, force) or a dict with 'force' and 'concepts' and/or "
                 f"'objects', got {type(move).__name__}"
             )
-        unknown = set(move) - {"force", "concepts", "objects"}
-        if unknown:
-            raise UsageError(
-                f"{what} has unknown key(s) {sorted(unknown)}; use force, concepts, objects"
-            )
-        force = move.get("force")
-        if isinstance(force, bool) or not isinstance(force, (int, float)):
-            raise UsageError(f"{what} needs a 'force' between 0 and 1, got {force!r}")
-        concepts = move.get("concepts", ())
-        texts = _names([concepts] if isinstance(concepts, str) else concepts, f"{what} concepts")
-        objects = move.get("objects", ())
-        items = objects if isinstance(objects, (list, tuple)) else [objects]
-        ids = []
-        for item in items:
-            if isinstance(item, Mapping) and set(item) == {"id"}:
-                item = item["id"]
-            if not isinstance(item, (WeaviateModel, str, UUID)):
-                raise UsageError(f"{what} objects are model instances or uuids, got {item!r}")
-            ids.append(str(item.id) if isinstance(item, WeaviateModel) else get_valid_uuid(item))
-        if not texts and not ids:
-            raise UsageError(f"{what} needs 'concepts' and/or 'objects' to move by")
-        return plan.Move(float(force), texts, tuple(ids))
+        if "objects" in move:
+            objects = move["objects"]
+            items = objects if isinstance(objects, (list, tuple)) else [objects]
+            refs = [
+                o if isinstance(o, Mapping) else self._object_ref(o, f"{what} objects")
+                for o in items
+            ]
+            move = {**move, "objects": refs}
+        return parse_move(move, what)
 
     def _search_properties(
         self, properties: Sequence[Union[FieldExpr[str], str]], what: str
@@ -1063,3 +1027,8 @@ def _aggregation(row: Mapping[str, Any], props: Sequence[PropertyInfo]) -> Aggre
     return Aggregation(
         int((row.get("meta") or {}).get("count") or 0), grouped.get("value"), metrics
     )
+
+
+def _target_vectors(names: Optional[Sequence[str]], what: str) -> tuple[str, ...]:
+    """The named vectors a search targets (none: the default vector)."""
+    return () if names is None else tuple(string_list(names, f"{what} target_vectors"))

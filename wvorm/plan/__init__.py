@@ -19,7 +19,7 @@ metadata (``id``, ``vector``, ``vectors``, ``distance``, ``certainty``, ``score`
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Optional, Union
 
 __all__ = [
@@ -236,6 +236,13 @@ class SearchPlan:
     tenant: Optional[str] = None
     consistency_level: Optional[str] = None
     group_by: Optional[GroupBy] = None
+
+    @property
+    def hit_metadata(self) -> Metadata:
+        """The metadata read per hit: grouped hits always carry their distance."""
+        if self.group_by is None or self.metadata.distance:
+            return self.metadata
+        return replace(self.metadata, distance=True)
 
 
 @dataclass(frozen=True)

@@ -211,7 +211,9 @@ def render_search(plan: SearchPlan) -> str:
     selection += [_reference(r) for r in plan.references]
     additional = _additional(plan.metadata)
     if plan.group_by is not None:
-        hits = " ".join([*selection, "_additional{" + " ".join([*additional, "distance"]) + "}"])
+        hits = " ".join(
+            [*selection, "_additional{" + " ".join(_additional(plan.hit_metadata)) + "}"]
+        )
         group = f"group{{id groupedBy{{value path}} count maxDistance minDistance hits{{{hits}}}}}"
         selection, additional = [], [group]
     if additional:
