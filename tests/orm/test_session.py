@@ -850,6 +850,44 @@ def test_case_4_add_of_an_existing_uuid_is_refused_and_merge_upserts(
     assert len(beacon_ids(on_server, "tags")) == 2
 
 
+def test_existing_uuids_are_found_in_every_look_up_window(
+    fidelity: wvorm.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the look-ups of later windows run while earlier ones are sent: an existing uuid
+    # in the last window is still refused, and every other object is written
+    monkeypatch.setattr("wvorm.orm._persistence.LOOKUP_CHUNK", 3)
+    doc = saved_doc(fidelity)
+    fresh = [FTag(name=f"w{i}") for i in range(10)]
+    with Session(fidelity) as session:
+        session.add_all(fresh)
+        session.add(FDoc(id=doc.id, title="impostor"))
+        with pytest.raises(CommitError) as raised:
+            session.commit()
+        assert [(type(o), o.id) for o, _ in raised.value.failures] == [(FDoc, doc.id)]
+        assert "already exists" in raised.value.failures[0][1]
+    assert stored(fidelity, FDoc, doc.id)["title"] == "d"
+    assert all(stored(fidelity, FTag, tag.id) is not None for tag in fresh)
+
+
+def test_an_insert_whose_existence_check_failed_is_not_sent(
+    fidelity: wvorm.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Regression: a failed look-up used to let the insert through, which could write
+    # over a stored object. (The server cannot be made to fail only the look-up, so
+    # the fault is injected there.)
+    doc = saved_doc(fidelity)
+
+    def refused(*args: Any, **kwargs: Any) -> Any:
+        raise WvormError("the look-up was refused")
+
+    monkeypatch.setattr("wvorm.batch.Batch.delete_matching", refused)
+    with Session(fidelity) as session:
+        session.add(FDoc(id=doc.id, title="impostor"))
+        with pytest.raises(CommitError, match=r"could not be checked \(the look-up was refused"):
+            session.commit()
+    assert stored(fidelity, FDoc, doc.id)["title"] == "d"
+
+
 def test_case_6_a_deleted_object_is_never_re_inserted_by_cascade(fidelity: wvorm.Client) -> None:
     doc = saved_doc(fidelity)
     with Session(fidelity) as session:

@@ -331,11 +331,22 @@ def _list_value(value: properties_pb2.ListValue) -> list[Any]:
     return list(inner.values)
 
 
+# Value kinds whose field is already the Python value the row holds
+_SCALARS = frozenset({
+    "text_value", "int_value", "bool_value", "number_value", "date_value", "uuid_value",
+    "blob_value",
+})  # fmt: skip
+
+
 def _value(value: properties_pb2.Value) -> Any:
     kind = value.WhichOneof("kind")
-    if kind in ("text_value", "int_value", "bool_value", "number_value", "date_value",
-                "uuid_value", "blob_value"):  # fmt: skip
+    if kind in _SCALARS:
         return getattr(value, kind)
+    return _structured(value, kind)
+
+
+def _structured(value: properties_pb2.Value, kind: Optional[str]) -> Any:
+    """A value that is not a scalar: a list, an object, geo, phone or null."""
     if kind == "list_value":
         return _list_value(value.list_value)
     if kind == "object_value":
@@ -355,32 +366,41 @@ def _value(value: properties_pb2.Value) -> Any:
 
 
 def _fields(fields: Any) -> dict[str, Any]:
-    # (indexing the map is faster than .items(), which upb serves through an ABC view)
-    return {name: _value(fields[name]) for name in fields}
+    # The hot loop of every search reply, so _value is inlined for scalars. (Indexing
+    # the map is faster than .items(), which upb serves through an ABC view.)
+    out = {}
+    for name in fields:
+        value = fields[name]
+        kind = value.WhichOneof("kind")
+        out[name] = getattr(value, kind) if kind in _SCALARS else _structured(value, kind)
+    return out
 
 
-def _additional(metadata: search_get_pb2.MetadataResult, wanted: Metadata) -> dict[str, Any]:
+def _additional(
+    metadata: search_get_pb2.MetadataResult, wanted: Optional[Metadata]
+) -> dict[str, Any]:
+    """The row's ``_additional``: the id and what ``wanted`` names (None: nothing more),
+    as GraphQL gives it."""
     out: dict[str, Any] = {"id": metadata.id}
+    if wanted is None:
+        return out
     if wanted.vector:
         out["vector"] = _floats32(metadata.vector_bytes)
     if wanted.vectors:
         out["vectors"] = {v.name: _floats32(v.vector_bytes) for v in metadata.vectors}
-    if metadata.creation_time_unix_present:
+    if wanted.creation_time and metadata.creation_time_unix_present:
         out["creationTimeUnix"] = str(metadata.creation_time_unix)
-    if metadata.last_update_time_unix_present:
+    if wanted.update_time and metadata.last_update_time_unix_present:
         out["lastUpdateTimeUnix"] = str(metadata.last_update_time_unix)
-    if metadata.distance_present:
+    if wanted.distance and metadata.distance_present:
         out["distance"] = float32_text(metadata.distance)
-    if metadata.certainty_present:
+    if wanted.certainty and metadata.certainty_present:
         out["certainty"] = float32_text(metadata.certainty)
-    if metadata.score_present:
+    if wanted.score and metadata.score_present:
         out["score"] = float32_text(metadata.score)
-    if metadata.explain_score_present:
+    if wanted.explain_score and metadata.explain_score_present:
         out["explainScore"] = metadata.explain_score
     return out
-
-
-_ID_ONLY = Metadata()
 
 
 def _row(
@@ -401,9 +421,7 @@ def _row(
         for target_props in ref_result.properties:
             collection = target_props.target_collection
             target = next(t for t in ref.targets if t.collection == collection)
-            item = _row(
-                target_props, _additional(target_props.metadata, _ID_ONLY), target.references
-            )
+            item = _row(target_props, _additional(target_props.metadata, None), target.references)
             if ref.tell_class:
                 item["__typename"] = collection
             items.append(item)
@@ -412,7 +430,9 @@ def _row(
 
 def search_rows(reply: search_get_pb2.SearchReply, plan: SearchPlan) -> list[dict[str, Any]]:
     """The rows of a search reply (with ``_additional.group`` rows for a group_by)."""
-    wanted = plan.hit_metadata
+    wanted: Optional[Metadata] = plan.hit_metadata
+    if wanted == _ID_ONLY:
+        wanted = None
     if plan.group_by is not None:
         return [
             {
@@ -437,6 +457,9 @@ def search_rows(reply: search_get_pb2.SearchReply, plan: SearchPlan) -> list[dic
         _row(result.properties, _additional(result.metadata, wanted), references)
         for result in reply.results
     ]
+
+
+_ID_ONLY = Metadata()
 
 
 # -- aggregate ----------------------------------------------------------------------------

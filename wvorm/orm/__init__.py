@@ -4,6 +4,7 @@ The modules are private; this package (and ``wvorm`` itself) exports the public
 names. Each module imports only those listed above it (``_models`` reaches
 ``_query`` once, for ``Model.query``, declared there):
 
+- ``_gc``: pausing the garbage collector around loops that allocate per object;
 - ``_types``: the data-type registry (codecs, filter keys, operators, sorting,
   aggregate metrics per Weaviate type), :class:`Property`, :class:`GeoCoordinate`,
   :class:`PhoneNumber`, and the Python type → Weaviate type mapping;

@@ -17,16 +17,14 @@ validation (``_models.from_properties``) instead, so nothing invalid slips throu
 from __future__ import annotations
 
 import enum
-import gc
 import inspect
 import logging
 import typing
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable, Generic, Optional, TypeVar
-from uuid import UUID
+from uuid import UUID, SafeUUID
 
 import typing_extensions
 from typing_extensions import get_args, get_origin
@@ -137,6 +135,26 @@ def _constructible(model: type[WeaviateModel]) -> bool:
         if any(not isinstance(m, Property) for m in field_info.metadata):
             return False  # constraints (Field(ge=...), MaxLen, validators in Annotated...)
     return True
+
+
+def _canonical_uuid(text: str) -> UUID:
+    """The server's canonical uuid text as a UUID, in half the time of ``UUID(text)``
+    (which accepts every spelling): one is built per object read."""
+    if len(text) != 36:
+        return UUID(text)
+    uuid = _new(UUID)
+    _set(uuid, "int", int(text.replace("-", ""), 16))
+    _set(uuid, "is_safe", SafeUUID.unknown)
+    return uuid
+
+
+_new, _set = object.__new__, object.__setattr__
+_SAMPLE = "1b4e28ba-2fa1-11d2-883f-0016d3cca427"
+_parsed_uuid: Callable[[str], UUID] = (
+    _canonical_uuid
+    if _canonical_uuid(_SAMPLE) == UUID(_SAMPLE) and str(_canonical_uuid(_SAMPLE)) == _SAMPLE
+    else UUID  # a Python whose UUID is built differently
+)
 
 
 # ---------------------------------------------------------------------------
@@ -297,7 +315,7 @@ class Loader(Generic[M]):
     ) -> M:
         """The instance built from converted values, as ``model_construct`` would,
         without defaults: what was not read stays unloaded."""
-        values: dict[str, Any] = {"id": UUID(uuid)}
+        values: dict[str, Any] = {"id": _parsed_uuid(uuid)}
         for kind, name, field_name, exact, convert, nullable in self._steps:
             value = row.get(name)
             if kind == "value":
@@ -416,20 +434,3 @@ class Group(Generic[M]):
     def objects(self) -> list[M]:
         """The group's model instances, best first."""
         return [hit.object for hit in self.hits]
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection while a result is turned into instances.
-
-    Hydration allocates several containers per object, all of which stay alive, so
-    the collector's passes (triggered by allocation counts) find nothing to free
-    and would cost a third of the hydration time for large results.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()

@@ -409,14 +409,18 @@ def new_instance(model: type[M], values: dict[str, Any], fields_set: set[str]) -
     builds one but without filling defaults: an absent field is unloaded."""
     obj = model.__new__(model)
     private: dict[str, Any] = {"_weaviate": ObjectState()}
-    for name, attr in model.__private_attributes__.items():
-        if name != "_weaviate":
-            private[name] = attr.get_default()
-    object.__setattr__(obj, "__dict__", values)
-    object.__setattr__(obj, "__pydantic_fields_set__", fields_set)
-    object.__setattr__(obj, "__pydantic_extra__", None)
-    object.__setattr__(obj, "__pydantic_private__", private)
+    if len(model.__private_attributes__) > 1:  # the model's own private attributes
+        for name, attr in model.__private_attributes__.items():
+            if name != "_weaviate":
+                private[name] = attr.get_default()
+    _set(obj, "__dict__", values)
+    _set(obj, "__pydantic_fields_set__", fields_set)
+    _set(obj, "__pydantic_extra__", None)
+    _set(obj, "__pydantic_private__", private)
     return obj
+
+
+_set = object.__setattr__  # (instances are built by the ten thousand: one lookup)
 
 
 def stub(model: type[M], object_id: UUID) -> M:

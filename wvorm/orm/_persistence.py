@@ -63,6 +63,10 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("wvorm.orm.persistence")
 
+_EXISTS = (
+    "an object with this uuid already exists on the server, and session.add() only "
+    "inserts; use session.merge(obj) to update the stored object (or session.get() to load it)"
+)
 LOOKUP_CHUNK = 1000  # ids per existence look-up and per batch delete (server cap: 10,000)
 PROGRESS_INTERVAL = 10.0  # seconds between INFO progress lines of a long commit
 
@@ -146,7 +150,6 @@ class _Run:
         self.result = FlushResult()
         self.started = time.monotonic()
         self.last_report = self.started
-        self.lookup_failures: dict[tuple[str, str], str] = {}  # (class, uuid) -> why
 
     def run(self) -> FlushResult:
         plan, result = self.plan, self.result
@@ -195,46 +198,65 @@ class _Run:
 
     def _insert(self, inserts: Sequence[Insert]) -> None:
         result, batch, tenant = self.result, self.batch, self.options.tenant
-        existing = self._existing((i.class_name, i.obj) for i in inserts if _could_exist(i.obj))
-        to_send = []
-        for insert in inserts:
-            if (insert.class_name, str(insert.obj.id)) in existing:
-                result.fail(
-                    insert.obj,
-                    "an object with this uuid already exists on the server, and "
-                    "session.add() only inserts; use session.merge(obj) to update the stored "
-                    "object (or session.get() to load it)",
-                )
-            else:
-                to_send.append(insert)
-        total = len(to_send)
+        total = len(inserts)
         chunk = max(batch.batch_size or 1, 1)
         stopped: Optional[BaseException] = None
         unsent: Sequence[Insert] = ()
+        to_send: list[Insert] = []
         batch.empty_objects()  # what an interrupted flush may have left behind
+        # The existence look-ups of later windows run while earlier ones are sent.
+        pool = ThreadPoolExecutor(self.options.num_workers, thread_name_prefix="wvorm-flush")
         try:
+            windows = [
+                (
+                    start,
+                    pool.submit(
+                        self._look_up, _could_exist_in(inserts[start : start + LOOKUP_CHUNK])
+                    ),
+                )
+                for start in range(0, total, LOOKUP_CHUNK)
+            ]
             with batch:  # clears failed_*; on exit flushes and stops the batch threads
-                for index, insert in enumerate(to_send):
-                    try:
-                        batch.add_object_entry(
-                            ObjectEntry(
-                                capitalize_first_letter(insert.class_name),
-                                str(insert.obj.id),
-                                insert.properties,
-                                insert.vector,
-                                insert.vectors or None,
-                                tenant,
+                for start, look_up in windows:
+                    existing, unchecked = look_up.result()
+                    for index in range(start, min(start + LOOKUP_CHUNK, total)):
+                        insert = inserts[index]
+                        key = (insert.class_name, str(insert.obj.id))
+                        if key in existing:
+                            result.fail(insert.obj, _EXISTS)
+                            continue
+                        if key in unchecked:
+                            result.fail(
+                                insert.obj,
+                                "not sent: whether an object with this uuid exists on the "
+                                f"server could not be checked ({unchecked[key]})",
                             )
-                        )
-                    except BatchError as exc:
-                        # An earlier request failed after its retries (the server is
-                        # down or refuses): stop instead of queueing everything behind it.
-                        stopped, unsent = exc, to_send[index:]
+                            continue
+                        try:
+                            batch.add_object_entry(
+                                ObjectEntry(
+                                    capitalize_first_letter(insert.class_name),
+                                    key[1],
+                                    insert.properties,
+                                    insert.vector,
+                                    insert.vectors or None,
+                                    tenant,
+                                )
+                            )
+                        except BatchError as exc:
+                            # An earlier request failed after its retries (the server is
+                            # down or refuses): stop instead of queueing everything behind.
+                            stopped, unsent = exc, inserts[index:]
+                            break
+                        to_send.append(insert)
+                        if len(to_send) % chunk == 0:
+                            self._report("inserts", index + 1, total)
+                    if stopped is not None:
                         break
-                    if (index + 1) % chunk == 0:
-                        self._report("inserts", index + 1, total)
         except BatchError as exc:  # raised again by the final flush
             stopped = stopped or exc
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
         for insert in unsent:
             result.fail(insert.obj, f"not sent, because an earlier batch request failed: {stopped}")
         sent = {(i.class_name, str(i.obj.id)): i.obj for i in to_send}
@@ -246,7 +268,7 @@ class _Run:
                 rejected.append((record.class_name, obj))
         self._report("inserts", total, total)
         if rejected and stopped is None:
-            stored = self._existing(rejected)
+            stored, _ = self._look_up(rejected)  # (not found, or not known: still failed)
             for class_name, obj in rejected:
                 if (class_name, str(obj.id)) in stored:
                     result.stored_anyway.add((type(obj), obj.id))
@@ -259,30 +281,29 @@ class _Run:
                         )
                     )
 
-    def _existing(self, items: Iterable[tuple[str, WeaviateModel]]) -> set[tuple[str, str]]:
-        """Which of ``(class name, object)`` exist on the server: a dry-run batch delete by
-        id per class and chunk (gRPC or REST, so it works where GraphQL is off)."""
+    def _look_up(
+        self, items: Iterable[tuple[str, WeaviateModel]]
+    ) -> tuple[set[tuple[str, str]], dict[tuple[str, str], str]]:
+        """Which of ``(class name, object)`` exist on the server, and those whose
+        look-up failed, with why: a dry-run batch delete by id per class and chunk of
+        ids (gRPC or REST, so it works where GraphQL is off)."""
         by_class: dict[str, list[str]] = {}
         for class_name, obj in items:
             by_class.setdefault(class_name, []).append(str(obj.id))
         found: set[tuple[str, str]] = set()
-        chunks = [
-            (class_name, ids[start : start + LOOKUP_CHUNK])
-            for class_name, ids in by_class.items()
-            for start in range(0, len(ids), LOOKUP_CHUNK)
-        ]
-
-        def look_up(job: tuple[str, list[str]]) -> None:
-            class_name, chunk = job
-            answer = self.batch.delete_matching(
-                class_name, _ids_in(chunk), dry_run=True, tenant=self.options.tenant
-            )
-            found.update((class_name, item.uuid) for item in answer.objects)  # (thread-safe)
-
-        # chunks are independent: num_workers of them at a time
-        for (class_name, chunk), error in self._parallel(look_up, chunks, id):
-            self.lookup_failures.update(((class_name, i), error) for i in chunk)
-        return found
+        failed: dict[tuple[str, str], str] = {}
+        for class_name, ids in by_class.items():
+            for start in range(0, len(ids), LOOKUP_CHUNK):
+                chunk = ids[start : start + LOOKUP_CHUNK]
+                try:
+                    answer = self.batch.delete_matching(
+                        class_name, _ids_in(chunk), dry_run=True, tenant=self.options.tenant
+                    )
+                except WvormError as exc:
+                    failed.update(((class_name, i), str(exc)) for i in chunk)
+                    continue
+                found.update((class_name, item.uuid) for item in answer.objects)
+        return found, failed
 
     # -- 2. patches -----------------------------------------------------------------------
 
@@ -538,6 +559,11 @@ class _Run:
         else:
             results = [run_group(group) for group in groups.values()]
         return [failure for failures in results for failure in failures]
+
+
+def _could_exist_in(inserts: Sequence[Insert]) -> list[tuple[str, WeaviateModel]]:
+    """``(class name, object)`` of the inserts whose uuid may exist already."""
+    return [(i.class_name, i.obj) for i in inserts if _could_exist(i.obj)]
 
 
 def _could_exist(obj: WeaviateModel) -> bool:

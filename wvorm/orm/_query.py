@@ -46,6 +46,7 @@ from wvorm.orm._expressions import (
     and_,
     field_of,
 )
+from wvorm.orm._gc import gc_paused
 from wvorm.orm._loading import (
     Adopt,
     Group,
@@ -53,7 +54,6 @@ from wvorm.orm._loading import (
     Include,
     Loader,
     ResultIdentity,
-    gc_paused,
 )
 from wvorm.orm._mapping import collection_name, model_info
 from wvorm.orm._models import WeaviateModel
@@ -760,7 +760,7 @@ class Query(Generic[M]):
         adopt = self._adopt(bool(loader.includes))
         load = loader.load
         out = []
-        with gc_paused():
+        with gc_paused(promote=not loader.includes):
             for rows in self._rows(loader, self._metadata(hits=hits)):
                 for row in rows:
                     additional = row["_additional"]
@@ -865,7 +865,8 @@ class Query(Generic[M]):
                     # the rows, not the objects kept, give the cursor
                     pending = pool.submit(fetch, rows[-1]["_additional"]["id"], size)
                 adopt = self._adopt(bool(loader.includes))  # one result identity per page
-                page = [loader.load(row, row["_additional"], adopt) for row in rows]
+                with gc_paused(promote=not loader.includes):
+                    page = [loader.load(row, row["_additional"], adopt) for row in rows]
                 del rows
                 yield from (obj for obj in page if obj is not None)
                 del page

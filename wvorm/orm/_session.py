@@ -41,6 +41,7 @@ from wvorm.batch import Batch
 from wvorm.data.references import parse_beacon
 from wvorm.data.replication import ConsistencyLevel
 from wvorm.errors import CommitError, NoResultError, SessionError, UsageError
+from wvorm.orm._gc import gc_paused
 from wvorm.orm._identity import IdentityKey, IdentityMap, conflict, identity_key
 from wvorm.orm._mapping import collection_name, model_info
 from wvorm.orm._models import WeaviateModel, from_properties, referenced_objects, stub
@@ -293,7 +294,8 @@ class Session:
         ``progress`` is called with a :class:`~wvorm.orm.CommitProgress` as the
         commit goes.
         """
-        plan = self._plan()
+        with gc_paused(promote=True):  # (a plan and its records hold no reference cycles)
+            plan = self._plan()
         if plan.is_empty:
             return
         touched = [i.obj for i in plan.inserts] + [p.obj for p in plan.patches]
@@ -302,7 +304,8 @@ class Session:
         ensure_writable(self._client, {type(o) for o in touched})
         options = WriteOptions(self.tenant, self.consistency_level, self.num_workers, progress)
         result = run_plan(plan, self._client, self._batch_engine(), options)
-        self._apply(plan, result)
+        with gc_paused(promote=True):
+            self._apply(plan, result)
         if result.failures:
             raise CommitError(result.failures)
 

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 
 _UNKNOWN: Any = object()  # a vector that was not loaded
 _MISSING: Any = object()
+_NO_NULLS: frozenset[str] = frozenset()  # shared: one allocation less per loaded object
 
 Vector = list[float]
 FindTarget = Callable[[type, UUID], "WeaviateModel"]
@@ -78,7 +79,7 @@ class ObjectState:
         self.vector: Optional[Vector] = None
         self.vectors: dict[str, Vector] = {}
         self.snapshot: Optional[dict[str, Any]] = None
-        self.nulls: frozenset[str] = frozenset()
+        self.nulls: frozenset[str] = _NO_NULLS
         self.saved_vector: Any = _UNKNOWN
         self.saved_vectors: dict[str, tuple[float, ...]] = {}
         self.deleted = False
@@ -224,7 +225,7 @@ def mark_clean(obj: WeaviateModel, *, info: Optional[ModelInfo] = None) -> None:
     """Record the values and vectors ``obj`` holds as what the server has (after a write)."""
     state = state_of(obj)
     state.snapshot = _snapshot(info or model_info(type(obj)), obj)
-    state.nulls = frozenset()
+    state.nulls = _NO_NULLS
     state.deleted = False
     _save_vectors(state)
 
