@@ -850,6 +850,23 @@ def test_case_4_add_of_an_existing_uuid_is_refused_and_merge_upserts(
     assert len(beacon_ids(on_server, "tags")) == 2
 
 
+def test_after_an_insert_the_saved_vector_is_what_was_sent(fidelity: wvorm.Client) -> None:
+    # the commit snapshots each vector as it sends it: an in-place change made after
+    # the commit is a change, and an untouched vector is not
+    doc = FDoc(title="v")
+    vector = [1.0, 0.0, 0.0]
+    state_of(doc).vector = vector
+    with Session(fidelity) as session:
+        session.add(doc)
+        session.commit()
+        assert session.dirty == []
+        vector[1] = 1.0  # in place, after the commit
+        assert session.dirty == [doc]
+        session.commit()
+        assert session.dirty == []
+    data = fidelity.data_object.get_by_id(doc.id, class_name="FDoc", with_vector=True)
+    assert data is not None and data["vector"] == [1.0, 1.0, 0.0]
+
 def test_existing_uuids_are_found_in_every_look_up_window(
     fidelity: wvorm.Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:

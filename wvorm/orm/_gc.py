@@ -20,9 +20,9 @@ def gc_paused(*, promote: bool) -> Iterator[None]:
     and tripled that of planning a commit of 20,000. So the collector is paused
     meanwhile, and with ``promote`` (for allocations that form no reference cycles)
     the survivors then move straight to the oldest generation: ``gc.freeze()`` +
-    ``gc.unfreeze()`` does that without a pass. (Skipped when the program froze
-    objects itself, since unfreezing would undo that; then the young passes run as
-    usual.)
+    ``gc.unfreeze()`` does that without a pass. A program that froze objects itself
+    (``gc.freeze()``, say before forking workers) keeps them frozen: from the first
+    time that is seen, wvorm only pauses.
     """
     was_enabled = gc.isenabled()
     gc.disable()
@@ -30,7 +30,22 @@ def gc_paused(*, promote: bool) -> Iterator[None]:
         yield
     finally:
         if was_enabled:
-            if promote and gc.get_freeze_count() == 0:
+            if promote and _may_promote():
                 gc.freeze()
                 gc.unfreeze()
             gc.enable()
+
+
+_program_freezes = False
+
+
+def _may_promote() -> bool:
+    """False once the program has frozen objects of its own (unfreezing would undo that).
+
+    Sticky, because ``gc.get_freeze_count()`` walks the frozen objects: free while
+    there are none, milliseconds per call for a program that froze a large heap.
+    """
+    global _program_freezes
+    if not _program_freezes and gc.get_freeze_count():
+        _program_freezes = True
+    return not _program_freezes

@@ -38,14 +38,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar
 
 from wvorm import plan
-from wvorm._inputs import capitalize_first_letter
+from wvorm._inputs import capitalize_first_letter, get_vector
 from wvorm.batch.items import ObjectEntry
 from wvorm.data.references import parse_beacon
 from wvorm.data.replication import ConsistencyLevel
 from wvorm.errors import BatchError, WvormError
 from wvorm.orm._mapping import model_info
 from wvorm.orm._models import WeaviateModel, referenced_objects
-from wvorm.orm._state import describe, state_of
+from wvorm.orm._state import describe, state_of, vector_snapshot
 from wvorm.orm._unitofwork import (
     Delete,
     FlushPlan,
@@ -92,7 +92,8 @@ class FlushResult:
     """What running a plan did. ``failures`` are ``(item, reason)`` pairs for CommitError;
     ``failed`` the objects whose own write (insert, patch or delete) failed;
     ``stored_anyway`` the failed inserts that the server holds all the same;
-    ``reference_failures`` the failed reference writes per (object, field)."""
+    ``reference_failures`` the failed reference writes per (object, field);
+    ``vectors_sent`` the default vector each insert sent (its snapshot, for the state)."""
 
     failures: list[tuple[Any, str]] = field(default_factory=list)
     failed: set[IdentityKey] = field(default_factory=set)
@@ -100,6 +101,7 @@ class FlushResult:
     reference_failures: dict[tuple[IdentityKey, str], list[ReferenceChange]] = field(
         default_factory=dict
     )
+    vectors_sent: dict[IdentityKey, tuple[float, ...]] = field(default_factory=dict)
 
     def fail(self, obj: WeaviateModel, reason: str) -> None:
         self.failures.append((obj, reason))
@@ -232,13 +234,19 @@ class _Run:
                                 f"server could not be checked ({unchecked[key]})",
                             )
                             continue
+                        # the vector's snapshot, taken here (not after the commit) so
+                        # that encoding it reads values already in the CPU's cache
+                        vector = None
+                        if insert.vector is not None:
+                            vector = vector_snapshot(get_vector(insert.vector))
+                            result.vectors_sent[(type(insert.obj), insert.obj.id)] = vector
                         try:
                             batch.add_object_entry(
                                 ObjectEntry(
                                     capitalize_first_letter(insert.class_name),
                                     key[1],
                                     insert.properties,
-                                    insert.vector,
+                                    vector,
                                     insert.vectors or None,
                                     tenant,
                                 )

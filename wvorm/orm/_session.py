@@ -471,7 +471,7 @@ class Session:
                 mark_stub(obj)
                 self._new.pop(key, None)
             elif key not in failed:
-                mark_clean(obj)
+                mark_clean(obj, vector_sent=result.vectors_sent.get(key))
                 self._new.pop(key, None)
                 self._unrecord_references(obj, {}, result)
         for obj in plan.updated:

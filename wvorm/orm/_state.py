@@ -221,13 +221,23 @@ def mark_stub(obj: WeaviateModel) -> None:
     state_of(obj).snapshot = {}
 
 
-def mark_clean(obj: WeaviateModel, *, info: Optional[ModelInfo] = None) -> None:
-    """Record the values and vectors ``obj`` holds as what the server has (after a write)."""
+def mark_clean(
+    obj: WeaviateModel,
+    *,
+    info: Optional[ModelInfo] = None,
+    vector_sent: Optional[tuple[float, ...]] = None,
+) -> None:
+    """Record the values and vectors ``obj`` holds as what the server has (after a write).
+
+    ``vector_sent``: the :func:`vector_snapshot` of the default vector that the write
+    sent, when the writer made one (it is what the server holds; copying the vector
+    again would cost as much as sending it).
+    """
     state = state_of(obj)
     state.snapshot = _snapshot(info or model_info(type(obj)), obj)
     state.nulls = _NO_NULLS
     state.deleted = False
-    _save_vectors(state)
+    _save_vectors(state, vector_sent)
 
 
 def mark_deleted(obj: WeaviateModel) -> None:
@@ -253,16 +263,19 @@ def _snapshot(info: ModelInfo, obj: WeaviateModel) -> dict[str, Any]:
     }
 
 
-def _vector_snapshot(vector: Any) -> tuple[float, ...]:
+def vector_snapshot(vector: Any) -> tuple[float, ...]:
     """A vector's saved copy (a tuple: the fastest copy to make, and the garbage
     collector stops tracking a tuple of floats once it has seen it)."""
     return tuple(vector)
 
 
-def _save_vectors(state: ObjectState) -> None:
-    state.saved_vector = _UNKNOWN if state.vector is None else _vector_snapshot(state.vector)
+def _save_vectors(state: ObjectState, sent: Optional[tuple[float, ...]] = None) -> None:
+    if sent is not None:
+        state.saved_vector = sent
+    else:
+        state.saved_vector = _UNKNOWN if state.vector is None else vector_snapshot(state.vector)
     if state.vectors or state.saved_vectors:
-        state.saved_vectors = {name: _vector_snapshot(v) for name, v in state.vectors.items()}
+        state.saved_vectors = {name: vector_snapshot(v) for name, v in state.vectors.items()}
 
 
 # ---------------------------------------------------------------------------
@@ -296,13 +309,13 @@ def vector_changes(obj: WeaviateModel) -> tuple[Optional[Vector], dict[str, Vect
     if (
         vector is not None
         and state.saved_vector is not _UNKNOWN
-        and _vector_snapshot(vector) == state.saved_vector
+        and vector_snapshot(vector) == state.saved_vector
     ):
         vector = None
     named = {
         name: v
         for name, v in state.vectors.items()
-        if _vector_snapshot(v) != state.saved_vectors.get(name)
+        if vector_snapshot(v) != state.saved_vectors.get(name)
     }
     return vector, named
 
