@@ -867,6 +867,7 @@ def test_after_an_insert_the_saved_vector_is_what_was_sent(fidelity: wvorm.Clien
     data = fidelity.data_object.get_by_id(doc.id, class_name="FDoc", with_vector=True)
     assert data is not None and data["vector"] == [1.0, 1.0, 0.0]
 
+
 def test_existing_uuids_are_found_in_every_look_up_window(
     fidelity: wvorm.Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
