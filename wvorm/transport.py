@@ -22,6 +22,7 @@ from urllib.parse import urlparse
 from wvorm.errors import (
     GraphQLDisabledError,
     GrpcUnavailableError,
+    QueryError,
     UnexpectedStatusCodeException,
     UsageError,
 )
@@ -79,6 +80,10 @@ class GraphQLTransport:
                     f"and gRPC is not available to this client ({self._grpc_unavailable}); to "
                     f"query it, {ENABLE_GRPC}"
                 ) from None
+            if exc.status_code == 422 and "no graphql provider present" in str(exc).lower():
+                # (what Weaviate answers while it has no class at all: the query's class
+                # is unknown, as gRPC reports it)
+                raise QueryError([f"{exc.error} (HTTP 422)"], text) from None
             raise
 
     def search(self, plan: SearchPlan) -> list[dict[str, Any]]:

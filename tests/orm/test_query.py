@@ -8,6 +8,8 @@ data written, so a wrong filter or loader fails the test.
 from __future__ import annotations
 
 import enum
+import threading
+import time
 import tracemalloc
 from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
@@ -440,6 +442,28 @@ def test_iterate_streams_every_object_in_pages(client: wvorm.Client) -> None:
     assert len(everything) == 2500
     assert paged_peak * 4 < whole_peak
 
+
+
+def reader_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "wvorm-iterate" and t.is_alive()]
+
+
+def test_iterate_stops_its_reader_when_left_and_raises_what_it_met(client: wvorm.Client) -> None:
+    create_all(client, [QItem])
+    save(client, [QItem(n=i) for i in range(50)])
+    pages = QItem.query.using(client).iterate(page_size=5)
+    next(pages)
+    pages.close()  # (a loop that breaks out does this)
+    deadline = time.monotonic() + 5
+    while reader_threads() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert reader_threads() == []
+    # an error on a later page (the class is gone) reaches the iterating code
+    pages = QItem.query.using(client).iterate(page_size=5)
+    next(pages)
+    client.schema.delete_class("QItem")
+    with pytest.raises(QueryError, match="QItem"):
+        list(pages)
 
 def test_group_by_and_aggregate(client: wvorm.Client, library: Library) -> None:
     books = QBook.query.using(client)

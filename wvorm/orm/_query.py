@@ -17,9 +17,10 @@ mistakes fail where they are written, before any request.
 from __future__ import annotations
 
 import copy
+import queue
 import re
+import threading
 from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Generic, Optional, Protocol, TypeVar, Union, cast, overload
@@ -839,39 +840,61 @@ class Query(Generic[M]):
         return self._pages(page_size)
 
     def _pages(self, page_size: int) -> Iterator[M]:
-        """The objects, page by page; the next page is requested while this one is turned
-        into instances, so the server's time overlaps ours (two pages in memory at most)."""
+        """The objects, page by page. A reader thread fetches the pages one after
+        another, each as soon as the previous one is decoded, while this thread turns
+        them into instances, so the server's time overlaps ours. (At most three pages
+        are in memory: one being read, one waiting, one being iterated.)"""
         loader = self._loader()
         transport = self._resolve_client().transport
         metadata = self._metadata()
+        pages: queue.Queue[Union[list[dict[str, Any]], BaseException, None]] = queue.Queue(1)
+        stopped = threading.Event()
 
-        def fetch(cursor: Optional[str], size: int) -> list[dict[str, Any]]:
-            return transport.search(self._replace(limit=size, after=cursor)._plan(loader, metadata))
+        def hand_over(item: Union[list[dict[str, Any]], BaseException, None]) -> None:
+            while not stopped.is_set():  # (until the iterating side stops listening)
+                try:
+                    pages.put(item, timeout=0.1)
+                    return
+                except queue.Full:
+                    continue
 
-        remaining = self._limit
-        size = page_size if remaining is None else min(page_size, remaining)
-        if size <= 0:
-            return
-        pool = ThreadPoolExecutor(1, thread_name_prefix="wvorm-iterate")
-        try:
-            pending: Optional[Future[list[dict[str, Any]]]] = pool.submit(fetch, self._after, size)
-            while pending is not None:
-                rows = pending.result()
-                pending = None
-                if remaining is not None:
-                    remaining -= len(rows)
-                if len(rows) == size and (remaining is None or remaining > 0):
+        def read() -> None:
+            cursor, remaining = self._after, self._limit
+            try:
+                while not stopped.is_set():
                     size = page_size if remaining is None else min(page_size, remaining)
-                    # the rows, not the objects kept, give the cursor
-                    pending = pool.submit(fetch, rows[-1]["_additional"]["id"], size)
+                    if size <= 0:
+                        break
+                    plan = self._replace(limit=size, after=cursor)._plan(loader, metadata)
+                    rows = transport.search(plan)
+                    if remaining is not None:
+                        remaining -= len(rows)
+                    if rows:
+                        cursor = rows[-1]["_additional"]["id"]
+                    hand_over(rows)
+                    if len(rows) < size:
+                        break
+                hand_over(None)
+            except BaseException as exc:  # raised again on the iterating side
+                hand_over(exc)
+
+        reader = threading.Thread(target=read, name="wvorm-iterate", daemon=True)
+        reader.start()
+        try:
+            while True:
+                item = pages.get()
+                if item is None:
+                    return
+                if isinstance(item, BaseException):
+                    raise item
                 adopt = self._adopt(bool(loader.includes))  # one result identity per page
                 with gc_paused(promote=not loader.includes):
-                    page = [loader.load(row, row["_additional"], adopt) for row in rows]
-                del rows
+                    page = [loader.load(row, row["_additional"], adopt) for row in item]
+                del item
                 yield from (obj for obj in page if obj is not None)
                 del page
         finally:
-            pool.shutdown(wait=False, cancel_futures=True)
+            stopped.set()
 
     def count(self) -> int:
         """How many objects match (the ``where`` filter, near search and tenant),
