@@ -443,7 +443,6 @@ def test_iterate_streams_every_object_in_pages(client: wvorm.Client) -> None:
     assert paged_peak * 4 < whole_peak
 
 
-
 def reader_threads() -> list[threading.Thread]:
     return [t for t in threading.enumerate() if t.name == "wvorm-iterate" and t.is_alive()]
 
@@ -451,9 +450,8 @@ def reader_threads() -> list[threading.Thread]:
 def test_iterate_stops_its_reader_when_left_and_raises_what_it_met(client: wvorm.Client) -> None:
     create_all(client, [QItem])
     save(client, [QItem(n=i) for i in range(50)])
-    pages = QItem.query.using(client).iterate(page_size=5)
-    next(pages)
-    pages.close()  # (a loop that breaks out does this)
+    for _ in QItem.query.using(client).iterate(page_size=5):
+        break  # (the abandoned generator is closed, which stops its reader)
     deadline = time.monotonic() + 5
     while reader_threads() and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -464,6 +462,7 @@ def test_iterate_stops_its_reader_when_left_and_raises_what_it_met(client: wvorm
     client.schema.delete_class("QItem")
     with pytest.raises(QueryError, match="QItem"):
         list(pages)
+
 
 def test_group_by_and_aggregate(client: wvorm.Client, library: Library) -> None:
     books = QBook.query.using(client)
