@@ -12,6 +12,7 @@ import time
 from typing import TYPE_CHECKING, Any, Union
 
 from wvorm._inputs import capitalize_first_letter
+from wvorm.connection import json_body
 from wvorm.errors import BackupFailedException, UsageError
 
 if TYPE_CHECKING:
@@ -48,9 +49,12 @@ class Backup:
         """
         backup_id, backend = _checked_target(backup_id, backend)
         body = {"id": backup_id, **_class_filter(include_classes, exclude_classes)}
-        answer: dict[str, Any] = self._connection.call(
-            "POST", f"/backups/{backend}", action=f"Create backup {backup_id!r}", json=body
-        ).json()
+        action = f"Create backup {backup_id!r}"
+        answer: dict[str, Any] = json_body(
+            self._connection.call("POST", f"/backups/{backend}", action=action, json=body),
+            action,
+            dict,
+        )
         if wait_for_completion:
             return self._wait(answer, lambda: self.get_create_status(backup_id, backend), "Backup")
         return answer
@@ -78,12 +82,14 @@ class Backup:
         """
         backup_id, backend = _checked_target(backup_id, backend)
         body = {"config": {}, **_class_filter(include_classes, exclude_classes)}
-        answer: dict[str, Any] = self._connection.call(
-            "POST",
-            f"/backups/{backend}/{backup_id}/restore",
-            action=f"Restore backup {backup_id!r}",
-            json=body,
-        ).json()
+        action = f"Restore backup {backup_id!r}"
+        answer: dict[str, Any] = json_body(
+            self._connection.call(
+                "POST", f"/backups/{backend}/{backup_id}/restore", action=action, json=body
+            ),
+            action,
+            dict,
+        )
         if wait_for_completion:
             return self._wait(
                 answer, lambda: self.get_restore_status(backup_id, backend), "Restore of backup"

@@ -25,6 +25,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from wvorm._inputs import capitalize_first_letter, get_valid_uuid
+from wvorm.connection import json_body
 from wvorm.errors import UsageError
 
 if TYPE_CHECKING:
@@ -151,9 +152,13 @@ class ConfigBuilder:
         """
         self._validate()
         action = f"Start a {self._config['type']} classification of class {self._config['class']!r}"
-        record: dict[str, Any] = self._connection.call(
-            "POST", "/classifications", ok=201, action=action, json=self._config
-        ).json()
+        record: dict[str, Any] = json_body(
+            self._connection.call(
+                "POST", "/classifications", ok=201, action=action, json=self._config
+            ),
+            action,
+            dict,
+        )
         if not self._wait_for_completion:
             return record
         while record.get("status") == "running":

@@ -16,7 +16,7 @@ from wvorm.backup import Backup
 from wvorm.batch import Batch
 from wvorm.classification import Classification
 from wvorm.cluster import Cluster
-from wvorm.connection import Config, Connection, TimeoutConfig
+from wvorm.connection import Config, Connection, TimeoutConfig, json_body
 from wvorm.data import DataObject
 from wvorm.embedded import EmbeddedOptions, EmbeddedServer
 from wvorm.errors import UsageError, WvormError
@@ -123,7 +123,7 @@ class Client:
         )
         if response.status_code == 404:
             return None
-        config: dict[str, Any] = response.json()
+        config: dict[str, Any] = json_body(response, "Get OpenID configuration", dict)
         return config
 
     # -- settings -----------------------------------------------------------------------

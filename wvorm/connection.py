@@ -22,6 +22,7 @@ from requests.adapters import HTTPAdapter
 from wvorm.auth import AuthCredentials, Authenticator
 from wvorm.errors import (
     AuthenticationFailedException,
+    ResponseCannotBeDecodedException,
     UnexpectedStatusCodeException,
     UsageError,
     WeaviateConnectionError,
@@ -310,9 +311,16 @@ class Connection:
             raise UnexpectedStatusCodeException(action, response)
         return response
 
-    def get_json(self, path: str, action: str, params: Optional[dict[str, Any]] = None) -> Any:
-        """GET ``/v1{path}`` and return its JSON body; raise unless the status is 200."""
-        return self.call("GET", path, action=action, params=params).json()
+    def get_json(
+        self,
+        path: str,
+        action: str,
+        params: Optional[dict[str, Any]] = None,
+        expected: type = dict,
+    ) -> Any:
+        """GET ``/v1{path}`` and return its JSON body (an ``expected``: a JSON object
+        unless told otherwise); raise unless the status is 200 and the body is one."""
+        return json_body(self.call("GET", path, action=action, params=params), action, expected)
 
     # -- server state -----------------------------------------------------------------
 
@@ -344,3 +352,24 @@ class Connection:
 
     def __repr__(self) -> str:
         return f"Connection(url={self.url!r})"
+
+
+_JSON_KINDS: dict[type, str] = {dict: "a JSON object", list: "a JSON array"}
+
+
+def json_body(
+    response: requests.Response,
+    action: str,
+    expected: Union[type, tuple[type, ...]] = (dict, list),
+) -> Any:
+    """The JSON body of ``response``, an instance of ``expected``; otherwise
+    :class:`~wvorm.errors.ResponseCannotBeDecodedException` naming ``action``."""
+    try:
+        body = response.json()
+    except ValueError:
+        raise ResponseCannotBeDecodedException(action, response) from None
+    if not isinstance(body, expected):
+        kinds = expected if isinstance(expected, tuple) else (expected,)
+        wanted = " or ".join(_JSON_KINDS.get(k, k.__name__) for k in kinds)
+        raise ResponseCannotBeDecodedException(action, response, wanted)
+    return body

@@ -21,6 +21,7 @@ also inherit from the matching ``requests`` class, so v3 code that catches
     ├── BatchError                     a batch could not be written after its retries
     ├── BackupFailedException
     ├── EmptyResponseException
+    ├── ResponseCannotBeDecodedException  an answer that is not the JSON expected (also ValueError)
     ├── ModelDefinitionError           a WeaviateModel that cannot be mapped (also TypeError)
     ├── UsageError                     an argument wvorm cannot take (also ValueError, TypeError)
     │   └── FilterError                a query filter that cannot apply
@@ -97,6 +98,22 @@ class UnexpectedStatusCodeException(WvormError):
         super().__init__(
             f"{message}! Unexpected status code: {self.status_code}, "
             f"with response body: {self.error!r}."
+        )
+
+
+class ResponseCannotBeDecodedException(WvormError, ValueError):
+    """An answer whose body is not the JSON the operation expects: an HTML error page
+    from a proxy or load balancer in front of Weaviate, say. ``response`` is the raw
+    ``requests.Response``. (Also a ValueError, which ``response.json()`` raised before.)"""
+
+    def __init__(self, action: str, response: requests.Response, expected: str = "JSON") -> None:
+        self.response = response
+        self.status_code: int = response.status_code
+        kind = response.headers.get("content-type") or "no content type"
+        super().__init__(
+            f"{action}: the answer (HTTP {response.status_code}, {kind}) is not {expected}: "
+            f"{response.text.strip()[:200]!r}. Is something other than Weaviate (a proxy, a "
+            "load balancer) answering at this URL?"
         )
 
 
@@ -282,6 +299,7 @@ __all__ = [
     "ObjectAlreadyExistsException",
     "QueryError",
     "RequestsConnectionError",
+    "ResponseCannotBeDecodedException",
     "SchemaMismatchError",
     "SchemaValidationException",
     "ServerBinaryNotFound",

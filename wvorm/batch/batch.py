@@ -71,7 +71,7 @@ from wvorm.batch.sender import (
     WeaviateErrorRetryConf,
 )
 from wvorm.batch.where import rest_where_filter
-from wvorm.connection import Connection
+from wvorm.connection import Connection, json_body
 from wvorm.data.replication import ConsistencyLevel
 from wvorm.errors import BatchError, UnexpectedStatusCodeException, UsageError
 from wvorm.plan.rest import filter_json
@@ -774,7 +774,7 @@ class Batch:
         response = self._connection.delete("/batch/objects", json=payload, params=params)
         if response.status_code != 200:
             raise UnexpectedStatusCodeException("Delete objects in batch", response)
-        result: dict[str, Any] = response.json()
+        result: dict[str, Any] = json_body(response, "Delete objects in batch", dict)
         return result
 
     def delete_matching(
@@ -838,6 +838,7 @@ class Batch:
             f"/schema/{capitalize_first_letter(shard.class_name)}/shards",
             "Get shard status",
             params={"tenant": shard.tenant},
+            expected=list,
         )
         return all(
             s.get("status") == "READY" and s.get("vectorQueueSize", 0) == 0 for s in statuses

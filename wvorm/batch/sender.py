@@ -35,10 +35,11 @@ from wvorm.batch.items import (
     parse_beacon,
     references_body,
 )
-from wvorm.connection import Connection, backoff_delay
+from wvorm.connection import Connection, backoff_delay, json_body
 from wvorm.errors import (
     BatchError,
     QueryError,
+    ResponseCannotBeDecodedException,
     UnexpectedStatusCodeException,
     UsageError,
     WeaviateConnectionError,
@@ -190,7 +191,7 @@ class Sender:
             if (
                 not want_results
                 and (callback is None or callback is check_batch_result)
-                and not _has_errors(response)
+                and _plainly_succeeded(response)
             ):
                 return report  # nothing rejected and nobody to show results to: skip parsing
             results = self._results(kind, sent, response)
@@ -343,10 +344,14 @@ class Sender:
                 f"/objects/{class_name}/{uuid}",
                 params={"tenant": tenant, "consistency_level": settings.consistency_level},
             )
-            if response.status_code != 200:
-                keep.extend(indexes)
+            try:
+                stored = json_body(response, "Read the object back", dict)
+            except ResponseCannotBeDecodedException:
+                stored = None
+            if response.status_code != 200 or stored is None:
+                keep.extend(indexes)  # (not confirmed: sent again)
                 continue
-            properties = (response.json() or {}).get("properties") or {}
+            properties = stored.get("properties") or {}
             for index in indexes:
                 _, _, prop = parse_beacon(items[index]["from"])
                 held = properties.get(prop or "") or []
@@ -388,10 +393,14 @@ class GrpcAnswer:
 Answer = Union[requests.Response, GrpcAnswer]
 
 
-def _has_errors(answer: Answer) -> bool:
+def _plainly_succeeded(answer: Answer) -> bool:
+    """True when the answer reports no error, seen without parsing it: a JSON array
+    (anything else, such as a proxy's HTML page, is parsed, and refused, in full)
+    without an ``"errors"`` key."""
     if isinstance(answer, GrpcAnswer):
-        return bool(answer.errors)
-    return b'"errors"' in answer.content
+        return not answer.errors
+    body = answer.content.strip()
+    return body[:1] == b"[" and body[-1:] == b"]" and b'"errors"' not in body
 
 
 def error_messages(result: Any) -> list[str]:

@@ -22,6 +22,7 @@ from wvorm._inputs import (
     get_vector,
     load_json_object,
 )
+from wvorm.connection import json_body
 from wvorm.data.params import (
     SortSpec,
     include_param,
@@ -31,7 +32,12 @@ from wvorm.data.params import (
 )
 from wvorm.data.references import Reference
 from wvorm.data.replication import ConsistencyLevel
-from wvorm.errors import ObjectAlreadyExistsException, UnexpectedStatusCodeException, UsageError
+from wvorm.errors import (
+    ObjectAlreadyExistsException,
+    ResponseCannotBeDecodedException,
+    UnexpectedStatusCodeException,
+    UsageError,
+)
 
 if TYPE_CHECKING:
     from wvorm.connection import Connection
@@ -69,9 +75,12 @@ class DataObject:
         response = self._connection.post(
             "/objects", json=body, params=request_params(consistency_level)
         )
-        if response.status_code == 200:
-            return str(response.json()["id"])
         action = f"Create object {body.get('id', '')} in class {body['class']!r}"
+        if response.status_code == 200:
+            created = json_body(response, action, dict)
+            if "id" not in created:
+                raise ResponseCannotBeDecodedException(action, response, "an object with an id")
+            return str(created["id"])
         if response.status_code == 422 and "already exists" in response.text:
             raise ObjectAlreadyExistsException(action, response)
         raise UnexpectedStatusCodeException(action, response)
@@ -183,7 +192,7 @@ class DataObject:
         response = self._connection.call("GET", path, ok=(200, 404), action=action, params=params)
         if response.status_code == 404:
             return None
-        result: dict[str, Any] = response.json()
+        result: dict[str, Any] = json_body(response, action, dict)
         return result
 
     def delete(
@@ -252,7 +261,8 @@ class DataObject:
             json=body,
         )
         if response.status_code == 422:
-            return {"error": response.json().get("error"), "valid": False}
+            answer = json_body(response, f"Validate an object of class {body['class']!r}", dict)
+            return {"error": answer.get("error"), "valid": False}
         return {"error": None, "valid": True}
 
 

@@ -10,9 +10,8 @@ import logging
 from abc import ABC, abstractmethod
 from typing import Any
 
-from wvorm.connection import Connection
+from wvorm.connection import Connection, json_body
 from wvorm.errors import (
-    EmptyResponseException,
     QueryError,
     UnexpectedStatusCodeException,
     UsageError,
@@ -27,7 +26,8 @@ def execute(connection: Connection, query: str, raise_on_error: bool = False) ->
     As in v3, GraphQL errors come back inside the answer (``result["errors"]``);
     with ``raise_on_error=True`` they raise :class:`~wvorm.errors.QueryError`
     instead. A status other than 200 raises
-    :class:`~wvorm.errors.UnexpectedStatusCodeException`.
+    :class:`~wvorm.errors.UnexpectedStatusCodeException`, and a body that is not a JSON
+    object :class:`~wvorm.errors.ResponseCannotBeDecodedException`.
     """
     if not isinstance(query, str):
         raise UsageError(f"a GraphQL query must be a str, got {type(query).__name__}")
@@ -37,17 +37,7 @@ def execute(connection: Connection, query: str, raise_on_error: bool = False) ->
     response = connection.request("POST", "/graphql", json={"query": query}, retry=True)
     if response.status_code != 200:
         raise UnexpectedStatusCodeException("Query was not successful", response)
-    try:
-        result = response.json()
-    except ValueError:
-        raise EmptyResponseException(
-            f"Query was not successful: the server answered 200 without a JSON body "
-            f"({response.text[:200]!r})"
-        ) from None
-    if not isinstance(result, dict):
-        raise EmptyResponseException(
-            f"Query was not successful: expected a JSON object, got {result!r:.200}"
-        )
+    result: dict[str, Any] = json_body(response, "GraphQL query", dict)
     if raise_on_error and result.get("errors"):
         raise QueryError(result["errors"], query)
     return result

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Optional, Union
 
 from wvorm._inputs import JsonSource, capitalize_first_letter, load_json_object
+from wvorm.connection import json_body
 from wvorm.errors import SchemaValidationException, UsageError
 from wvorm.schema.definitions import is_sub_schema, merge_config, split_class_definition
 from wvorm.schema.properties import Property
@@ -143,7 +144,7 @@ class Schema:
         """The class's shards on this node: ``[{"name": ..., "status": "READY"}, ...]``."""
         name = capitalize_first_letter(class_name)
         shards: list[dict[str, Any]] = self._connection.get_json(
-            f"/schema/{name}/shards", f"Get the shards of class {name!r}"
+            f"/schema/{name}/shards", f"Get the shards of class {name!r}", expected=list
         )
         return shards
 
@@ -164,13 +165,12 @@ class Schema:
             names = [shard_name]
         results: list[dict[str, Any]] = []
         for shard in names:
+            action = f"Update the status of shard {shard!r} of class {name!r}"
             response = self._connection.call(
-                "PUT",
-                f"/schema/{name}/shards/{shard}",
-                action=f"Update the status of shard {shard!r} of class {name!r}",
+                "PUT", f"/schema/{name}/shards/{shard}", action=action,
                 json={"status": status.upper()},
-            )
-            results.append(response.json())
+            )  # fmt: skip
+            results.append(json_body(response, action, dict))
         return results if shard_name is None else results[0]
 
     # -- tenants ------------------------------------------------------------------------
@@ -188,7 +188,7 @@ class Schema:
         """The tenants of a multi-tenant class."""
         name = capitalize_first_letter(class_name)
         answer = self._connection.get_json(
-            f"/schema/{name}/tenants", f"Get the tenants of class {name!r}"
+            f"/schema/{name}/tenants", f"Get the tenants of class {name!r}", expected=list
         )
         return [Tenant._from_weaviate_object(t) for t in answer]
 
