@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import http.server
-import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 from uuid import uuid4
@@ -18,6 +17,7 @@ from uuid import uuid4
 import pytest
 
 import wvorm
+from tests.support.static_site import serve
 from wvorm.errors import BatchError, ResponseCannotBeDecodedException, WvormError
 
 HTML = b"<html><body><h1>Please sign in</h1></body></html>"
@@ -42,13 +42,8 @@ def answering(body: bytes, content_type: str) -> Iterator[str]:
         def log_message(self, format: str, *args: Any) -> None:
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve(Handler) as url:
+        yield url
 
 
 CALLS: dict[str, Callable[[wvorm.Client], Any]] = {
