@@ -53,7 +53,6 @@ class Backup:
         answer: dict[str, Any] = json_body(
             self._connection.call("POST", f"/backups/{backend}", action=action, json=body),
             action,
-            dict,
         )
         if wait_for_completion:
             return self._wait(answer, lambda: self.get_create_status(backup_id, backend), "Backup")
@@ -88,7 +87,6 @@ class Backup:
                 "POST", f"/backups/{backend}/{backup_id}/restore", action=action, json=body
             ),
             action,
-            dict,
         )
         if wait_for_completion:
             return self._wait(

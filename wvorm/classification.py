@@ -157,7 +157,6 @@ class ConfigBuilder:
                 "POST", "/classifications", ok=201, action=action, json=self._config
             ),
             action,
-            dict,
         )
         if not self._wait_for_completion:
             return record

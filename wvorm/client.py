@@ -123,7 +123,7 @@ class Client:
         )
         if response.status_code == 404:
             return None
-        config: dict[str, Any] = json_body(response, "Get OpenID configuration", dict)
+        config: dict[str, Any] = json_body(response, "Get OpenID configuration")
         return config
 
     # -- settings -----------------------------------------------------------------------

@@ -357,19 +357,16 @@ class Connection:
 _JSON_KINDS: dict[type, str] = {dict: "a JSON object", list: "a JSON array"}
 
 
-def json_body(
-    response: requests.Response,
-    action: str,
-    expected: Union[type, tuple[type, ...]] = (dict, list),
-) -> Any:
-    """The JSON body of ``response``, an instance of ``expected``; otherwise
-    :class:`~wvorm.errors.ResponseCannotBeDecodedException` naming ``action``."""
+def json_body(response: requests.Response, action: str, expected: type = dict) -> Any:
+    """The JSON body of ``response``, an instance of ``expected`` (a JSON object unless
+    told otherwise); otherwise :class:`~wvorm.errors.ResponseCannotBeDecodedException`
+    naming ``action``."""
     try:
         body = response.json()
     except ValueError:
         raise ResponseCannotBeDecodedException(action, response) from None
     if not isinstance(body, expected):
-        kinds = expected if isinstance(expected, tuple) else (expected,)
-        wanted = " or ".join(_JSON_KINDS.get(k, k.__name__) for k in kinds)
-        raise ResponseCannotBeDecodedException(action, response, wanted)
+        raise ResponseCannotBeDecodedException(
+            action, response, _JSON_KINDS.get(expected, expected.__name__)
+        )
     return body

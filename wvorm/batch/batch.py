@@ -774,7 +774,7 @@ class Batch:
         response = self._connection.delete("/batch/objects", json=payload, params=params)
         if response.status_code != 200:
             raise UnexpectedStatusCodeException("Delete objects in batch", response)
-        result: dict[str, Any] = json_body(response, "Delete objects in batch", dict)
+        result: dict[str, Any] = json_body(response, "Delete objects in batch")
         return result
 
     def delete_matching(

@@ -16,6 +16,7 @@ server already holds are looked up and left out of the next attempt.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -344,11 +345,11 @@ class Sender:
                 f"/objects/{class_name}/{uuid}",
                 params={"tenant": tenant, "consistency_level": settings.consistency_level},
             )
-            try:
-                stored = json_body(response, "Read the object back", dict)
-            except ResponseCannotBeDecodedException:
-                stored = None
-            if response.status_code != 200 or stored is None:
+            stored = None
+            if response.status_code == 200:
+                with contextlib.suppress(ResponseCannotBeDecodedException):
+                    stored = json_body(response, "Read the object back")
+            if stored is None:
                 keep.extend(indexes)  # (not confirmed: sent again)
                 continue
             properties = stored.get("properties") or {}

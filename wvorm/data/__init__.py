@@ -77,7 +77,7 @@ class DataObject:
         )
         action = f"Create object {body.get('id', '')} in class {body['class']!r}"
         if response.status_code == 200:
-            created = json_body(response, action, dict)
+            created = json_body(response, action)
             if "id" not in created:
                 raise ResponseCannotBeDecodedException(action, response, "an object with an id")
             return str(created["id"])
@@ -192,7 +192,7 @@ class DataObject:
         response = self._connection.call("GET", path, ok=(200, 404), action=action, params=params)
         if response.status_code == 404:
             return None
-        result: dict[str, Any] = json_body(response, action, dict)
+        result: dict[str, Any] = json_body(response, action)
         return result
 
     def delete(
@@ -253,15 +253,12 @@ class DataObject:
         body = _object_body(
             data_object, class_name, uuid if uuid is not None else uuid_lib.uuid4(), vector, None
         )
+        action = f"Validate an object of class {body['class']!r}"
         response = self._connection.call(
-            "POST",
-            "/objects/validate",
-            ok=(200, 422),
-            action=f"Validate an object of class {body['class']!r}",
-            json=body,
+            "POST", "/objects/validate", ok=(200, 422), action=action, json=body
         )
         if response.status_code == 422:
-            answer = json_body(response, f"Validate an object of class {body['class']!r}", dict)
+            answer = json_body(response, action)
             return {"error": answer.get("error"), "valid": False}
         return {"error": None, "valid": True}
 

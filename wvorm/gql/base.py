@@ -37,7 +37,7 @@ def execute(connection: Connection, query: str, raise_on_error: bool = False) ->
     response = connection.request("POST", "/graphql", json={"query": query}, retry=True)
     if response.status_code != 200:
         raise UnexpectedStatusCodeException("Query was not successful", response)
-    result: dict[str, Any] = json_body(response, "GraphQL query", dict)
+    result: dict[str, Any] = json_body(response, "GraphQL query")
     if raise_on_error and result.get("errors"):
         raise QueryError(result["errors"], query)
     return result

@@ -338,13 +338,6 @@ _SCALARS = frozenset({
 })  # fmt: skip
 
 
-def _value(value: properties_pb2.Value) -> Any:
-    kind = value.WhichOneof("kind")
-    if kind in _SCALARS:
-        return getattr(value, kind)
-    return _structured(value, kind)
-
-
 def _structured(value: properties_pb2.Value, kind: Optional[str]) -> Any:
     """A value that is not a scalar: a list, an object, geo, phone or null."""
     if kind == "list_value":
@@ -366,7 +359,7 @@ def _structured(value: properties_pb2.Value, kind: Optional[str]) -> Any:
 
 
 def _fields(fields: Any) -> dict[str, Any]:
-    # The hot loop of every search reply, so _value is inlined for scalars. (Indexing
+    # The hot loop of every search reply: scalars are read inline. (Indexing
     # the map is faster than .items(), which upb serves through an ABC view.)
     out = {}
     for name in fields:
@@ -428,6 +421,9 @@ def _row(
     return row
 
 
+_ID_ONLY = Metadata()
+
+
 def search_rows(reply: search_get_pb2.SearchReply, plan: SearchPlan) -> list[dict[str, Any]]:
     """The rows of a search reply (with ``_additional.group`` rows for a group_by)."""
     wanted: Optional[Metadata] = plan.hit_metadata
@@ -457,9 +453,6 @@ def search_rows(reply: search_get_pb2.SearchReply, plan: SearchPlan) -> list[dic
         _row(result.properties, _additional(result.metadata, wanted), references)
         for result in reply.results
     ]
-
-
-_ID_ONLY = Metadata()
 
 
 # -- aggregate ----------------------------------------------------------------------------

@@ -137,6 +137,9 @@ def _constructible(model: type[WeaviateModel]) -> bool:
     return True
 
 
+_new, _set = object.__new__, object.__setattr__
+
+
 def _canonical_uuid(text: str) -> UUID:
     """The server's canonical uuid text as a UUID, in half the time of ``UUID(text)``
     (which accepts every spelling): one is built per object read."""
@@ -148,7 +151,6 @@ def _canonical_uuid(text: str) -> UUID:
     return uuid
 
 
-_new, _set = object.__new__, object.__setattr__
 _SAMPLE = "1b4e28ba-2fa1-11d2-883f-0016d3cca427"
 _parsed_uuid: Callable[[str], UUID] = (
     _canonical_uuid

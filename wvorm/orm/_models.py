@@ -404,6 +404,9 @@ def _stub_for(owner: type, prop: PropertyInfo, value: Any) -> Any:
     return value
 
 
+_set = object.__setattr__  # (instances are built by the ten thousand: one lookup)
+
+
 def new_instance(model: type[M], values: dict[str, Any], fields_set: set[str]) -> M:
     """An instance holding exactly ``values`` (already valid), as ``model_construct``
     builds one but without filling defaults: an absent field is unloaded."""
@@ -418,9 +421,6 @@ def new_instance(model: type[M], values: dict[str, Any], fields_set: set[str]) -
     _set(obj, "__pydantic_extra__", None)
     _set(obj, "__pydantic_private__", private)
     return obj
-
-
-_set = object.__setattr__  # (instances are built by the ten thousand: one lookup)
 
 
 def stub(model: type[M], object_id: UUID) -> M:

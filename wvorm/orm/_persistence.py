@@ -199,7 +199,7 @@ class _Run:
     # -- 1. inserts -----------------------------------------------------------------------
 
     def _insert(self, inserts: Sequence[Insert]) -> None:
-        result, batch, tenant = self.result, self.batch, self.options.tenant
+        result, batch = self.result, self.batch
         total = len(inserts)
         chunk = max(batch.batch_size or 1, 1)
         stopped: Optional[BaseException] = None
@@ -209,58 +209,28 @@ class _Run:
         # The existence look-ups of later windows run while earlier ones are sent.
         pool = ThreadPoolExecutor(self.options.num_workers, thread_name_prefix="wvorm-flush")
         try:
-            windows = [
-                (
-                    start,
-                    pool.submit(
-                        self._look_up, _could_exist_in(inserts[start : start + LOOKUP_CHUNK])
-                    ),
-                )
+            look_ups = [
+                pool.submit(self._look_up, _could_exist_in(inserts[start : start + LOOKUP_CHUNK]))
                 for start in range(0, total, LOOKUP_CHUNK)
             ]
             with batch:  # clears failed_*; on exit flushes and stops the batch threads
-                for start, look_up in windows:
-                    existing, unchecked = look_up.result()
-                    for index in range(start, min(start + LOOKUP_CHUNK, total)):
-                        insert = inserts[index]
-                        key = (insert.class_name, str(insert.obj.id))
-                        if key in existing:
-                            result.fail(insert.obj, _EXISTS)
-                            continue
-                        if key in unchecked:
-                            result.fail(
-                                insert.obj,
-                                "not sent: whether an object with this uuid exists on the "
-                                f"server could not be checked ({unchecked[key]})",
-                            )
-                            continue
-                        # the vector's snapshot, taken here (not after the commit) so
-                        # that encoding it reads values already in the CPU's cache
-                        vector = None
-                        if insert.vector is not None:
-                            vector = vector_snapshot(get_vector(insert.vector))
-                            result.vectors_sent[(type(insert.obj), insert.obj.id)] = vector
-                        try:
-                            batch.add_object_entry(
-                                ObjectEntry(
-                                    capitalize_first_letter(insert.class_name),
-                                    key[1],
-                                    insert.properties,
-                                    vector,
-                                    insert.vectors or None,
-                                    tenant,
-                                )
-                            )
-                        except BatchError as exc:
-                            # An earlier request failed after its retries (the server is
-                            # down or refuses): stop instead of queueing everything behind.
-                            stopped, unsent = exc, inserts[index:]
-                            break
-                        to_send.append(insert)
-                        if len(to_send) % chunk == 0:
-                            self._report("inserts", index + 1, total)
-                    if stopped is not None:
+                for index, insert in enumerate(inserts):
+                    if index % LOOKUP_CHUNK == 0:  # the next window's look-up
+                        existing, unchecked = look_ups[index // LOOKUP_CHUNK].result()
+                    refusal = _refusal(insert, existing, unchecked)
+                    if refusal is not None:
+                        result.fail(insert.obj, refusal)
+                        continue
+                    try:
+                        batch.add_object_entry(self._entry(insert))
+                    except BatchError as exc:
+                        # An earlier request failed after its retries (the server is
+                        # down or refuses): stop instead of queueing everything behind it.
+                        stopped, unsent = exc, inserts[index:]
                         break
+                    to_send.append(insert)
+                    if len(to_send) % chunk == 0:
+                        self._report("inserts", index + 1, total)
         except BatchError as exc:  # raised again by the final flush
             stopped = stopped or exc
         finally:
@@ -288,6 +258,22 @@ class _Run:
                             "values again",
                         )
                     )
+
+    def _entry(self, insert: Insert) -> ObjectEntry:
+        """The batch entry of an insert. Its vector's snapshot is taken here, not after
+        the commit, so that encoding it reads values already in the CPU's cache."""
+        vector = None
+        if insert.vector is not None:
+            vector = vector_snapshot(get_vector(insert.vector))
+            self.result.vectors_sent[(type(insert.obj), insert.obj.id)] = vector
+        return ObjectEntry(
+            capitalize_first_letter(insert.class_name),
+            str(insert.obj.id),
+            insert.properties,
+            vector,
+            insert.vectors or None,
+            self.options.tenant,
+        )
 
     def _look_up(
         self, items: Iterable[tuple[str, WeaviateModel]]
@@ -567,6 +553,21 @@ class _Run:
         else:
             results = [run_group(group) for group in groups.values()]
         return [failure for failures in results for failure in failures]
+
+
+def _refusal(
+    insert: Insert, existing: set[tuple[str, str]], unchecked: dict[tuple[str, str], str]
+) -> Optional[str]:
+    """Why an insert is not sent, given its window's look-up; None to send it."""
+    key = (insert.class_name, str(insert.obj.id))
+    if key in existing:
+        return _EXISTS
+    if key in unchecked:
+        return (
+            "not sent: whether an object with this uuid exists on the server could not be "
+            f"checked ({unchecked[key]})"
+        )
+    return None
 
 
 def _could_exist_in(inserts: Sequence[Insert]) -> list[tuple[str, WeaviateModel]]:

@@ -170,7 +170,7 @@ class Schema:
                 "PUT", f"/schema/{name}/shards/{shard}", action=action,
                 json={"status": status.upper()},
             )  # fmt: skip
-            results.append(json_body(response, action, dict))
+            results.append(json_body(response, action))
         return results if shard_name is None else results[0]
 
     # -- tenants ------------------------------------------------------------------------
