@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from typing_extensions import assert_type
 
 import wvorm
+from wvorm.embedded import EmbeddedServer
 from wvorm.errors import CommitError, WvormError
 from wvorm.orm import (
     NamedVector,
@@ -885,6 +886,97 @@ def test_existing_uuids_are_found_in_every_look_up_window(
         assert "already exists" in raised.value.failures[0][1]
     assert stored(fidelity, FDoc, doc.id)["title"] == "d"
     assert all(stored(fidelity, FTag, tag.id) is not None for tag in fresh)
+
+
+def look_ups_of(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The classes of the existence look-ups (dry-run deletes) sent from now on."""
+    classes: list[str] = []
+    real = wvorm.batch.Batch.delete_matching
+
+    def spy(self: wvorm.batch.Batch, class_name: str, *args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("dry_run"):
+            classes.append(class_name)
+        return real(self, class_name, *args, **kwargs)
+
+    monkeypatch.setattr("wvorm.batch.Batch.delete_matching", spy)
+    return classes
+
+
+def test_an_import_into_an_empty_class_is_counted_instead_of_looked_up(
+    fidelity: wvorm.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # natural keys could exist, but FTag holds nothing: one count proves it
+    monkeypatch.setattr("wvorm.orm._persistence.COUNT_FIRST", 3)
+    look_ups = look_ups_of(monkeypatch)
+    tags = [FTag(name=f"t{i}") for i in range(5)]
+    with Session(fidelity) as session:
+        session.add_all(tags)
+        session.commit()
+    assert look_ups == []
+    assert all(stored(fidelity, FTag, tag.id) is not None for tag in tags)
+
+
+def test_a_class_holding_objects_is_looked_up_and_an_existing_uuid_refused(
+    fidelity: wvorm.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("wvorm.orm._persistence.COUNT_FIRST", 3)
+    with Session(fidelity) as session:
+        session.add(FTag(name="t0", note="first"))
+        session.commit()
+    look_ups = look_ups_of(monkeypatch)
+    again = FTag(name="t0", note="second")  # the same natural key: the same uuid
+    with Session(fidelity) as session:
+        session.add_all([again] + [FTag(name=f"t{i}") for i in range(1, 5)])
+        with pytest.raises(CommitError) as raised:
+            session.commit()
+    assert look_ups == ["FTag"]
+    assert [(o, "already exists" in why) for o, why in raised.value.failures] == [(again, True)]
+    assert stored(fidelity, FTag, again.id)["note"] == "first"
+
+
+def test_the_emptiness_count_is_per_tenant(
+    tenants: wvorm.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("wvorm.orm._persistence.COUNT_FIRST", 3)
+    note_id = uuid4()
+    with Session(tenants, tenant="a") as session:
+        session.add(SNote(id=note_id, text="in a"))
+        session.commit()
+    look_ups = look_ups_of(monkeypatch)
+    with Session(tenants, tenant="b") as session:  # b is empty: nothing to look up
+        session.add_all([SNote(id=note_id, text="in b")] + [SNote(text=f"{i}") for i in range(3)])
+        session.add_all([SNote(id=uuid4(), text="explicit") for _ in range(3)])
+        session.commit()
+    assert look_ups == []
+    with Session(tenants, tenant="a") as session:  # a holds note_id: looked up, refused
+        session.add_all([SNote(id=note_id, text="again")])
+        session.add_all([SNote(id=uuid4(), text=f"{i}") for i in range(3)])
+        with pytest.raises(CommitError, match="already exists"):
+            session.commit()
+    assert look_ups == ["SNote"]
+    assert stored(tenants, SNote, note_id, tenant="a")["text"] == "in a"
+    assert stored(tenants, SNote, note_id, tenant="b")["text"] == "in b"
+
+
+class SReplicated(WeaviateModel, vectorizer="none", replication_factor=3):
+    text: str
+
+
+def test_a_replicated_class_is_looked_up_even_when_its_count_is_zero(
+    cluster: list[EmbeddedServer], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # an aggregate reads one replica, which may lack an object written to another:
+    # its zero proves nothing, so the ids are looked up
+    monkeypatch.setattr("wvorm.orm._persistence.COUNT_FIRST", 3)
+    with wvorm.Client(cluster[0].url) as client:
+        create_all(client, [SReplicated])
+        look_ups = look_ups_of(monkeypatch)
+        notes = [SReplicated(id=uuid4(), text=f"{i}") for i in range(4)]
+        with Session(client) as session:
+            session.add_all(notes)
+            session.commit()
+        assert look_ups == ["SReplicated"]
+        assert SReplicated.query.using(client).count() == 4
 
 
 def test_an_insert_whose_existence_check_failed_is_not_sent(

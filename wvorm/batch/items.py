@@ -143,8 +143,8 @@ def encode_entry(entry: ObjectEntry, grpc: bool = False, checked: bool = True) -
     properties on gRPC, where no JSON is written; vectors are always checked.
     """
     vector, vectors = entry.vector, entry.vectors
-    if not checked:  # (vectors set on a model may be numpy arrays)
-        vector = None if vector is None else get_vector(vector)
+    if not checked:  # (vectors set on a model may be numpy arrays; a tuple is sent as is)
+        vector = vector if vector is None or isinstance(vector, tuple) else get_vector(vector)
         vectors = {name: get_vector(v) for name, v in vectors.items()} if vectors else None
     if grpc:
         from wvorm.grpc.messages import batch_object

@@ -43,6 +43,7 @@ from wvorm.batch.items import ObjectEntry
 from wvorm.data.references import parse_beacon
 from wvorm.data.replication import ConsistencyLevel
 from wvorm.errors import BatchError, WvormError
+from wvorm.orm._gc import gc_paused
 from wvorm.orm._mapping import model_info
 from wvorm.orm._models import WeaviateModel, referenced_objects
 from wvorm.orm._state import describe, state_of, vector_snapshot
@@ -68,6 +69,9 @@ _EXISTS = (
     "inserts; use session.merge(obj) to update the stored object (or session.get() to load it)"
 )
 LOOKUP_CHUNK = 1000  # ids per existence look-up and per batch delete (server cap: 10,000)
+# Inserts to check per class from which counting the class first pays: a count and a
+# schema read cost less than looking up this many ids (about 15 ms of server CPU).
+COUNT_FIRST = LOOKUP_CHUNK
 PROGRESS_INTERVAL = 10.0  # seconds between INFO progress lines of a long commit
 
 T = TypeVar("T")
@@ -201,45 +205,41 @@ class _Run:
     def _insert(self, inserts: Sequence[Insert]) -> None:
         result, batch = self.result, self.batch
         total = len(inserts)
-        chunk = max(batch.batch_size or 1, 1)
         stopped: Optional[BaseException] = None
         unsent: Sequence[Insert] = ()
         to_send: list[Insert] = []
         batch.empty_objects()  # what an interrupted flush may have left behind
+        empty = self._empty_classes(inserts)
         # The existence look-ups of later windows run while earlier ones are sent.
         pool = ThreadPoolExecutor(self.options.num_workers, thread_name_prefix="wvorm-flush")
         try:
             look_ups = [
-                pool.submit(self._look_up, _could_exist_in(inserts[start : start + LOOKUP_CHUNK]))
+                pool.submit(
+                    self._look_up, _could_exist_in(inserts[start : start + LOOKUP_CHUNK], empty)
+                )
                 for start in range(0, total, LOOKUP_CHUNK)
             ]
             with batch:  # clears failed_*; on exit flushes and stops the batch threads
-                for index, insert in enumerate(inserts):
-                    if index % LOOKUP_CHUNK == 0:  # the next window's look-up
-                        existing, unchecked = look_ups[index // LOOKUP_CHUNK].result()
-                    refusal = _refusal(insert, existing, unchecked)
-                    if refusal is not None:
-                        result.fail(insert.obj, refusal)
-                        continue
-                    try:
-                        batch.add_object_entry(self._entry(insert))
-                    except BatchError as exc:
-                        # An earlier request failed after its retries (the server is
-                        # down or refuses): stop instead of queueing everything behind it.
-                        stopped, unsent = exc, inserts[index:]
+                for start in range(0, total, LOOKUP_CHUNK):
+                    existing, unchecked = look_ups[start // LOOKUP_CHUNK].result()
+                    # Entries and vector snapshots form no reference cycles, so the
+                    # collector need not pass over them (see wvorm.orm._gc); paused per
+                    # window, not for the whole commit, which can take minutes.
+                    with gc_paused(promote=True):
+                        stop = self._queue(inserts, start, existing, unchecked, to_send)
+                    if stop is not None:
+                        stopped, unsent = stop[0], inserts[stop[1] :]
                         break
-                    to_send.append(insert)
-                    if len(to_send) % chunk == 0:
-                        self._report("inserts", index + 1, total)
         except BatchError as exc:  # raised again by the final flush
             stopped = stopped or exc
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
         for insert in unsent:
             result.fail(insert.obj, f"not sent, because an earlier batch request failed: {stopped}")
-        sent = {(i.class_name, str(i.obj.id)): i.obj for i in to_send}
+        failed_records = batch.failed_objects
+        sent = {(i.class_name, str(i.obj.id)): i.obj for i in to_send} if failed_records else {}
         rejected = []
-        for record in batch.failed_objects:
+        for record in failed_records:
             obj = sent.get((record.class_name, record.uuid))
             if obj is not None and (type(obj), obj.id) not in result.failed:
                 result.fail(obj, record.message)
@@ -259,6 +259,37 @@ class _Run:
                         )
                     )
 
+    def _queue(
+        self,
+        inserts: Sequence[Insert],
+        start: int,
+        existing: set[tuple[str, str]],
+        unchecked: dict[tuple[str, str], str],
+        to_send: list[Insert],
+    ) -> Optional[tuple[BatchError, int]]:
+        """Queue the window of ``inserts`` from ``start`` into the batch (appending them to
+        ``to_send``), refusing those its look-up found or could not check. On a BatchError
+        (an earlier request failed after its retries: the server is down or refuses),
+        stop rather than queue everything behind it: return the error and the index of
+        the first insert not sent."""
+        result, batch, total = self.result, self.batch, len(inserts)
+        chunk = max(batch.batch_size or 1, 1)
+        check = bool(existing or unchecked)  # (most windows: nothing to refuse)
+        for index in range(start, min(start + LOOKUP_CHUNK, total)):
+            insert = inserts[index]
+            refusal = _refusal(insert, existing, unchecked) if check else None
+            if refusal is not None:
+                result.fail(insert.obj, refusal)
+                continue
+            try:
+                batch.add_object_entry(self._entry(insert))
+            except BatchError as exc:
+                return exc, index
+            to_send.append(insert)
+            if len(to_send) % chunk == 0:
+                self._report("inserts", index + 1, total)
+        return None
+
     def _entry(self, insert: Insert) -> ObjectEntry:
         """The batch entry of an insert. Its vector's snapshot is taken here, not after
         the commit, so that encoding it reads values already in the CPU's cache."""
@@ -274,6 +305,31 @@ class _Run:
             insert.vectors or None,
             self.options.tenant,
         )
+
+    def _empty_classes(self, inserts: Sequence[Insert]) -> set[str]:
+        """The classes receiving at least ``COUNT_FIRST`` inserts to check that hold no
+        object (in the session's tenant), counted exactly (see the module docs). A class
+        whose count or schema cannot be read is simply looked up."""
+        to_check = Counter(i.class_name for i in inserts if _could_exist(i.obj))
+        empty = set()
+        for class_name, n in to_check.items():
+            if n < COUNT_FIRST:
+                continue
+            try:
+                replication = self.client.schema.get(class_name).get("replicationConfig") or {}
+                if replication.get("factor", 1) != 1:
+                    continue
+                rows = self.client.transport.aggregate(
+                    plan.AggregatePlan(class_name, tenant=self.options.tenant)
+                )
+            except WvormError as exc:
+                logger.debug("commit: counting %s failed (%s); looking ids up", class_name, exc)
+                continue
+            if rows and rows[0]["meta"]["count"] == 0:
+                empty.add(class_name)
+        if empty:
+            logger.debug("commit: %s empty: no existence look-ups", ", ".join(sorted(empty)))
+        return empty
 
     def _look_up(
         self, items: Iterable[tuple[str, WeaviateModel]]
@@ -570,9 +626,12 @@ def _refusal(
     return None
 
 
-def _could_exist_in(inserts: Sequence[Insert]) -> list[tuple[str, WeaviateModel]]:
-    """``(class name, object)`` of the inserts whose uuid may exist already."""
-    return [(i.class_name, i.obj) for i in inserts if _could_exist(i.obj)]
+def _could_exist_in(inserts: Sequence[Insert], empty: set[str]) -> list[tuple[str, WeaviateModel]]:
+    """``(class name, object)`` of the inserts whose uuid may exist already: not in a
+    class known to be ``empty``."""
+    return [
+        (i.class_name, i.obj) for i in inserts if i.class_name not in empty and _could_exist(i.obj)
+    ]
 
 
 def _could_exist(obj: WeaviateModel) -> bool:
