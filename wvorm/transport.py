@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import logging
 from array import array
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Optional, Protocol
 from urllib.parse import urlparse
 
@@ -43,6 +45,18 @@ ENABLE_GRPC = (
 )
 
 
+@dataclass(frozen=True)
+class SearchAnswer:
+    """A search's answer, received but not decoded yet: ``count`` hits (of a search
+    without group_by), ``last_id`` the uuid of the last one (the cursor of the next
+    page), and ``rows()`` decodes them. (Cursor iteration fetches the next page while
+    the iterating thread decodes the previous one.)"""
+
+    count: int
+    last_id: Optional[str]
+    rows: Callable[[], list[dict[str, Any]]]
+
+
 class Transport(Protocol):
     """Runs typed plans; answers rows (see :mod:`wvorm.plan`)."""
 
@@ -50,6 +64,10 @@ class Transport(Protocol):
 
     def search(self, plan: SearchPlan) -> list[dict[str, Any]]:
         """The rows of a search."""
+        ...
+
+    def fetch(self, plan: SearchPlan) -> SearchAnswer:
+        """A search's answer, decoded later (by its ``rows()``)."""
         ...
 
     def aggregate(self, plan: AggregatePlan) -> list[dict[str, Any]]:
@@ -97,6 +115,12 @@ class GraphQLTransport:
                     _float32_vectors(row["_additional"])
         return rows
 
+    def fetch(self, plan: SearchPlan) -> SearchAnswer:
+        """The rows of ``{Get{...}}`` (JSON is decoded as it is read)."""
+        rows = self.search(plan)
+        last = rows[-1]["_additional"]["id"] if rows else None
+        return SearchAnswer(len(rows), last, lambda: rows)
+
     def aggregate(self, plan: AggregatePlan) -> list[dict[str, Any]]:
         """The rows of ``{Aggregate{...}}``."""
         return rows_of(self._run(render_aggregate(plan)), "Aggregate", plan.collection)
@@ -142,12 +166,16 @@ class GrpcTransport:
 
     def search(self, plan: SearchPlan) -> list[dict[str, Any]]:
         """The rows of a ``Search`` call."""
+        return self.fetch(plan).rows()
+
+    def fetch(self, plan: SearchPlan) -> SearchAnswer:
+        """A ``Search`` reply, decoded into rows by ``rows()``."""
         from wvorm.grpc import messages
 
         multi = _multi_target(plan.references)
         if multi is not None:
             try:
-                return self._graphql.search(plan)
+                return self._graphql.fetch(plan)
             except GraphQLDisabledError:
                 raise GraphQLDisabledError(
                     f"Loading the multi-target reference {multi!r} needs GraphQL, which this "
@@ -158,7 +186,12 @@ class GrpcTransport:
                 ) from None
         request = messages.search_request(plan)
         reply = self.channel.call("Search", request, lambda: render_search(plan))
-        return messages.search_rows(reply, plan)
+        results = reply.results
+        return SearchAnswer(
+            len(results),
+            results[-1].metadata.id if results else None,
+            lambda: messages.search_rows(reply, plan),
+        )
 
     def aggregate(self, plan: AggregatePlan) -> list[dict[str, Any]]:
         """The rows of an ``Aggregate`` call."""

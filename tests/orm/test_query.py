@@ -13,7 +13,7 @@ import time
 import tracemalloc
 from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
-from typing import Optional, Union
+from typing import Any, Optional, Union
 from uuid import UUID
 
 import pytest
@@ -462,6 +462,33 @@ def test_iterate_stops_its_reader_when_left_and_raises_what_it_met(client: wvorm
     client.schema.delete_class("QItem")
     with pytest.raises(QueryError, match="QItem"):
         list(pages)
+
+
+def test_iterate_reads_one_page_ahead_and_no_more(
+    client: wvorm.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # memory stays flat only if the reader waits for the iterating side: a slow
+    # consumer must not make it queue up the whole class
+    create_all(client, [QItem])
+    save(client, [QItem(n=i) for i in range(50)])
+    fetched: list[int] = []
+    real = type(client.transport).fetch
+
+    def counted(self: Any, plan: Any) -> Any:
+        fetched.append(plan.limit)
+        return real(self, plan)
+
+    monkeypatch.setattr(type(client.transport), "fetch", counted)
+    pages = QItem.query.using(client).iterate(page_size=5)
+    seen = [next(pages)]  # on page 1
+    time.sleep(0.5)  # ample time for a reader that does not wait
+    assert len(fetched) == 2  # page 1, and page 2 read ahead
+    seen += [next(pages) for _ in range(5)]  # page 1 done with, page 2 taken: page 3 may come
+    time.sleep(0.5)
+    assert len(fetched) == 3
+    seen += list(pages)
+    assert sorted(o.n for o in seen) == list(range(50))
+    assert len(fetched) == 11  # ten full pages, and the empty one that ends it
 
 
 def test_group_by_and_aggregate(client: wvorm.Client, library: Library) -> None:

@@ -64,7 +64,7 @@ from wvorm.plan.graphql import render_search
 
 if TYPE_CHECKING:
     from wvorm.client import Client
-    from wvorm.transport import Transport
+    from wvorm.transport import SearchAnswer, Transport
 
 __all__ = ["Aggregation", "Query", "SessionLike"]
 
@@ -840,48 +840,48 @@ class Query(Generic[M]):
         return self._pages(page_size)
 
     def _pages(self, page_size: int) -> Iterator[M]:
-        """The objects, page by page. A reader thread fetches the pages one after
-        another, each as soon as the previous one is decoded, while this thread turns
-        them into instances, so the server's time overlaps ours. (At most three pages
-        are in memory: one being read, one waiting, one being iterated.)"""
+        """The objects, page by page. A reader thread fetches the next page while this
+        thread decodes the current one and turns it into instances, so the server's
+        time overlaps ours. It reads one page ahead, no more (page k+2 is requested
+        only once page k is done with), and leaves the decoding to this thread, so the
+        memory held is one page of instances and the next page's answer, whatever the
+        timing."""
         loader = self._loader()
         transport = self._resolve_client().transport
         metadata = self._metadata()
-        pages: queue.Queue[Union[list[dict[str, Any]], BaseException, None]] = queue.Queue(1)
+        pages: queue.SimpleQueue[Union[SearchAnswer, BaseException, None]] = queue.SimpleQueue()
+        wanted = threading.Semaphore(1)  # pages the reader may read now (one ahead)
         stopped = threading.Event()
-
-        def hand_over(item: Union[list[dict[str, Any]], BaseException, None]) -> None:
-            while not stopped.is_set():  # (until the iterating side stops listening)
-                try:
-                    pages.put(item, timeout=0.1)
-                    return
-                except queue.Full:
-                    continue
 
         def read() -> None:
             cursor, remaining = self._after, self._limit
             try:
-                while not stopped.is_set():
+                while True:
+                    while not wanted.acquire(timeout=0.1):
+                        if stopped.is_set():  # the iterating side stopped listening
+                            return
                     size = page_size if remaining is None else min(page_size, remaining)
-                    if size <= 0:
+                    if size <= 0 or stopped.is_set():
                         break
                     plan = self._replace(limit=size, after=cursor)._plan(loader, metadata)
-                    rows = transport.search(plan)
+                    answer = transport.fetch(plan)
                     if remaining is not None:
-                        remaining -= len(rows)
-                    if rows:
-                        cursor = rows[-1]["_additional"]["id"]
-                    hand_over(rows)
-                    if len(rows) < size:
+                        remaining -= answer.count
+                    cursor = answer.last_id or cursor
+                    pages.put(answer)
+                    if answer.count < size:
                         break
-                hand_over(None)
+                    del answer  # (the iterating side holds it now)
             except BaseException as exc:  # raised again on the iterating side
-                hand_over(exc)
+                pages.put(exc)
+                return
+            pages.put(None)
 
         reader = threading.Thread(target=read, name="wvorm-iterate", daemon=True)
         reader.start()
         try:
             while True:
+                wanted.release()  # done with the previous page: one more may be read
                 item = pages.get()
                 if item is None:
                     return
@@ -889,7 +889,7 @@ class Query(Generic[M]):
                     raise item
                 adopt = self._adopt(bool(loader.includes))  # one result identity per page
                 with gc_paused(promote=not loader.includes):
-                    page = [loader.load(row, row["_additional"], adopt) for row in item]
+                    page = [loader.load(row, row["_additional"], adopt) for row in item.rows()]
                 del item
                 yield from (obj for obj in page if obj is not None)
                 del page
