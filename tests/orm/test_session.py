@@ -888,18 +888,18 @@ def test_existing_uuids_are_found_in_every_look_up_window(
     assert all(stored(fidelity, FTag, tag.id) is not None for tag in fresh)
 
 
-def look_ups_of(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The classes of the existence look-ups (dry-run deletes) sent from now on."""
-    classes: list[str] = []
+def look_ups_of(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int]]:
+    """The existence look-ups (dry-run deletes) sent from now on: class, number of ids."""
+    sent: list[tuple[str, int]] = []
     real = wvorm.batch.Batch.delete_matching
 
-    def spy(self: wvorm.batch.Batch, class_name: str, *args: Any, **kwargs: Any) -> Any:
+    def spy(self: wvorm.batch.Batch, class_name: str, node: Any, **kwargs: Any) -> Any:
         if kwargs.get("dry_run"):
-            classes.append(class_name)
-        return real(self, class_name, *args, **kwargs)
+            sent.append((class_name, len(node.value)))
+        return real(self, class_name, node, **kwargs)
 
     monkeypatch.setattr("wvorm.batch.Batch.delete_matching", spy)
-    return classes
+    return sent
 
 
 def test_an_import_into_an_empty_class_is_counted_instead_of_looked_up(
@@ -929,7 +929,7 @@ def test_a_class_holding_objects_is_looked_up_and_an_existing_uuid_refused(
         session.add_all([again] + [FTag(name=f"t{i}") for i in range(1, 5)])
         with pytest.raises(CommitError) as raised:
             session.commit()
-    assert look_ups == ["FTag"]
+    assert look_ups == [("FTag", 5)]
     assert [(o, "already exists" in why) for o, why in raised.value.failures] == [(again, True)]
     assert stored(fidelity, FTag, again.id)["note"] == "first"
 
@@ -953,7 +953,7 @@ def test_the_emptiness_count_is_per_tenant(
         session.add_all([SNote(id=uuid4(), text=f"{i}") for i in range(3)])
         with pytest.raises(CommitError, match="already exists"):
             session.commit()
-    assert look_ups == ["SNote"]
+    assert look_ups == [("SNote", 4)]
     assert stored(tenants, SNote, note_id, tenant="a")["text"] == "in a"
     assert stored(tenants, SNote, note_id, tenant="b")["text"] == "in b"
 
@@ -975,7 +975,7 @@ def test_a_replicated_class_is_looked_up_even_when_its_count_is_zero(
         with Session(client) as session:
             session.add_all(notes)
             session.commit()
-        assert look_ups == ["SReplicated"]
+        assert look_ups == [("SReplicated", 4)]
         assert SReplicated.query.using(client).count() == 4
 
 
@@ -1201,22 +1201,16 @@ def test_case_14_an_object_the_server_rejected_but_stored_is_reported_and_tracke
 def test_case_4_the_uuid_check_is_one_request_per_chunk_and_skips_fresh_uuids(
     fidelity: wvorm.Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from wvorm.batch import Batch
-
-    lookups: list[int] = []
-    original = Batch.delete_matching
-
-    def spy(self: Batch, class_name: str, node: Any, **kwargs: Any) -> Any:
-        if kwargs.get("dry_run"):
-            lookups.append(len(node.value))
-        return original(self, class_name, node, **kwargs)
-
-    monkeypatch.setattr(Batch, "delete_matching", spy)
+    with Session(fidelity) as session:  # (an empty class is counted, not looked up)
+        session.add(FTag(name="already"))
+        session.commit()
+    look_ups = look_ups_of(monkeypatch)
     with Session(fidelity, batch_size=100) as session:
         session.add_all(FTag(name=f"n{i}") for i in range(2500))  # natural keys: checked
         session.add_all(FDoc(title=f"d{i}") for i in range(300))  # fresh uuid4s: not checked
         session.commit()
-    assert sorted(lookups) == [500, 1000, 1000]  # (the chunks are looked up in parallel)
+    # (the chunks are looked up in parallel)
+    assert sorted(look_ups) == [("FTag", 500), ("FTag", 1000), ("FTag", 1000)]
 
 
 # -- found by the stateful test (tests/orm/test_stateful.py) ---------------------------------
