@@ -512,6 +512,30 @@ def test_a_subset_selected_through_the_query_dsl_keeps_the_rest(schema: wvorm.Cl
 # -- tenants -----------------------------------------------------------------------------
 
 
+class SKeyedNote(WeaviateModel, vectorizer="none", multi_tenancy=True, natural_key="text"):
+    text: str
+
+
+def test_a_tenant_that_does_not_exist_holds_nothing_to_look_up(client: wvorm.Client) -> None:
+    # Regression: the existence look-up failed with "tenant not found", so every insert
+    # with a natural key (or an explicit id) into a new tenant was refused, even where
+    # autoTenantCreation would have made the tenant
+    create_all(client, [SKeyedNote])
+    note = SKeyedNote(text="x")
+    with Session(client, tenant="nobody") as session:  # no auto-creation: the server says so
+        session.add(note)
+        with pytest.raises(CommitError, match="tenant not found") as raised:
+            session.commit()
+        assert "could not be checked" not in str(raised.value)
+        session.expunge(note)
+    config = {"enabled": True, "autoTenantCreation": True}
+    client.schema.update_config("SKeyedNote", {"multiTenancyConfig": config})
+    with Session(client, tenant="fresh") as session:
+        session.add(SKeyedNote(text="x"))
+        session.commit()
+    assert stored(client, SKeyedNote, note.id, tenant="fresh") == {"text": "x"}
+
+
 @pytest.fixture
 def tenants(client: wvorm.Client) -> wvorm.Client:
     create_all(client, [SNote])

@@ -350,10 +350,18 @@ class _Run:
                         class_name, _ids_in(chunk), dry_run=True, tenant=self.options.tenant
                     )
                 except WvormError as exc:
+                    if self._no_such_tenant(exc):
+                        continue  # it holds no object (autoTenantCreation: the insert makes it)
                     failed.update(((class_name, i), str(exc)) for i in chunk)
                     continue
                 found.update((class_name, item.uuid) for item in answer.objects)
         return found, failed
+
+    def _no_such_tenant(self, exc: WvormError) -> bool:
+        """Whether ``exc`` is the server saying that the session's tenant does not exist
+        (not merely inactive: an inactive tenant's objects exist all the same)."""
+        tenant = self.options.tenant
+        return tenant is not None and f'tenant not found: "{tenant}"' in str(exc)
 
     # -- 2. patches -----------------------------------------------------------------------
 
