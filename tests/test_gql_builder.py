@@ -425,6 +425,16 @@ def test_near_vector(query: Query) -> None:
         get(query).with_near_vector({"vector": [1.0, "2"]})
     with pytest.raises(ValueError, match="'vector'"):
         get(query).with_near_vector({"certainty": 0.5})
+    # the fast check of plain floats refuses what the item-by-item one does, and names it
+    with pytest.raises(TypeError, match=r"vector\[1\] must be a number, got bool"):
+        get(query).with_near_vector({"vector": [1.0, True]})
+    with pytest.raises(ValueError, match=r"vector\[2\]"):
+        get(query).with_near_vector({"vector": [1.0, 2.0, float("nan")]})
+    with pytest.raises(ValueError, match=r"vector\[0\] is an int beyond the float range"):
+        get(query).with_near_vector({"vector": [10**400]})
+    assert arguments(get(query).with_near_vector({"vector": [1e308, 1e308]})) == (
+        "nearVector: {vector: [1e+308, 1e+308]}"
+    )  # (finite items whose sum is not)
 
 
 def test_near_object(query: Query) -> None:

@@ -11,6 +11,7 @@ the ORM's queries. The caller's dicts and lists are only read, never changed.
 from __future__ import annotations
 
 import math
+from array import array
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, time, timezone
 from typing import Any, Callable, Optional, Union
@@ -88,17 +89,36 @@ def _target_vectors(content: Mapping[str, Any], what: str) -> tuple[str, ...]:
     return tuple(string_list(content["targetVectors"], f"{what}.targetVectors"))
 
 
+_PLAIN_NUMBERS = frozenset((float, int))  # (not bool, which is an int too)
+
+
 def checked_vector(value: Any, what: str) -> list[float]:
     """A vector (list, tuple, numpy array, torch or TensorFlow tensor) as a non-empty
     list of finite floats."""
     vector = get_vector(value)
     if not vector:
         raise UsageError(f"{what} must not be empty")
+    if set(map(type, vector)) <= _PLAIN_NUMBERS:  # (the common case, checked in C loops)
+        try:
+            floats = array("d", vector)
+        except OverflowError:  # an int beyond float: the loop below names it
+            floats = array("d", [math.nan])
+        if math.isfinite(sum(floats)):
+            return floats.tolist()
     for i, item in enumerate(vector):
-        if isinstance(item, bool) or not isinstance(item, (int, float)) or not math.isfinite(item):
+        if isinstance(item, bool) or not isinstance(item, (int, float)) or not _finite(item):
+            if not isinstance(item, bool) and isinstance(item, int):
+                raise UsageError(f"{what}[{i}] is an int beyond the float range")
             graphql_float(item, f"{what}[{i}]")  # raises, naming the item
             raise UsageError(f"{what}[{i}] must be a finite number, got {item!r}")
     return [float(v) for v in vector]
+
+
+def _finite(number: float) -> bool:
+    try:
+        return math.isfinite(number)
+    except OverflowError:  # an int beyond float
+        return False
 
 
 # -- where --------------------------------------------------------------------------------

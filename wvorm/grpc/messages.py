@@ -304,11 +304,14 @@ def search_request(plan: SearchPlan) -> search_get_pb2.SearchRequest:
 
 def float32_text(value: float) -> float:
     """A float32's value as its shortest decimal form (how GraphQL prints it)."""
-    for digits in range(6, 10):
-        short = float(f"{value:.{digits}g}")
-        if struct.unpack("<f", struct.pack("<f", short))[0] == value:
+    for spec in (".6g", ".7g", ".8g", ".9g"):
+        short = float(format(value, spec))
+        if _FLOAT32.unpack(_FLOAT32.pack(short))[0] == value:
             return short
     return value
+
+
+_FLOAT32 = struct.Struct("<f")
 
 
 def _floats32(data: bytes) -> list[float]:

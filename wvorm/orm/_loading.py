@@ -17,6 +17,7 @@ validation (``_models.from_properties``) instead, so nothing invalid slips throu
 from __future__ import annotations
 
 import enum
+import functools
 import inspect
 import logging
 import typing
@@ -114,6 +115,7 @@ _NEUTRAL_CONFIG = frozenset({
 })  # fmt: skip
 
 
+@functools.cache  # (a model class does not change; every query's loader asks)
 def _constructible(model: type[WeaviateModel]) -> bool:
     """True when stored values need no validation beyond type conversion: no
     validators, no constraints, no value-changing config, no own ``model_post_init``."""
