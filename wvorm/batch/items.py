@@ -139,13 +139,11 @@ def encode_entry(entry: ObjectEntry, grpc: bool = False, checked: bool = True) -
     """An entry as JSON bytes for ``POST /batch/objects``, or with ``grpc`` as an entry
     of a gRPC BatchObjectsRequest (:func:`wvorm.grpc.messages.batch_object`).
 
-    ``checked=False`` (the ORM's trusted entries) skips the JSON check of the
-    properties on gRPC, where no JSON is written; vectors are always checked.
+    ``checked=False`` (the ORM's trusted entries, whose vectors are plain sequences
+    already) skips the JSON check of the properties on gRPC, where no JSON is
+    written; vectors are always checked.
     """
     vector, vectors = entry.vector, entry.vectors
-    if not checked:  # (vectors set on a model may be numpy arrays; a tuple is sent as is)
-        vector = vector if vector is None or isinstance(vector, tuple) else get_vector(vector)
-        vectors = {name: get_vector(v) for name, v in vectors.items()} if vectors else None
     if grpc:
         from wvorm.grpc.messages import batch_object
 

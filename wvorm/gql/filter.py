@@ -101,10 +101,11 @@ def checked_vector(value: Any, what: str) -> list[float]:
     if set(map(type, vector)) <= _PLAIN_NUMBERS:  # (the common case, checked in C loops)
         try:
             floats = array("d", vector)
-        except OverflowError:  # an int beyond float: the loop below names it
-            floats = array("d", [math.nan])
-        if math.isfinite(sum(floats)):
-            return floats.tolist()
+        except OverflowError:
+            pass  # an int beyond float: the loop below names it
+        else:
+            if math.isfinite(sum(floats)):
+                return floats.tolist()
     for i, item in enumerate(vector):
         if isinstance(item, bool) or not isinstance(item, (int, float)) or not _finite(item):
             if not isinstance(item, bool) and isinstance(item, int):

@@ -302,6 +302,9 @@ def search_request(plan: SearchPlan) -> search_get_pb2.SearchRequest:
 # -- replies ------------------------------------------------------------------------------
 
 
+_FLOAT32 = struct.Struct("<f")
+
+
 def float32_text(value: float) -> float:
     """A float32's value as its shortest decimal form (how GraphQL prints it)."""
     for spec in (".6g", ".7g", ".8g", ".9g"):
@@ -309,9 +312,6 @@ def float32_text(value: float) -> float:
         if _FLOAT32.unpack(_FLOAT32.pack(short))[0] == value:
             return short
     return value
-
-
-_FLOAT32 = struct.Struct("<f")
 
 
 def _floats32(data: bytes) -> list[float]:

@@ -479,9 +479,6 @@ def to_properties(
             if keep_none:
                 out[prop.name] = None
             continue
-        if prop.item_encoder is None:  # (most properties: the value is its JSON form)
-            out[prop.name] = value
-            continue
         try:
             out[prop.name] = prop.encode(value)
         except (TypeError, ValueError, AttributeError) as exc:

@@ -291,18 +291,20 @@ class _Run:
         return None
 
     def _entry(self, insert: Insert) -> ObjectEntry:
-        """The batch entry of an insert. Its vector's snapshot is taken here, not after
-        the commit, so that encoding it reads values already in the CPU's cache."""
+        """The batch entry of an insert, its vectors as plain sequences (a model's may
+        be numpy arrays). The default vector's snapshot is taken here, not after the
+        commit, so that encoding it reads values already in the CPU's cache."""
         vector = None
         if insert.vector is not None:
             vector = vector_snapshot(get_vector(insert.vector))
             self.result.vectors_sent[(type(insert.obj), insert.obj.id)] = vector
+        named = {name: get_vector(v) for name, v in insert.vectors.items()}
         return ObjectEntry(
             capitalize_first_letter(insert.class_name),
             str(insert.obj.id),
             insert.properties,
             vector,
-            insert.vectors or None,
+            named or None,
             self.options.tenant,
         )
 

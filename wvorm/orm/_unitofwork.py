@@ -282,8 +282,6 @@ def _check_dimensions(
 ) -> None:
     """Refuse a vector whose length differs from the one the model declares."""
     config = info.config
-    if not vectors and (vector is None or config.vector_dimensions is None):
-        return  # (the common case: nothing declared to check against)
     checks: list[tuple[str, Optional[Vector], Optional[int]]] = [
         ("vector", vector, config.vector_dimensions)
     ]
