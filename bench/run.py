@@ -29,6 +29,9 @@ from bench.report import rate, ratio_line, table, throughput_table
 from bench.rounds import RunRecord, Summary, import_rounds, ratio
 from bench.server import ServerAdmin
 
+#: the parts of the v4 section (bench/v4.py), in the order they run
+V4_PARTS = ("fetch", "near_vector", "iterate", "import_time", "batch")
+
 RESULTS_DIR = BENCH_DIR / "results"
 TARGET_VS_V3 = 1.0
 TARGET_VS_CEILING = 0.9
@@ -54,6 +57,10 @@ def parse_args(argv: Optional[list[str]]) -> argparse.Namespace:
     parser.add_argument(
         "--sections", default="client,orm,v4", help="comma-separated: client, orm, v4 (all)"
     )
+    parser.add_argument(
+        "--v4-parts", default=",".join(V4_PARTS),
+        help=f"parts of the v4 section, comma-separated: {', '.join(V4_PARTS)} (all)",
+    )  # fmt: skip
     parser.add_argument(
         "--contenders", default="wvorm,v3,ceiling",
         help="client contenders, comma-separated: wvorm, v3, ceiling (all)",
@@ -83,6 +90,7 @@ def parse_args(argv: Optional[list[str]]) -> argparse.Namespace:
     )  # fmt: skip
     args = parser.parse_args(argv)
     args.sections = _choices(parser, "--sections", args.sections, {"client", "orm", "v4"})
+    args.v4_parts = _choices(parser, "--v4-parts", args.v4_parts, set(V4_PARTS))
     args.contenders = _choices(
         parser, "--contenders", args.contenders, {c.key for c in CLIENT_CONTENDERS}
     )

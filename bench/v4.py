@@ -17,7 +17,6 @@ a contender whose answer is wrong fails, whatever its time.
 from __future__ import annotations
 
 import contextlib
-import gc
 import json
 import random
 import shutil
@@ -624,8 +623,6 @@ def section(
     workdir = Path(tempfile.mkdtemp(prefix="wvorm-bench-v4q-"))
     vectors = query_vectors(args.near_queries, data.dims, args.seed)
     (workdir / "vectors.json").write_text(json.dumps(vectors), encoding="utf-8")
-    gc.collect()
-    gc.freeze()  # the generated data set lives in this process only: keep it out of gc's way
     client: Any = None
     worker: Optional[V4Worker] = None
     try:
@@ -643,6 +640,8 @@ def section(
             ("import_time", lambda: import_part(v4_python)),
         ]  # fmt: skip
         for key, part in parts:
+            if key not in args.v4_parts:
+                continue
             print(f"[bench] v4 section: {key}", flush=True)
             try:
                 result[key], part_lines = part()
@@ -659,10 +658,11 @@ def section(
         if client is not None:
             client.close()
         shutil.rmtree(workdir, ignore_errors=True)
-        gc.unfreeze()
-    print("[bench] v4 section: batch import", flush=True)
-    result["batch"], batch_lines = batch_part(
-        data, admin, grpc_port, args.batch_size, args.workers, args.rounds
-    )
+    if "batch" in args.v4_parts:
+        print("[bench] v4 section: batch import", flush=True)
+        result["batch"], batch_lines = batch_part(
+            data, admin, grpc_port, args.batch_size, args.workers, args.rounds
+        )
+        lines += batch_lines
     admin.delete_class(ORM_CLASS)
-    return result, "\n".join([*lines, *batch_lines])
+    return result, "\n".join(lines)

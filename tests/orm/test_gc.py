@@ -18,6 +18,7 @@ class Node:
 @pytest.fixture(autouse=True)
 def fresh_flag(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setattr(_gc, "_program_freezes", False)
+    monkeypatch.setattr(_gc, "_checked_at", float("-inf"))
     was_enabled = gc.isenabled()
     gc.enable()
     gc.collect()  # counts at zero: no young pass can carry an object to generation 2 here
@@ -61,7 +62,26 @@ def test_objects_the_program_froze_stay_frozen() -> None:
         with gc_paused(promote=True):
             kept = Node()
         assert gc.get_freeze_count() == frozen and not in_generation(kept, 2)
-        assert _gc._program_freezes  # checked once, then remembered
+        assert _gc._program_freezes
     finally:
         gc.unfreeze()
     assert frozen_before is not None
+
+
+def test_promotion_comes_back_once_the_program_unfroze(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Regression: the first freeze seen turned promotion off for good, so a program
+    # (the benchmark harness, for one) that froze objects once and unfroze them
+    # paid the young collections' passes over every loaded vector from then on.
+    gc.freeze()
+    try:
+        with gc_paused(promote=True):
+            Node()
+    finally:
+        gc.unfreeze()
+    with gc_paused(promote=True):
+        within_a_second = Node()
+    assert not in_generation(within_a_second, 2)  # not checked again yet
+    monkeypatch.setattr(_gc, "_checked_at", float("-inf"))  # (a second later)
+    with gc_paused(promote=True):
+        later = Node()
+    assert in_generation(later, 2)

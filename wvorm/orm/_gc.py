@@ -4,6 +4,7 @@ planning and recording a flush)."""
 from __future__ import annotations
 
 import gc
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -21,8 +22,8 @@ def gc_paused(*, promote: bool) -> Iterator[None]:
     meanwhile, and with ``promote`` (for allocations that form no reference cycles)
     the survivors then move straight to the oldest generation: ``gc.freeze()`` +
     ``gc.unfreeze()`` does that without a pass. A program that froze objects itself
-    (``gc.freeze()``, say before forking workers) keeps them frozen: from the first
-    time that is seen, wvorm only pauses.
+    (``gc.freeze()``, say before forking workers) keeps them frozen: while it holds
+    frozen objects, wvorm only pauses.
     """
     was_enabled = gc.isenabled()
     gc.disable()
@@ -36,16 +37,23 @@ def gc_paused(*, promote: bool) -> Iterator[None]:
             gc.enable()
 
 
+# Whether the program held frozen objects when last checked, and when that was.
 _program_freezes = False
+_checked_at = float("-inf")
+RECHECK_SECONDS = 1.0
 
 
 def _may_promote() -> bool:
-    """False once the program has frozen objects of its own (unfreezing would undo that).
+    """False while the program holds frozen objects of its own (unfreezing would undo that).
 
-    Sticky, because ``gc.get_freeze_count()`` walks the frozen objects: free while
-    there are none, milliseconds per call for a program that froze a large heap.
+    Checked at most once every ``RECHECK_SECONDS``, because ``gc.get_freeze_count()``
+    walks the frozen objects: free while there are none, milliseconds per call for a
+    program that froze a large heap. Not remembered for good: a program that froze
+    objects once and unfroze them (say around a fork) gets promotion back.
     """
-    global _program_freezes
-    if not _program_freezes and gc.get_freeze_count():
-        _program_freezes = True
+    global _program_freezes, _checked_at
+    now = time.monotonic()
+    if now - _checked_at >= RECHECK_SECONDS:
+        _program_freezes = gc.get_freeze_count() > 0
+        _checked_at = now
     return not _program_freezes
