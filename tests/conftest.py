@@ -11,10 +11,13 @@ Fixtures:
 - ``api_key_server``, ``oidc_provider``, ``oidc_server``, ``oidc_service_server``,
   ``cluster``: the authenticated and replicated set-ups.
 Every fixture stops what it started, and every server picks free loopback ports.
+Every test also runs with wvorm's loggers at DEBUG under a guard that fails it when
+a log line holds one of the suite's secrets (``no_secret_in_logs``).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional
@@ -30,6 +33,25 @@ if TYPE_CHECKING:
     from tests.support.oidc import OIDCProvider
 
 ServerFactory = Callable[..., EmbeddedServer]
+
+
+@pytest.fixture(autouse=True)
+def no_secret_in_logs() -> Iterator[None]:
+    """Fail the test if anything wvorm logs, at any level, holds a secret."""
+    from tests.support.secrets import SecretGuard
+
+    guard = SecretGuard()
+    logger = logging.getLogger("wvorm")
+    level = logger.level
+    logger.addHandler(guard)
+    logger.setLevel(logging.DEBUG)
+    try:
+        yield
+    finally:
+        logger.removeHandler(guard)
+        logger.setLevel(level)
+    if guard.leaks:
+        pytest.fail("secrets in wvorm's log output:\n" + "\n".join(guard.leaks), pytrace=False)
 
 
 @pytest.fixture(scope="session")

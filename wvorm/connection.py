@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import random
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any, Optional, Union
@@ -225,6 +226,14 @@ class Connection:
                     headers=headers,
                     timeout=request_timeout,
                 )
+            except requests.exceptions.SSLError as exc:
+                # Not retried: a certificate that failed verification fails again.
+                raise WeaviateConnectionError(
+                    f"Could not connect to Weaviate at {self.url} ({method} {path}): its TLS "
+                    f"certificate could not be verified ({_ssl_reason(exc)}). wvorm verifies "
+                    "certificates; make this one trusted (install its CA in the system's "
+                    "store, or set REQUESTS_CA_BUNDLE to the CA file and pass trust_env=True)."
+                ) from exc
             except requests.Timeout as exc:
                 failure: Exception = WeaviateTimeoutError(
                     f"{method} {url} timed out after {attempt + 1} attempt(s) "
@@ -355,6 +364,14 @@ class Connection:
 
 
 _JSON_KINDS: dict[type, str] = {dict: "a JSON object", list: "a JSON array"}
+
+
+def _ssl_reason(exc: requests.exceptions.SSLError) -> str:
+    """The innermost reason of a TLS failure, e.g. "certificate verify failed: self-signed
+    certificate" (requests nests it in a MaxRetryError text)."""
+    text = str(exc)
+    found = re.search(r"\[SSL: [A-Z_]+\] ([^(')]+)", text)
+    return found.group(1).strip() if found else text
 
 
 def json_body(response: requests.Response, action: str, expected: type = dict) -> Any:

@@ -1,0 +1,125 @@
+"""Secrets: they stay out of logs, tokens are refreshed once, TLS is verified.
+
+The suite-wide half is the ``no_secret_in_logs`` fixture (``tests/conftest.py``):
+every test runs with wvorm logging at DEBUG, and a log line holding a secret fails
+it. These tests check that guard, the one-refresh promise under concurrency and
+certificate verification.
+"""
+
+from __future__ import annotations
+
+import http.server
+import logging
+import ssl
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+import wvorm
+from tests.conftest import OIDC_TOKEN_LIFETIME
+from tests.support.oidc import OIDCProvider
+from tests.support.secrets import SECRETS, SecretGuard
+from wvorm.embedded import EmbeddedServer
+from wvorm.errors import WvormError
+
+
+def test_the_guard_reports_a_secret_in_a_message_its_arguments_or_a_traceback() -> None:
+    guard = SecretGuard()
+    logger = logging.getLogger("secret-guard-check")  # (not under "wvorm": no suite guard)
+    logger.addHandler(guard)
+    logger.setLevel(logging.DEBUG)
+    try:
+        logger.debug("sending with %s", {"authorization": f"Bearer {SECRETS[0]}"})
+        logger.info("a token: eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.sig")
+        try:
+            raise ValueError(f"refused {OIDCProvider.client_secret}")
+        except ValueError:
+            logger.exception("failed")
+        logger.debug("nothing to see: Bearer ***")
+    finally:
+        logger.removeHandler(guard)
+    assert len(guard.leaks) == 3, guard.leaks
+
+
+def token_posts(provider: OIDCProvider) -> int:
+    """POSTs to the provider's token endpoint so far, from its request log."""
+    path = urlparse(provider.token_endpoint).path
+    return provider.log_path.read_text(errors="replace").count(f'"POST {path} ')
+
+
+def test_eight_threads_on_an_expired_token_cause_exactly_one_refresh(
+    oidc_server: EmbeddedServer, oidc_provider: OIDCProvider
+) -> None:
+    credentials = wvorm.AuthClientPassword(oidc_provider.username, oidc_provider.password)
+    with wvorm.Client(oidc_server.url, auth_client_secret=credentials) as client:
+        assert client.schema.get() == {"classes": []}
+        time.sleep(OIDC_TOKEN_LIFETIME + 1)  # the token has expired
+        before = token_posts(oidc_provider)
+        start = threading.Barrier(8)
+
+        def read_schema(_: int) -> object:
+            start.wait()  # all eight find the expired token at once
+            return client.schema.get()
+
+        with ThreadPoolExecutor(8) as pool:
+            answers = list(pool.map(read_schema, range(8)))
+        assert answers == [{"classes": []}] * 8
+        deadline = time.monotonic() + 5  # (the provider logs a request after answering it)
+        while token_posts(oidc_provider) == before and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.2)
+        assert token_posts(oidc_provider) - before == 1
+
+
+# -- TLS -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def https_url(tmp_path: Path) -> Iterator[str]:
+    """A loopback HTTPS server with a self-signed certificate (no CA trusts it)."""
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+
+    class Meta(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # a server that would answer, were it trusted
+            body = b'{"version": "1.39.3"}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Meta)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"https://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_an_untrusted_certificate_is_refused_by_default(https_url: str) -> None:
+    client = wvorm.Client(https_url, startup_period=None)
+    with pytest.raises(WvormError) as caught:
+        client.get_meta()
+    client.close()
+    message = str(caught.value)
+    assert "certificate could not be verified (certificate verify failed: self-signed" in message
+    assert "REQUESTS_CA_BUNDLE" in message
+    assert "attempt" not in message  # not retried: it would fail the same way
