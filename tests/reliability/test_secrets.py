@@ -81,12 +81,14 @@ def test_eight_threads_on_an_expired_token_cause_exactly_one_refresh(
 
 
 @pytest.fixture
-def https_url(tmp_path: Path) -> Iterator[str]:
-    """A loopback HTTPS server with a self-signed certificate (no CA trusts it)."""
+def https_server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """A loopback HTTPS server with a self-signed certificate (no CA trusts it): its
+    URL and the certificate file."""
     key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
     subprocess.run(
         ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-         "-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+         "-keyout", str(key), "-out", str(cert)],
         check=True, capture_output=True,
     )  # fmt: skip
 
@@ -108,14 +110,14 @@ def https_url(tmp_path: Path) -> Iterator[str]:
     server.socket = context.wrap_socket(server.socket, server_side=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        yield f"https://127.0.0.1:{server.server_address[1]}"
+        yield f"https://127.0.0.1:{server.server_address[1]}", cert
     finally:
         server.shutdown()
         server.server_close()
 
 
-def test_an_untrusted_certificate_is_refused_by_default(https_url: str) -> None:
-    client = wvorm.Client(https_url, startup_period=None)
+def test_an_untrusted_certificate_is_refused_by_default(https_server: tuple[str, Path]) -> None:
+    client = wvorm.Client(https_server[0], startup_period=None)
     with pytest.raises(WvormError) as caught:
         client.get_meta()
     client.close()
@@ -123,3 +125,12 @@ def test_an_untrusted_certificate_is_refused_by_default(https_url: str) -> None:
     assert "certificate could not be verified (certificate verify failed: self-signed" in message
     assert "REQUESTS_CA_BUNDLE" in message
     assert "attempt" not in message  # not retried: it would fail the same way
+
+
+def test_the_certificate_trusted_as_the_error_says_is_accepted(
+    https_server: tuple[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url, cert = https_server
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(cert))
+    with wvorm.Client(url, startup_period=None, trust_env=True) as client:
+        assert client.get_meta() == {"version": "1.39.3"}
