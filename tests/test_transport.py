@@ -146,6 +146,31 @@ def test_a_server_stopped_mid_session_is_a_connection_error(
     client.close()
 
 
+def test_grpc_reaches_a_restarted_server_as_soon_as_rest_does(
+    server_factory: ServerFactory,
+) -> None:
+    # Regression: after failed attempts gRPC waits longer and longer (up to 120 s) before
+    # it reconnects, failing every call meanwhile; a Session commit after a server
+    # restart failed its look-ups with "connection refused" although REST had
+    # reconnected. The channel's reconnect backoff is capped.
+    server = server_factory()
+    client = transport_client(server, "grpc")
+    config = client.connection.config
+    write_notes(client, 3)
+    server.stop(cleanup=False)
+    config.session_pool_max_retries = 0
+    down_until = time.monotonic() + 8  # gRPC's own backoff grows 1, 1.6, 2.6, 4.1, 6.6 s...
+    while time.monotonic() < down_until:
+        with pytest.raises(WeaviateConnectionError):
+            TNote.query.using(client).all()
+        time.sleep(0.5)
+    server.start()
+    assert client.get_meta()["version"]  # REST is back at once
+    config.session_pool_max_retries = 3  # the default: 0.2 + 0.4 + 0.8 s of backoff
+    assert len(TNote.query.using(client).all()) == 3
+    client.close()
+
+
 @pytest.fixture
 def client_grpc(weaviate_server: EmbeddedServer) -> wvorm.Client:
     from tests.conftest import delete_all_classes

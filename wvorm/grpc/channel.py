@@ -29,6 +29,7 @@ logger = logging.getLogger("wvorm.grpc")
 
 SERVICE = "/weaviate.v1.Weaviate/"  # the server's service name (our messages are wvorm.v1)
 _RETRIED = (grpc.StatusCode.UNAVAILABLE,)
+RECONNECT_BACKOFF_MS = 250  # at most this long between attempts to reach a lost server
 
 
 class GrpcChannel:
@@ -37,7 +38,17 @@ class GrpcChannel:
     def __init__(self, target: str, connection: Connection, *, secure: bool = False) -> None:
         self.target = target
         self._connection = connection
-        options = [("grpc.max_receive_message_length", -1), ("grpc.max_send_message_length", -1)]
+        options = [
+            ("grpc.max_receive_message_length", -1),
+            ("grpc.max_send_message_length", -1),
+            # gRPC waits longer and longer (up to 120 s) before reconnecting to a server
+            # it lost, failing every call meanwhile: a server back after a restart would
+            # stay unreachable over gRPC long after REST reached it. Capped, our own
+            # retries (with their backoff) find it within a second of its return.
+            ("grpc.initial_reconnect_backoff_ms", RECONNECT_BACKOFF_MS),
+            ("grpc.min_reconnect_backoff_ms", RECONNECT_BACKOFF_MS),
+            ("grpc.max_reconnect_backoff_ms", RECONNECT_BACKOFF_MS),
+        ]
         self._channel = (
             grpc.secure_channel(target, grpc.ssl_channel_credentials(), options=options)
             if secure
