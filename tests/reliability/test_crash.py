@@ -49,7 +49,7 @@ def library() -> list[KAuthor]:
     return authors
 
 
-def test_a_commit_cut_by_a_killed_server_completes_exactly_once_after_restart(
+def test_a_commit_cut_by_a_killed_server_loses_and_duplicates_nothing(
     server_factory: ServerFactory,
 ) -> None:
     server = server_factory()
