@@ -798,3 +798,26 @@ def test_restart_mid_batch_writes_everything_exactly_once(
     assert sorted(wrote.values()) == sorted([b] for b in books)
     batch_urls = [u for u in sent_urls if "/v1/batch/" in u]
     assert batch_urls and all("consistency_level=ONE" in u for u in batch_urls)
+
+
+@pytest.mark.parametrize("transport", ["grpc", "rest"])
+def test_a_batch_to_a_stopped_server_counts_its_attempts_once(
+    tmp_path: Any, transport: str
+) -> None:
+    # Regression: the batch's message said "failed after 2 attempt(s)" and the request's
+    # own, nested in it, "failed after 1 attempt(s)" (the batch retries by itself).
+    server = EmbeddedServer(EmbeddedOptions(persistence_data_path=str(tmp_path / "data")))
+    server.start()
+    config = wvorm.Config(grpc_port=server.ports.grpc) if transport == "grpc" else None
+    client = wvorm.Client(server.url, additional_config=config)
+    assert client.transport.name == ("gRPC" if transport == "grpc" else "GraphQL")
+    server.stop()
+    try:
+        client.batch.configure(batch_size=2, num_workers=1, connection_error_retries=1)
+        with pytest.raises(BatchError) as caught, client.batch as batch:
+            batch.add_data_object({"n": 1}, "Thing")
+    finally:
+        client.close()
+    message = str(caught.value)
+    assert "failed after 2 attempt(s)" in message and message.count("attempt(s)") == 1, message
+    assert ("gRPC BatchObjects" in message) == (transport == "grpc")

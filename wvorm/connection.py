@@ -89,6 +89,12 @@ def normalize_timeout(timeout_config: TimeoutConfig) -> tuple[float, float]:
     return (float(pair[0]), float(pair[1]))
 
 
+def after_attempts(made: int, retried: bool) -> str:
+    """ " after N attempt(s)" for an error message, or nothing when the caller turned
+    retries off (it retries itself, and its own message counts the attempts)."""
+    return f" after {made} attempt(s)" if retried else ""
+
+
 def backoff_delay(attempt: int, base: float, cap: float) -> float:
     """Exponential backoff with full jitter for retry number ``attempt`` (0-based)."""
     return random.uniform(0, min(cap, base * (2**attempt)))
@@ -236,14 +242,14 @@ class Connection:
                 ) from exc
             except requests.Timeout as exc:
                 failure: Exception = WeaviateTimeoutError(
-                    f"{method} {url} timed out after {attempt + 1} attempt(s) "
+                    f"{method} {url} timed out{after_attempts(attempt + 1, retry)} "
                     f"(timeout_config={request_timeout}): {exc}"
                 )
                 cause: Exception = exc
             except requests.ConnectionError as exc:
                 failure = WeaviateConnectionError(
-                    f"Could not connect to Weaviate at {self.url} ({method} {path}) "
-                    f"after {attempt + 1} attempt(s): {exc}"
+                    f"Could not connect to Weaviate at {self.url} ({method} {path})"
+                    f"{after_attempts(attempt + 1, retry)}: {exc}"
                 )
                 cause = exc
             else:

@@ -16,7 +16,7 @@ from typing import Any, Callable, Optional
 
 import grpc
 
-from wvorm.connection import Connection, backoff_delay
+from wvorm.connection import Connection, after_attempts, backoff_delay
 from wvorm.errors import (
     AuthenticationFailedException,
     QueryError,
@@ -130,7 +130,7 @@ class GrpcChannel:
                     ) from None
                 if code == grpc.StatusCode.UNAVAILABLE:
                     raise WeaviateConnectionError(
-                        f"gRPC {method} at {self.target} failed after {attempt} attempt(s): "
+                        f"gRPC {method} at {self.target} failed{after_attempts(attempt, retry)}: "
                         f"the server is unavailable ({details})"
                     ) from None
                 name = code.name if code is not None else "UNKNOWN"
