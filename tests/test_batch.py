@@ -24,6 +24,7 @@ import pytest
 
 import wvorm
 import wvorm.batch.items as items
+from tests.conftest import ServerFactory
 from wvorm.batch import Batch, FailedObject, FailedReference, Shard, WeaviateErrorRetryConf
 from wvorm.batch.batch import IN_FLIGHT_PER_WORKER, MAX_RECOMMENDED_SIZE
 from wvorm.batch.items import encode_object, encode_reference
@@ -802,12 +803,11 @@ def test_restart_mid_batch_writes_everything_exactly_once(
 
 @pytest.mark.parametrize("transport", ["grpc", "rest"])
 def test_a_batch_to_a_stopped_server_counts_its_attempts_once(
-    tmp_path: Any, transport: str
+    server_factory: ServerFactory, transport: str
 ) -> None:
     # Regression: the batch's message said "failed after 2 attempt(s)" and the request's
     # own, nested in it, "failed after 1 attempt(s)" (the batch retries by itself).
-    server = EmbeddedServer(EmbeddedOptions(persistence_data_path=str(tmp_path / "data")))
-    server.start()
+    server = server_factory()
     config = wvorm.Config(grpc_port=server.ports.grpc) if transport == "grpc" else None
     client = wvorm.Client(server.url, additional_config=config)
     assert client.transport.name == ("gRPC" if transport == "grpc" else "GraphQL")

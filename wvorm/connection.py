@@ -90,7 +90,7 @@ def normalize_timeout(timeout_config: TimeoutConfig) -> tuple[float, float]:
 
 
 def after_attempts(made: int, retried: bool) -> str:
-    """ " after N attempt(s)" for an error message, or nothing when the caller turned
+    """The ``after N attempt(s)`` of an error message, or nothing when the caller turned
     retries off (it retries itself, and its own message counts the attempts)."""
     return f" after {made} attempt(s)" if retried else ""
 

@@ -19,6 +19,7 @@ import pytest
 
 import wvorm
 from tests.conftest import ServerFactory
+from tests.orm.conftest import transport_client
 from wvorm.errors import CommitError, WvormError
 from wvorm.orm import CommitProgress, WeaviateModel, create_all
 from wvorm.orm._unitofwork import ReferenceChange
@@ -53,7 +54,7 @@ def test_a_commit_cut_by_a_killed_server_loses_and_duplicates_nothing(
     server_factory: ServerFactory,
 ) -> None:
     server = server_factory()
-    client = wvorm.Client(server.url, additional_config=wvorm.Config(grpc_port=server.ports.grpc))
+    client = transport_client(server, "grpc")
     config = client.connection.config
     retries, config.session_pool_max_retries = config.session_pool_max_retries, 1  # fail fast
     create_all(client, [KAuthor, KBook])

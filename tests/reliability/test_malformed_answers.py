@@ -3,47 +3,22 @@ decoding error from inside wvorm.
 
 The real server never answers with an HTML page; a proxy or load balancer in front of
 it does (a login page, a maintenance page). So a loopback HTTP server plays that
-proxy: it answers every request with 200 and the same body.
+proxy: it answers every request with 200 and the same body (``answering``).
 """
 
 from __future__ import annotations
 
-import contextlib
-import http.server
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 from uuid import uuid4
 
 import pytest
 
 import wvorm
-from tests.support.static_site import serve
+from tests.support.static_site import answering
 from wvorm.errors import BatchError, ResponseCannotBeDecodedException, WvormError
 
 HTML = b"<html><body><h1>Please sign in</h1></body></html>"
-
-
-@contextlib.contextmanager
-def answering(body: bytes, content_type: str) -> Iterator[str]:
-    """A loopback server that answers every request with 200 and ``body``."""
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def _answer(self) -> None:
-            length = int(self.headers.get("content-length") or 0)
-            self.rfile.read(length)
-            self.send_response(200)
-            self.send_header("content-type", content_type)
-            self.send_header("content-length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _answer
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    with serve(Handler) as url:
-        yield url
 
 
 CALLS: dict[str, Callable[[wvorm.Client], Any]] = {

@@ -8,7 +8,6 @@ certificate verification.
 
 from __future__ import annotations
 
-import http.server
 import logging
 import ssl
 import subprocess
@@ -25,6 +24,7 @@ import wvorm
 from tests.conftest import OIDC_TOKEN_LIFETIME
 from tests.support.oidc import OIDCProvider
 from tests.support.secrets import SECRETS, SecretGuard
+from tests.support.static_site import answering
 from wvorm.embedded import EmbeddedServer
 from wvorm.errors import WvormError
 
@@ -92,28 +92,11 @@ def https_server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
         check=True, capture_output=True,
     )  # fmt: skip
 
-    class Meta(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # a server that would answer, were it trusted
-            body = b'{"version": "1.39.3"}'
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Meta)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"https://127.0.0.1:{server.server_address[1]}", cert
-    finally:
-        server.shutdown()
-        server.server_close()
+    # a server that would answer /v1/meta, were it trusted
+    with answering(b'{"version": "1.39.3"}', "application/json", tls=context) as url:
+        yield url, cert
 
 
 def test_an_untrusted_certificate_is_refused_by_default(https_server: tuple[str, Path]) -> None:
