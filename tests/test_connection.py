@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import http.server
 import logging
 import os
 import signal
-import threading
 from collections.abc import Iterator
 
 import pytest
@@ -15,6 +13,7 @@ import requests
 import wvorm
 from tests.conftest import API_KEYS, ServerFactory
 from tests.support.embedder import EmbeddingService, text2vec_openai_env
+from tests.support.fault_proxy import Fault, FaultProxy
 from wvorm.embedded import EmbeddedServer
 from wvorm.errors import (
     AuthenticationFailedException,
@@ -74,62 +73,20 @@ def test_secrets_never_in_reprs_logs_or_errors(
     assert secret not in caplog.text and "sk-also-secret" not in caplog.text
 
 
-class FlakyProxy:
-    """A loopback proxy that answers 503 to the first ``failures`` requests, then forwards."""
-
-    def __init__(self, upstream: str, failures: int) -> None:
-        self.upstream = upstream
-        self.failures = failures
-        self.seen: list[str] = []
-        proxy = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def _handle(self) -> None:
-                proxy.seen.append(f"{self.command} {self.path}")
-                length = int(self.headers.get("content-length") or 0)
-                body = self.rfile.read(length) if length else None
-                if len(proxy.seen) <= proxy.failures:
-                    self.send_response(503)
-                    self.send_header("content-length", "0")
-                    self.end_headers()
-                    return
-                upstream = requests.request(
-                    self.command, proxy.upstream + self.path, data=body, timeout=30,
-                    headers={k: v for k, v in self.headers.items() if k.lower() != "host"},
-                )  # fmt: skip
-                self.send_response(upstream.status_code)
-                self.send_header("content-length", str(len(upstream.content)))
-                self.end_headers()
-                self.wfile.write(upstream.content)
-
-            do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _handle
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
 @pytest.fixture
-def flaky_proxy(weaviate_server: EmbeddedServer) -> Iterator[FlakyProxy]:
-    proxy = FlakyProxy(weaviate_server.url, failures=2)
-    yield proxy
-    proxy.close()
+def flaky_proxy(weaviate_server: EmbeddedServer) -> Iterator[FaultProxy]:
+    """A proxy that answers 503 to the first two requests, then forwards."""
+    with FaultProxy(weaviate_server.url, Fault("503", times=2)) as proxy:
+        yield proxy
 
 
-def test_idempotent_requests_retry_through_503(flaky_proxy: FlakyProxy) -> None:
+def test_idempotent_requests_retry_through_503(flaky_proxy: FaultProxy) -> None:
     with wvorm.Client(flaky_proxy.url, startup_period=None) as c:
         assert c.get_meta()["version"]
     assert flaky_proxy.seen == ["GET /v1/meta"] * 3
 
 
-def test_post_is_not_retried(flaky_proxy: FlakyProxy) -> None:
+def test_post_is_not_retried(flaky_proxy: FaultProxy) -> None:
     with (
         wvorm.Client(flaky_proxy.url, startup_period=None) as c,
         pytest.raises(UnexpectedStatusCodeException) as caught,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import logging
 from collections.abc import Callable, Iterator
+from datetime import datetime, timezone
 from typing import Any, Optional, Union
 from uuid import uuid4
 
@@ -14,6 +15,8 @@ from pydantic import BaseModel
 from typing_extensions import assert_type
 
 import wvorm
+from tests.orm.test_schema import Address as KitchenAddress
+from tests.orm.test_schema import Article, Kitchen, every_type_kitchen
 from wvorm.embedded import EmbeddedServer
 from wvorm.errors import CommitError, WvormError
 from wvorm.orm import (
@@ -24,7 +27,7 @@ from wvorm.orm import (
     state_of,
 )
 from wvorm.orm._expressions import field_of
-from wvorm.orm._models import from_properties
+from wvorm.orm._models import from_properties, to_properties
 from wvorm.orm._session import Session
 from wvorm.orm._state import mark_loaded
 from wvorm.orm._unitofwork import ReferenceChange
@@ -1321,3 +1324,66 @@ def test_reference_writes_to_a_list_another_session_emptied_are_confirmed_not_du
         a.commit()  # nothing left to send: no duplicate
         on_server = stored(fidelity, FDoc, doc_a.id)
     assert beacon_ids(on_server, "tags") == [str(u.id)]
+
+
+# -- inserts whose outcome is unknown (a commit cut off by a dying server) -------------------
+# tests/reliability/test_crash.py makes them for real; here one is made by hand, so that
+# every value type is compared.
+
+
+def stored_as_sent(client: wvorm.Client, obj: Kitchen) -> None:
+    """Store ``obj`` as a cut-off insert of it would have: its values and vector."""
+    client.data_object.create(to_properties(obj), "Kitchen", obj.id, vector=state_of(obj).vector)
+
+
+def unconfirmed_copy(obj: Kitchen) -> Kitchen:
+    """A new instance of ``obj`` whose earlier insert was sent but not confirmed."""
+    again = copy.deepcopy(obj)
+    state_of(again).unconfirmed = True
+    return again
+
+
+def test_an_unconfirmed_insert_found_stored_as_sent_is_counted_written(
+    client: wvorm.Client,
+) -> None:
+    create_all(client, [Kitchen, Article])
+    obj = every_type_kitchen()
+    state_of(obj).vector = [0.1, 0.2, 1 / 3]  # not exact in float32: compared as stored
+    stored_as_sent(client, obj)
+    again = unconfirmed_copy(obj)
+    with Session(client) as session:
+        session.add(again)
+        session.commit()  # not refused as existing, not sent again
+        assert session.new == [] and state_of(again).is_persistent
+        assert not state_of(again).unconfirmed
+    assert Kitchen.query.using(client).count() == 1
+
+
+@pytest.mark.parametrize("change", ["text", "when", "address", "vector"])
+def test_an_unconfirmed_insert_found_stored_with_other_values_is_refused(
+    client: wvorm.Client, change: str
+) -> None:
+    create_all(client, [Kitchen, Article])
+    obj = every_type_kitchen()
+    state_of(obj).vector = [0.1, 0.2, 0.3]
+    stored_as_sent(client, obj)
+    again = unconfirmed_copy(obj)
+    if change == "text":
+        again.text = "edited since"
+    elif change == "when":
+        again.when = datetime(2024, 5, 6, 7, 8, 10, tzinfo=timezone.utc)
+    elif change == "address":
+        again.address = KitchenAddress(street="Main", number=5)
+    else:
+        state_of(again).vector = [0.1, 0.2, 0.30001]
+    with Session(client) as session:
+        session.add(again)
+        with pytest.raises(CommitError) as caught:
+            session.commit()
+        assert session.new == [again] and state_of(again).unconfirmed
+    (item, reason), *others = caught.value.failures
+    assert item is again and not others
+    assert "exists on the server with other values or vectors" in reason
+    assert "session.merge(obj)" in reason
+    held = Kitchen.query.using(client).one()  # the stored object is left as it was
+    assert (held.text, held.when, held.address) == (obj.text, obj.when, obj.address)

@@ -14,12 +14,18 @@ insert still wins the race; nothing closer is possible on this server.)
 
 A batch item the server reports as failed can still have been stored (Weaviate 1.39
 keeps some objects whose vector it rejected). After insert failures the failed uuids
-are looked up too, and those found are reported as stored anyway.
+are looked up too, and those found are reported as stored anyway. When that look-up
+cannot run (the server died mid-commit), the failed inserts are *unconfirmed*: the
+next commit looks them up like explicit ids, and one found stored is read and
+accepted, not sent again, when it holds exactly the values and vectors the insert
+would write (it is the cut-off insert); otherwise it is refused.
 
 The same holds for references: Weaviate 1.39 reports reference writes to a list
 that was emptied as failed (and stores the adds). After reference failures each
 affected object's beacons are read once, and a change the server shows written is
-not reported (see ``_Run._confirm_references``).
+not reported (see ``_Run._confirm_references``). When they cannot be read (the
+server died), the outcome is unknown: the next commit replaces those fields whole,
+which is idempotent, rather than adding beacons again, which could duplicate them.
 
 Logging (logger ``wvorm.orm.persistence``): at DEBUG, the plan's summary, each
 phase's counts and duration, and every failure; at INFO, progress every
@@ -31,6 +37,7 @@ from __future__ import annotations
 
 import logging
 import time
+from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -45,7 +52,7 @@ from wvorm.data.replication import ConsistencyLevel
 from wvorm.errors import BatchError, WvormError
 from wvorm.orm._gc import gc_paused
 from wvorm.orm._mapping import model_info
-from wvorm.orm._models import WeaviateModel, referenced_objects
+from wvorm.orm._models import WeaviateModel, from_properties, referenced_objects
 from wvorm.orm._state import describe, state_of, vector_snapshot
 from wvorm.orm._unitofwork import (
     Delete,
@@ -96,15 +103,19 @@ class FlushResult:
     """What running a plan did. ``failures`` are ``(item, reason)`` pairs for CommitError;
     ``failed`` the objects whose own write (insert, patch or delete) failed;
     ``stored_anyway`` the failed inserts that the server holds all the same;
+    ``unconfirmed`` the failed inserts that were sent and may be stored all the same;
     ``reference_failures`` the failed reference writes per (object, field);
+    ``unknown_references`` the (object, field) pairs of those whose outcome is unknown;
     ``vectors_sent`` the default vector each insert sent (its snapshot, for the state)."""
 
     failures: list[tuple[Any, str]] = field(default_factory=list)
     failed: set[IdentityKey] = field(default_factory=set)
     stored_anyway: set[IdentityKey] = field(default_factory=set)
+    unconfirmed: set[IdentityKey] = field(default_factory=set)
     reference_failures: dict[tuple[IdentityKey, str], list[ReferenceChange]] = field(
         default_factory=dict
     )
+    unknown_references: set[tuple[IdentityKey, str]] = field(default_factory=set)
     vectors_sent: dict[IdentityKey, tuple[float, ...]] = field(default_factory=dict)
 
     def fail(self, obj: WeaviateModel, reason: str) -> None:
@@ -213,20 +224,18 @@ class _Run:
         # The existence look-ups of later windows run while earlier ones are sent.
         pool = ThreadPoolExecutor(self.options.num_workers, thread_name_prefix="wvorm-flush")
         try:
-            look_ups = [
-                pool.submit(
-                    self._look_up, _could_exist_in(inserts[start : start + LOOKUP_CHUNK], empty)
-                )
+            checks = [
+                pool.submit(self._check, inserts[start : start + LOOKUP_CHUNK], empty)
                 for start in range(0, total, LOOKUP_CHUNK)
             ]
             with batch:  # clears failed_*; on exit flushes and stops the batch threads
                 for start in range(0, total, LOOKUP_CHUNK):
-                    existing, unchecked = look_ups[start // LOOKUP_CHUNK].result()
+                    refusals, stored = checks[start // LOOKUP_CHUNK].result()
                     # Entries and vector snapshots form no reference cycles, so the
                     # collector need not pass over them (see wvorm.orm._gc); paused per
                     # window, not for the whole commit, which can take minutes.
                     with gc_paused(promote=True):
-                        stop = self._queue(inserts, start, existing, unchecked, to_send)
+                        stop = self._queue(inserts, start, refusals, stored, to_send)
                     if stop is not None:
                         stopped, unsent = stop[0], inserts[stop[1] :]
                         break
@@ -244,11 +253,15 @@ class _Run:
             if obj is not None and (type(obj), obj.id) not in result.failed:
                 result.fail(obj, record.message)
                 rejected.append((record.class_name, obj))
+                result.unconfirmed.add((type(obj), obj.id))
         self._report("inserts", total, total)
         if rejected and stopped is None:
-            stored, _ = self._look_up(rejected)  # (not found, or not known: still failed)
+            stored, unknown = self._look_up(rejected)
             for class_name, obj in rejected:
-                if (class_name, str(obj.id)) in stored:
+                key = (class_name, str(obj.id))
+                if key not in unknown:  # found, or known not to be stored
+                    result.unconfirmed.discard((type(obj), obj.id))
+                if key in stored:
                     result.stored_anyway.add((type(obj), obj.id))
                     result.failures.append(
                         (
@@ -263,24 +276,28 @@ class _Run:
         self,
         inserts: Sequence[Insert],
         start: int,
-        existing: set[tuple[str, str]],
-        unchecked: dict[tuple[str, str], str],
+        refusals: dict[tuple[str, str], str],
+        stored: set[tuple[str, str]],
         to_send: list[Insert],
     ) -> Optional[tuple[BatchError, int]]:
         """Queue the window of ``inserts`` from ``start`` into the batch (appending them to
-        ``to_send``), refusing those its look-up found or could not check. On a BatchError
-        (an earlier request failed after its retries: the server is down or refuses),
-        stop rather than queue everything behind it: return the error and the index of
-        the first insert not sent."""
+        ``to_send``), except those its :meth:`_check` refused or found stored as they
+        are. On a BatchError (an earlier request failed after its retries: the server
+        is down or refuses), stop rather than queue everything behind it: return the
+        error and the index of the first insert not sent."""
         result, batch, total = self.result, self.batch, len(inserts)
         chunk = max(batch.batch_size or 1, 1)
-        check = bool(existing or unchecked)  # (most windows: nothing to refuse)
+        check = bool(refusals or stored)  # (most windows: nothing to leave out)
         for index in range(start, min(start + LOOKUP_CHUNK, total)):
             insert = inserts[index]
-            refusal = _refusal(insert, existing, unchecked) if check else None
-            if refusal is not None:
-                result.fail(insert.obj, refusal)
-                continue
+            if check:
+                key = (insert.class_name, str(insert.obj.id))
+                if key in stored:
+                    continue  # written by an earlier, cut-off commit: counted as written
+                refusal = refusals.get(key)
+                if refusal is not None:
+                    result.fail(insert.obj, refusal)
+                    continue
             try:
                 batch.add_object_entry(self._entry(insert))
             except BatchError as exc:
@@ -332,6 +349,68 @@ class _Run:
         if empty:
             logger.debug("commit: %s empty: no existence look-ups", ", ".join(sorted(empty)))
         return empty
+
+    def _check(
+        self, window: Sequence[Insert], empty: set[str]
+    ) -> tuple[dict[tuple[str, str], str], set[tuple[str, str]]]:
+        """Which inserts of ``window`` must not be sent: refused ones, keyed by (class
+        name, uuid), with why, and those an earlier cut-off commit stored already, with
+        exactly these values (an unconfirmed insert found stored and read)."""
+        found, unchecked = self._look_up(_could_exist_in(window, empty))
+        refusals = {
+            key: "not sent: whether an object with this uuid exists on the server could not "
+            f"be checked ({reason})"
+            for key, reason in unchecked.items()
+        }
+        stored: set[tuple[str, str]] = set()
+        if not found:
+            return refusals, stored
+        for insert in window:
+            key = (insert.class_name, str(insert.obj.id))
+            if key not in found:
+                continue
+            if not state_of(insert.obj).unconfirmed:
+                refusals[key] = _EXISTS
+                continue
+            difference = self._stored_difference(insert)
+            if difference is None:
+                stored.add(key)
+                logger.debug("commit: %s was stored by a cut-off commit", describe(insert.obj))
+            else:
+                refusals[key] = difference
+        return refusals, stored
+
+    def _stored_difference(self, insert: Insert) -> Optional[str]:
+        """None when the server holds ``insert``'s object with exactly the properties and
+        vectors it would write (what a cut-off insert of it stored); otherwise why the
+        insert is refused. Read over REST, like ``Session.get``."""
+        obj = insert.obj
+        try:
+            data = self.client.data_object.get_by_id(
+                obj.id,
+                with_vector=True,
+                class_name=insert.class_name,
+                consistency_level=self.level,
+                tenant=self.options.tenant,
+            )
+        except WvormError as exc:
+            return (
+                "not sent: an earlier commit's insert of it was cut off, and the object the "
+                f"server holds with this uuid could not be read to compare ({exc})"
+            )
+        if data is None:
+            return (
+                "not sent: the object with this uuid was deleted on the server while this "
+                "commit checked it; commit again"
+            )
+        if _stored_as(insert, data):
+            return None
+        return (
+            "an object with this uuid exists on the server with other values or vectors than "
+            "this one (an earlier commit's insert of it was cut off, and it may be that "
+            "insert, stored before the values changed); session.add() only inserts: use "
+            "session.merge(obj) to update the stored object, or session.get() to load it"
+        )
 
     def _look_up(
         self, items: Iterable[tuple[str, WeaviateModel]]
@@ -402,7 +481,7 @@ class _Run:
             and not (c.readds is not None and id(c.readds) in failed_removes)
             and self._sendable(c)
         ]
-        rejected += self._add_references(adds)
+        rejected += self._add_references(adds, len(changes) - len(adds), len(changes))
         if rejected:
             self._confirm_references(rejected)
         self._report("references", len(changes), len(changes))
@@ -431,7 +510,11 @@ class _Run:
                     tenant=self.options.tenant,
                 )
             except WvormError:
-                continue  # the failures stand as reported
+                # The failures stand, and whether they were written is unknown.
+                self.result.unknown_references.update(
+                    ((type(source), source.id), change.field_name) for change in changes
+                )
+                continue
             if data is None:
                 continue  # the object is gone: nothing was written
             properties = data.get("properties") or {}
@@ -504,11 +587,15 @@ class _Run:
                 tenant=self.options.tenant,
             )
 
-    def _add_references(self, adds: Sequence[ReferenceChange]) -> list[ReferenceChange]:
-        """Send ``adds`` through the batch; return those the server rejected."""
+    def _add_references(
+        self, adds: Sequence[ReferenceChange], done: int, total: int
+    ) -> list[ReferenceChange]:
+        """Send ``adds`` through the batch; return those the server rejected. ``done`` of
+        ``total`` reference changes were sent before them (for progress reports)."""
         if not adds:
             return []
         batch, tenant, result = self.batch, self.options.tenant, self.result
+        chunk = max(batch.batch_size or 1, 1)
         stopped: Optional[BaseException] = None
         unsent: Sequence[ReferenceChange] = ()
         by_beacon: dict[tuple[str, str, str, str], list[ReferenceChange]] = {}
@@ -533,6 +620,8 @@ class _Run:
                     except BatchError as exc:
                         stopped, unsent = exc, adds[index:]
                         break
+                    if (index + 1) % chunk == 0:
+                        self._report("references", done + index + 1, total)
         except BatchError as exc:
             stopped = stopped or exc
         for change in unsent:
@@ -621,21 +710,6 @@ class _Run:
         return [failure for failures in results for failure in failures]
 
 
-def _refusal(
-    insert: Insert, existing: set[tuple[str, str]], unchecked: dict[tuple[str, str], str]
-) -> Optional[str]:
-    """Why an insert is not sent, given its window's look-up; None to send it."""
-    key = (insert.class_name, str(insert.obj.id))
-    if key in existing:
-        return _EXISTS
-    if key in unchecked:
-        return (
-            "not sent: whether an object with this uuid exists on the server could not be "
-            f"checked ({unchecked[key]})"
-        )
-    return None
-
-
 def _could_exist_in(inserts: Sequence[Insert], empty: set[str]) -> list[tuple[str, WeaviateModel]]:
     """``(class name, object)`` of the inserts whose uuid may exist already: not in a
     class known to be ``empty``."""
@@ -646,8 +720,47 @@ def _could_exist_in(inserts: Sequence[Insert], empty: set[str]) -> list[tuple[st
 
 def _could_exist(obj: WeaviateModel) -> bool:
     """Whether ``obj``'s uuid may be on the server already: it was given explicitly or
-    derived from a natural key (a fresh uuid4 cannot collide)."""
-    return "id" in obj.__pydantic_fields_set__ or bool(model_info(type(obj)).config.natural_key)
+    derived from a natural key (a fresh uuid4 cannot collide), or an earlier insert of
+    it was cut off."""
+    return (
+        "id" in obj.__pydantic_fields_set__
+        or bool(model_info(type(obj)).config.natural_key)
+        or state_of(obj).unconfirmed
+    )
+
+
+def _stored_as(insert: Insert, data: dict[str, Any]) -> bool:
+    """Whether ``data`` (a stored object, as REST returns it) holds exactly the properties
+    and vectors ``insert`` would write. Properties are compared as model values, as dirty
+    tracking compares them, so the server's rendering does not count (dates in another
+    offset, geo coordinates stored as float32); vectors as float32, as the server stores
+    them. References are left out: they are written after the inserts."""
+    model = type(insert.obj)
+    try:
+        stored = from_properties(model, data.get("properties") or {}, uuid=insert.obj.id)
+    except (TypeError, ValueError):  # (pydantic's ValidationError is a ValueError)
+        return False
+    held, wanted = stored.__dict__, insert.obj.__dict__
+    for prop in model_info(model).properties:
+        if held.get(prop.field_name) != wanted.get(prop.field_name):
+            return False
+    if insert.vector is not None and not _same_vector(data.get("vector"), insert.vector):
+        return False
+    named = data.get("vectors") or {}
+    return all(_same_vector(named.get(name), v) for name, v in insert.vectors.items())
+
+
+def _same_vector(held: Any, sent: Any) -> bool:
+    """Whether the stored vector ``held`` is ``sent`` (a vector or multi-vector) in float32."""
+    values = get_vector(sent)
+    try:
+        if values and not isinstance(values[0], (int, float)):  # a multi-vector
+            return len(held) == len(values) and all(
+                array("f", h) == array("f", get_vector(v)) for h, v in zip(held, values)
+            )
+        return array("f", held) == array("f", values)
+    except TypeError:  # (None, or not numbers)
+        return False
 
 
 def _ids_in(ids: Sequence[str]) -> plan.Condition:

@@ -474,6 +474,8 @@ class Session:
                 mark_clean(obj, vector_sent=result.vectors_sent.get(key))
                 self._new.pop(key, None)
                 self._unrecord_references(obj, {}, result)
+            elif key in result.unconfirmed:
+                state_of(obj).unconfirmed = True  # (the next commit checks what is stored)
         for obj in plan.updated:
             if identity_key(obj) not in failed:
                 before = dict(state_of(obj).snapshot or {})
@@ -489,7 +491,9 @@ class Session:
         self, obj: WeaviateModel, before: Mapping[str, Any], result: FlushResult
     ) -> None:
         """Take the reference writes that failed back out of ``obj``'s fresh snapshot, so
-        the next flush sees them as changes again."""
+        the next flush sees them as changes again. A field with a write of unknown
+        outcome becomes unloaded: the next flush replaces it whole (idempotent), since
+        adding a beacon again could duplicate it."""
         if not result.reference_failures:
             return
         key = identity_key(obj)
@@ -500,6 +504,10 @@ class Session:
                 continue
             snapshot = dict(state.snapshot or {})
             name = prop.field_name
+            if (key, name) in result.unknown_references:
+                snapshot.pop(name, None)
+                state.snapshot = snapshot
+                continue
             if not prop.is_list or any(c.action == "replace" for c in failures):
                 # whatever the server held before still stands (unknown if not loaded)
                 if name in before:

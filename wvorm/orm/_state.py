@@ -23,6 +23,10 @@ The rules
   Mutating an unloaded list is impossible, since reading it raises.
 - **Vectors** are loaded only when asked. A vector that is set and differs from the
   last loaded or saved one (or was never loaded) is a change.
+- **Unconfirmed**: a new object whose insert was sent but not confirmed (the server
+  died or its answer was lost): it may or may not be stored. It stays new; the next
+  commit accepts a stored object with its uuid when that holds exactly the values
+  and vectors the insert would write, and refuses it otherwise.
 - **Deleted**: a flush deleted the object on the server. It is no longer persistent,
   and no cascade inserts it again; only an explicit ``session.add`` re-creates it.
 - An object belongs to at most one Session (``owner``).
@@ -59,6 +63,7 @@ class ObjectState:
     - ``snapshot``: the loaded fields' frozen server values; None while transient.
     - ``nulls``: loaded fields the server holds null for although the field cannot be
       None; they stay unloaded, and reading one says so.
+    - ``unconfirmed``: its insert was sent, and whether the server stored it is unknown.
     - ``deleted``: a flush deleted the object.
 
     The object's uuid is not here: it is the model's ``id`` field.
@@ -71,6 +76,7 @@ class ObjectState:
         "saved_vector",
         "saved_vectors",
         "snapshot",
+        "unconfirmed",
         "vector",
         "vectors",
     )
@@ -82,6 +88,7 @@ class ObjectState:
         self.nulls: frozenset[str] = _NO_NULLS
         self.saved_vector: Any = _UNKNOWN
         self.saved_vectors: dict[str, tuple[float, ...]] = {}
+        self.unconfirmed = False
         self.deleted = False
         self._owner: Optional[weakref.ref[Any]] = None
 
@@ -113,6 +120,7 @@ class ObjectState:
         new.nulls = self.nulls
         new.saved_vector = self.saved_vector
         new.saved_vectors = dict(self.saved_vectors)
+        new.unconfirmed = self.unconfirmed
         new.deleted = self.deleted
         return new
 
@@ -124,7 +132,7 @@ class ObjectState:
         return (
             f"ObjectState(persistent={self.is_persistent}, loaded_fields={loaded}, "
             f"vector={'set' if self.vector is not None else None}, vectors={sorted(self.vectors)}"
-            f"{', deleted' if self.deleted else ''})"
+            f"{', unconfirmed' if self.unconfirmed else ''}{', deleted' if self.deleted else ''})"
         )
 
 
@@ -218,7 +226,9 @@ def mark_stub(obj: WeaviateModel) -> None:
     uuid (a reference target that was not loaded, or an insert the server reported as
     failed yet stored): persistent, nothing loaded, so whatever it holds counts as
     changed."""
-    state_of(obj).snapshot = {}
+    state = state_of(obj)
+    state.snapshot = {}
+    state.unconfirmed = False
 
 
 def mark_clean(
@@ -236,6 +246,7 @@ def mark_clean(
     state = state_of(obj)
     state.snapshot = _snapshot(info or model_info(type(obj)), obj)
     state.nulls = _NO_NULLS
+    state.unconfirmed = False
     state.deleted = False
     _save_vectors(state, vector_sent)
 

@@ -1,0 +1,127 @@
+"""Answers lost on the way back: the real server applied a batch request, and the client
+never heard (a loopback proxy closes the connection instead of answering).
+
+Sending objects again is idempotent (the same uuids replace themselves); sending
+references again is not (Weaviate stores a beacon as often as it is added). So the
+batch resends objects, and for references first reads the source objects and sends
+only those not stored."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+import requests
+
+import wvorm
+from tests.conftest import delete_all_classes
+from tests.support.fault_proxy import Fault, FaultProxy
+from wvorm import Session
+from wvorm.embedded import EmbeddedServer
+from wvorm.orm import WeaviateModel, create_all
+
+N = 30
+
+
+@pytest.fixture
+def proxied(weaviate_server: EmbeddedServer) -> Iterator[tuple[FaultProxy, wvorm.Client]]:
+    """A REST client of the real server through a fault proxy (no faults until added)."""
+    delete_all_classes(weaviate_server.url)
+    with (
+        FaultProxy(weaviate_server.url) as proxy,
+        wvorm.Client(proxy.url, startup_period=None) as client,
+    ):
+        yield proxy, client
+    delete_all_classes(weaviate_server.url)
+
+
+def beacon_ids(client: wvorm.Client, class_name: str, object_id: uuid.UUID, name: str) -> list[str]:
+    stored = client.data_object.get_by_id(object_id, class_name=class_name)
+    assert stored is not None
+    return [b["beacon"].rsplit("/", 1)[-1] for b in stored["properties"].get(name) or []]
+
+
+def posts(proxy: FaultProxy, path: str) -> int:
+    return sum(1 for request in proxy.seen if request.startswith(f"POST {path}"))
+
+
+def make_classes(client: wvorm.Client) -> None:
+    client.schema.create_class({"class": "Target", "vectorizer": "none"})
+    to = {"name": "to", "dataType": ["Target"]}
+    client.schema.create_class({"class": "Source", "vectorizer": "none", "properties": [to]})
+
+
+def test_an_object_batch_whose_answer_was_lost_is_sent_again_and_stored_once(
+    proxied: tuple[FaultProxy, wvorm.Client],
+) -> None:
+    proxy, client = proxied
+    make_classes(client)
+    proxy.add(Fault("lose answer", "POST", "/v1/batch/objects"))
+    ids = [uuid.uuid4() for _ in range(N)]
+    with client.batch(batch_size=N) as batch:
+        for object_id in ids:
+            batch.add_data_object({}, "Target", object_id)
+    assert batch.failed_objects == []
+    assert proxy.broken == ["POST /v1/batch/objects"] and posts(proxy, "/v1/batch/objects") == 2
+    count = client.query.aggregate("Target").with_meta_count().do()
+    assert count["data"]["Aggregate"]["Target"][0]["meta"]["count"] == N
+
+
+def test_a_reference_batch_whose_answer_was_lost_is_not_written_twice(
+    proxied: tuple[FaultProxy, wvorm.Client],
+) -> None:
+    proxy, client = proxied
+    make_classes(client)
+    targets = [uuid.uuid4() for _ in range(N + 1)]
+    sources = [uuid.uuid4() for _ in range(N)]
+    with client.batch(batch_size=100) as batch:
+        for object_id in targets:
+            batch.add_data_object({}, "Target", object_id)
+        for object_id in sources:
+            batch.add_data_object({}, "Source", object_id)
+    lost = proxy.add(Fault("lose answer", "POST", "/v1/batch/references"))
+    with client.batch(batch_size=100) as batch:
+        for i, source in enumerate(sources):  # two references each
+            batch.add_reference(source, "Source", "to", targets[i], "Target")
+            batch.add_reference(source, "Source", "to", targets[i + 1], "Target")
+    assert batch.failed_references == [] and lost.times == 0
+    # every reference was stored by the first request: the batch read the sources
+    # back and had nothing left to send
+    assert posts(proxy, "/v1/batch/references") == 1
+    for i, source in enumerate(sources):
+        assert beacon_ids(client, "Source", source, "to") == [str(targets[i]), str(targets[i + 1])]
+
+
+class NTag(WeaviateModel, vectorizer="none"):
+    name: str
+
+
+class NDoc(WeaviateModel, vectorizer="none"):
+    title: str
+    tags: list[NTag] = []
+
+
+def test_a_session_commit_whose_reference_answer_was_lost_writes_each_once(
+    proxied: tuple[FaultProxy, wvorm.Client],
+) -> None:
+    proxy, client = proxied
+    create_all(client, [NTag, NDoc])
+    tags = [NTag(name=f"t{i}") for i in range(3)]
+    docs = [NDoc(title=f"d{i}", tags=tags[: 1 + i % 3]) for i in range(N)]
+    proxy.add(Fault("lose answer", "POST", "/v1/batch/references"))
+    with Session(client) as session:
+        session.add_all(docs)
+        session.commit()
+        assert session.new == [] and session.dirty == []
+    assert proxy.broken == ["POST /v1/batch/references"]
+    for doc in docs:
+        assert beacon_ids(client, "NDoc", doc.id, "tags") == [str(t.id) for t in doc.tags]
+
+
+def test_the_proxy_forwards_what_it_does_not_break(
+    proxied: tuple[FaultProxy, wvorm.Client], weaviate_server: EmbeddedServer
+) -> None:
+    proxy, client = proxied
+    assert client.get_meta() == requests.get(f"{weaviate_server.url}/v1/meta", timeout=10).json()
+    assert proxy.broken == [] and "GET /v1/meta" in proxy.seen

@@ -1,0 +1,116 @@
+"""A loopback HTTP proxy in front of a real Weaviate that breaks chosen requests.
+
+Faults the real server cannot be made to produce at a precise moment: a 503 answer,
+or an answer lost after the server applied the request (the connection closes
+before any byte of it reaches the client). Everything else is forwarded as is.
+"""
+
+from __future__ import annotations
+
+import http.server
+import threading
+from contextlib import ExitStack
+from dataclasses import dataclass
+from typing import Callable, Optional
+
+import requests
+
+from tests.support.static_site import serve
+
+
+@dataclass
+class Fault:
+    """Break the next ``times`` requests of ``method`` whose path starts with ``path``
+    (any request when both are empty): ``"503"`` answers 503 without forwarding;
+    ``"lose answer"`` forwards, then closes the connection instead of answering, after
+    calling ``then`` (with the upstream's status code)."""
+
+    action: str
+    method: str = ""
+    path: str = ""
+    times: int = 1
+    then: Optional[Callable[[int], None]] = None
+
+    def matches(self, method: str, path: str) -> bool:
+        return self.times > 0 and method.startswith(self.method) and path.startswith(self.path)
+
+
+class FaultProxy:
+    """Forwards to ``upstream`` (a base URL), applying the :class:`Fault` rules in order.
+    A context manager: inside it, it serves at ``url`` on a free loopback port. ``seen``
+    lists every request as ``"METHOD /path"``; ``broken`` those it broke."""
+
+    def __init__(self, upstream: str, *faults: Fault) -> None:
+        self.upstream = upstream
+        self.faults: list[Fault] = list(faults)
+        self.seen: list[str] = []
+        self.broken: list[str] = []
+        self.url = ""
+        self._lock = threading.Lock()
+        self._serving = ExitStack()
+
+    def __enter__(self) -> FaultProxy:
+        self.url = self._serving.enter_context(serve(self._handler()))
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._serving.close()
+
+    def add(self, fault: Fault) -> Fault:
+        with self._lock:
+            self.faults.append(fault)
+        return fault
+
+    def _take(self, method: str, path: str) -> Optional[Fault]:
+        """The rule that breaks this request (using one of its times), or None."""
+        with self._lock:
+            self.seen.append(f"{method} {path}")
+            for fault in self.faults:
+                if fault.matches(method, path):
+                    fault.times -= 1
+                    self.broken.append(f"{method} {path}")
+                    return fault
+        return None
+
+    def _handler(self) -> type[http.server.BaseHTTPRequestHandler]:
+        proxy = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as the client's pool expects
+
+            def _handle(self) -> None:
+                length = int(self.headers.get("content-length") or 0)
+                body = self.rfile.read(length) if length else None
+                fault = proxy._take(self.command, self.path)
+                if fault is not None and fault.action == "503":
+                    self.send_response(503)
+                    self.send_header("content-length", "0")
+                    self.end_headers()
+                    return
+                try:
+                    upstream = requests.request(
+                        self.command, proxy.upstream + self.path, data=body, timeout=60,
+                        headers={k: v for k, v in self.headers.items() if k.lower() != "host"},
+                    )  # fmt: skip
+                except requests.RequestException:  # the server is gone: so is the answer
+                    self.close_connection = True
+                    return
+                if fault is not None:  # "lose answer": applied upstream, never answered
+                    if fault.then is not None:
+                        fault.then(upstream.status_code)
+                    self.close_connection = True
+                    return
+                self.send_response(upstream.status_code)
+                for name in ("content-type",):
+                    if name in upstream.headers:
+                        self.send_header(name, upstream.headers[name])
+                self.send_header("content-length", str(len(upstream.content)))
+                self.end_headers()
+                self.wfile.write(upstream.content)
+
+            do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = _handle
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        return Handler
