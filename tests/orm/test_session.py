@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import copy
 import logging
+import time
 from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
-from typing import Any, Optional, Union
+from typing import Any, Optional, TypeVar, Union
 from uuid import uuid4
 
 import pytest
@@ -1328,54 +1329,93 @@ def test_reference_writes_to_a_list_another_session_emptied_are_confirmed_not_du
 
 # -- inserts whose outcome is unknown (a commit cut off by a dying server) -------------------
 # tests/reliability/test_crash.py makes them for real; here one is made by hand, so that
-# every value type is compared.
+# every property type, both kinds of vector, and references are compared.
 
 
-def stored_as_sent(client: wvorm.Client, obj: Kitchen) -> None:
-    """Store ``obj`` as a cut-off insert of it would have: its values and vector."""
-    client.data_object.create(to_properties(obj), "Kitchen", obj.id, vector=state_of(obj).vector)
+def stored_as_sent(client: wvorm.Client, obj: WeaviateModel, **extra: Any) -> float:
+    """Store ``obj`` as a cut-off insert of it would have (its values and vectors, and
+    ``extra`` properties); return its update time on the server."""
+    state = state_of(obj)
+    vector: Any = state.vectors or state.vector
+    name = model_info(type(obj)).name
+    client.data_object.create({**to_properties(obj), **extra}, name, obj.id, vector=vector)
+    return update_time(client, obj)
 
 
-def unconfirmed_copy(obj: Kitchen) -> Kitchen:
+def update_time(client: wvorm.Client, obj: WeaviateModel) -> float:
+    data = client.data_object.get_by_id(obj.id, class_name=model_info(type(obj)).name)
+    assert data is not None
+    return float(data["lastUpdateTimeUnix"])
+
+
+M = TypeVar("M", bound=WeaviateModel)
+
+
+def unconfirmed_copy(obj: M) -> M:
     """A new instance of ``obj`` whose earlier insert was sent but not confirmed."""
     again = copy.deepcopy(obj)
     state_of(again).unconfirmed = True
     return again
 
 
+@pytest.mark.parametrize("kind", ["every type", "naive dates", "named vectors"])
 def test_an_unconfirmed_insert_found_stored_as_sent_is_counted_written(
-    client: wvorm.Client,
+    client: wvorm.Client, kind: str
 ) -> None:
-    create_all(client, [Kitchen, Article])
-    obj = every_type_kitchen()
-    state_of(obj).vector = [0.1, 0.2, 1 / 3]  # not exact in float32: compared as stored
-    stored_as_sent(client, obj)
+    create_all(client, [Kitchen, Article, SImage])
+    obj: WeaviateModel
+    if kind == "named vectors":
+        obj = SImage(caption="a cat")
+        state_of(obj).vectors = {"look": [0.1, 0.2], "caption": [1 / 3, 0.4, 0.5]}
+    else:
+        naive = kind == "naive dates"  # sent as UTC, read back with an offset
+        when = datetime(2024, 5, 6, 7, 8, 9, tzinfo=None if naive else timezone.utc)
+        obj = every_type_kitchen(when=when, whens=[when])
+        state_of(obj).vector = [0.1, 0.2, 1 / 3]  # not exact in float32: compared as stored
+    stored_at = stored_as_sent(client, obj)
     again = unconfirmed_copy(obj)
+    time.sleep(0.01)  # (so that a write now would show in the update time)
     with Session(client) as session:
         session.add(again)
-        session.commit()  # not refused as existing, not sent again
+        session.commit()  # not refused as existing, and not sent again
         assert session.new == [] and state_of(again).is_persistent
         assert not state_of(again).unconfirmed
-    assert Kitchen.query.using(client).count() == 1
+    assert update_time(client, obj) == stored_at
+    assert type(obj).query.using(client).count() == 1
 
 
-@pytest.mark.parametrize("change", ["text", "when", "address", "vector"])
-def test_an_unconfirmed_insert_found_stored_with_other_values_is_refused(
+@pytest.mark.parametrize("change", ["text", "when", "address", "vector", "named", "reference"])
+def test_an_unconfirmed_insert_found_stored_differently_is_refused(
     client: wvorm.Client, change: str
 ) -> None:
-    create_all(client, [Kitchen, Article])
-    obj = every_type_kitchen()
-    state_of(obj).vector = [0.1, 0.2, 0.3]
-    stored_as_sent(client, obj)
-    again = unconfirmed_copy(obj)
-    if change == "text":
-        again.text = "edited since"
-    elif change == "when":
-        again.when = datetime(2024, 5, 6, 7, 8, 10, tzinfo=timezone.utc)
-    elif change == "address":
-        again.address = KitchenAddress(street="Main", number=5)
+    """Other values, vectors, or any reference (a cut-off insert stores none: references
+    are written after the inserts, so beacons mean that another writer stored it)."""
+    create_all(client, [Kitchen, Article, SImage])
+    obj: WeaviateModel
+    extra: dict[str, Any] = {}
+    if change == "named":
+        obj = SImage(caption="a cat")
+        state_of(obj).vectors = {"look": [0.1, 0.2], "caption": [0.3, 0.4]}
     else:
-        state_of(again).vector = [0.1, 0.2, 0.30001]
+        obj = every_type_kitchen()
+        state_of(obj).vector = [0.1, 0.2, 0.3]
+    if change == "reference":
+        other = Kitchen(text="another writer's")
+        stored_as_sent(client, other)
+        extra = {"related": [{"beacon": f"weaviate://localhost/Kitchen/{other.id}"}]}
+    stored_at = stored_as_sent(client, obj, **extra)
+    again = unconfirmed_copy(obj)
+    if isinstance(again, Kitchen):
+        if change == "text":
+            again.text = "edited since"
+        elif change == "when":
+            again.when = datetime(2024, 5, 6, 7, 8, 10, tzinfo=timezone.utc)
+        elif change == "address":
+            again.address = KitchenAddress(street="Main", number=5)
+        elif change == "vector":
+            state_of(again).vector = [0.1, 0.2, 0.30001]
+    else:
+        state_of(again).vectors["caption"] = [0.3, 0.40001]
     with Session(client) as session:
         session.add(again)
         with pytest.raises(CommitError) as caught:
@@ -1383,7 +1423,54 @@ def test_an_unconfirmed_insert_found_stored_with_other_values_is_refused(
         assert session.new == [again] and state_of(again).unconfirmed
     (item, reason), *others = caught.value.failures
     assert item is again and not others
-    assert "exists on the server with other values or vectors" in reason
-    assert "session.merge(obj)" in reason
-    held = Kitchen.query.using(client).one()  # the stored object is left as it was
-    assert (held.text, held.when, held.address) == (obj.text, obj.when, obj.address)
+    assert "exists on the server with other values, vectors or references" in reason
+    assert "session.expunge(obj), then session.merge(obj)" in reason
+    assert update_time(client, obj) == stored_at  # the stored object is left as it was
+
+
+def test_the_refusal_advice_updates_the_stored_object(client: wvorm.Client) -> None:
+    """What the message says to do works: expunge, merge, commit."""
+    create_all(client, [Kitchen, Article])
+    obj = every_type_kitchen()
+    stored_as_sent(client, obj)
+    again = unconfirmed_copy(obj)
+    again.text = "edited since"
+    with Session(client) as session:
+        session.add(again)
+        with pytest.raises(CommitError):
+            session.commit()
+        session.expunge(again)
+        session.merge(again)
+        session.commit()
+    held = Kitchen.query.using(client).one()
+    assert held.text == "edited since" and held.address == obj.address
+
+
+def test_deleting_an_unconfirmed_insert_deletes_it_on_the_server(client: wvorm.Client) -> None:
+    create_all(client, [Kitchen, Article])
+    stored, never = every_type_kitchen(), every_type_kitchen()
+    stored_as_sent(client, stored)
+    with Session(client) as session:
+        for obj in (stored, never):  # both may be stored: one is
+            again = unconfirmed_copy(obj)
+            session.add(again)
+            session.delete(again)
+        assert session.new == [] and len(session.deleted) == 2
+        session.commit()  # one deleted, the other was not there: no failure
+        assert session.deleted == []
+    assert Kitchen.query.using(client).count() == 0
+
+
+def test_rollback_and_close_warn_of_unconfirmed_inserts_they_drop(
+    schema: wvorm.Client, caplog: pytest.LogCaptureFixture
+) -> None:
+    for action in ("rollback", "close"):
+        caplog.clear()
+        with caplog.at_level(logging.WARNING, logger="wvorm.orm.session"):
+            session = Session(schema)
+            author = unconfirmed_copy(SAuthor(name="cut off"))
+            session.add(author)
+            getattr(session, action)()
+        assert f"Session.{action}() drops 1 new object(s) whose insert was cut off" in caplog.text
+        assert str(author.id) in caplog.text
+        session.close()

@@ -24,6 +24,7 @@ import pytest
 
 import wvorm
 from tests.conftest import ServerFactory
+from tests.orm.conftest import transport_client
 from tests.support.fault_proxy import Fault, FaultProxy
 from wvorm.embedded import EmbeddedServer
 from wvorm.errors import CommitError, WvormError
@@ -45,15 +46,14 @@ class KBook(WeaviateModel, vectorizer="none"):
 
 
 def library() -> list[KAuthor]:
-    """Authors with two books each, references both ways, natural uuids, a vector each."""
+    """Authors with a vector and two books each, references both ways; the authors' uuids
+    are given (natural keys), the books' random (uuid4), as the two kinds are checked
+    apart."""
     authors = []
     for i in range(N_AUTHORS):
         author = KAuthor(id=uuid.uuid5(NAMESPACE, f"a{i}"), name=f"author {i}")
         state_of(author).vector = [i / N_AUTHORS, 0.1, 1 / 3]  # (0.1, 1/3: not float32)
-        author.books = [
-            KBook(id=uuid.uuid5(NAMESPACE, f"b{i}.{j}"), title=f"book {i}.{j}", author=author)
-            for j in range(2)
-        ]
+        author.books = [KBook(title=f"book {i}.{j}", author=author) for j in range(2)]
         authors.append(author)
     return authors
 
@@ -71,23 +71,26 @@ def test_a_commit_cut_by_a_killed_server_completes_on_the_next_commit(
     or right after the server applied a reference batch, whose answer a proxy keeps
     (then the server surely stored references that the commit could not confirm)."""
     server = server_factory()
-    with FaultProxy(server.url) as proxy:
+    if phase != "a reference answer":  # (REST straight to the server: "connection refused")
+        with transport_client(server, "grpc") as client:
+            cut_and_complete(server, client, phase, None)
+        return
+    lost = Fault("lose answer", "POST", "/v1/batch/references", then=lambda _: kill(server))
+    with FaultProxy(server.url, lost) as proxy:
         config = wvorm.Config(grpc_port=server.ports.grpc, transport="grpc")
-        client = wvorm.Client(proxy.url, additional_config=config)
-        cut_and_complete(server, client, proxy, phase)
-        client.close()
+        with wvorm.Client(proxy.url, additional_config=config) as client:
+            cut_and_complete(server, client, phase, proxy)
+    assert proxy.broken == ["POST /v1/batch/references"]
 
 
 def cut_and_complete(
-    server: EmbeddedServer, client: wvorm.Client, proxy: FaultProxy, phase: str
+    server: EmbeddedServer, client: wvorm.Client, phase: str, proxy: Optional[FaultProxy]
 ) -> None:
     config = client.connection.config
     retries, config.session_pool_max_retries = config.session_pool_max_retries, 1  # fail fast
     create_all(client, [KAuthor, KBook])
     authors = library()
     quarter = threading.Event()
-    if phase == "a reference answer":
-        proxy.add(Fault("lose answer", "POST", "/v1/batch/references", then=lambda _: kill(server)))
 
     def progress(p: CommitProgress) -> None:
         if p.phase == phase and p.done >= p.total // 4:
@@ -117,12 +120,19 @@ def cut_and_complete(
     in_flight = 0
     for item, reason in cut.failures:  # each names the request the kill cut, or the one before
         if isinstance(item, ReferenceChange):
-            assert "Batch request" in reason or "held back: its target" in reason, reason
+            assert "atch request" in reason or "held back: its target" in reason, reason
         else:
             assert phase == "inserts", (item, reason)
             assert "Batch request" in reason or "not sent" in reason, reason
-        in_flight += "may not have been written" in reason
+        in_flight += "may not have been written" in reason or "may or may not be" in reason
     assert in_flight, "the kill cut no request in flight: the test shows nothing"
+    if proxy is not None:
+        # Once the server is gone, reading back stops at the first failure: a few reads
+        # (each retried once), not one per source object, which through a proxy that
+        # answers 502 took minutes.
+        after_kill = proxy.seen[proxy.seen.index(proxy.broken[0]) + 1 :]
+        reads = [r for r in after_kill if r.startswith("GET /v1/objects/")]
+        assert len(reads) <= 16, reads
     server.stop(cleanup=False)
     server.start()
     config.session_pool_max_retries = retries

@@ -19,6 +19,7 @@ from tests.conftest import delete_all_classes
 from tests.support.fault_proxy import Fault, FaultProxy
 from wvorm import Session
 from wvorm.embedded import EmbeddedServer
+from wvorm.errors import BatchError
 from wvorm.orm import WeaviateModel, create_all
 
 N = 30
@@ -91,6 +92,31 @@ def test_a_reference_batch_whose_answer_was_lost_is_not_written_twice(
     assert posts(proxy, "/v1/batch/references") == 1
     for i, source in enumerate(sources):
         assert beacon_ids(client, "Source", source, "to") == [str(targets[i]), str(targets[i + 1])]
+
+
+def test_references_whose_sources_cannot_be_read_back_are_reported_not_sent_twice(
+    proxied: tuple[FaultProxy, wvorm.Client],
+) -> None:
+    """After a lost answer, the batch reads the sources back; when that fails too, the
+    outcome is unknown, and sending them again could store them twice: they are
+    reported instead, saying so, and the batch stops as after a failed request."""
+    proxy, client = proxied
+    make_classes(client)
+    target, source = uuid.uuid4(), uuid.uuid4()
+    client.data_object.create({}, "Target", target)
+    client.data_object.create({}, "Source", source)
+    proxy.add(Fault("lose answer", "POST", "/v1/batch/references"))
+    proxy.add(Fault("503", "GET", f"/v1/objects/Source/{source}", times=1000))
+    batch = client.batch
+    stopped = pytest.raises(BatchError, match="Batch stopped: a batch request with 1 references")
+    with stopped, batch:
+        batch.add_reference(source, "Source", "to", target, "Target")
+    (failure,) = batch.failed_references
+    assert f"check failed (GET /v1/objects/Source/{source} answered 503" in failure.message
+    assert "may or may not be written" in failure.message
+    assert posts(proxy, "/v1/batch/references") == 1  # not sent again
+    proxy.faults.clear()
+    assert beacon_ids(client, "Source", source, "to") == [str(target)]  # (stored once)
 
 
 class NTag(WeaviateModel, vectorizer="none"):

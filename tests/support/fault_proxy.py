@@ -2,7 +2,8 @@
 
 Faults the real server cannot be made to produce at a precise moment: a 503 answer,
 or an answer lost after the server applied the request (the connection closes
-before any byte of it reaches the client). Everything else is forwarded as is.
+before any byte of it reaches the client). Everything else is forwarded as is; when
+the server cannot be reached, the proxy answers 502, as a reverse proxy does.
 """
 
 from __future__ import annotations
@@ -92,8 +93,10 @@ class FaultProxy:
                         self.command, proxy.upstream + self.path, data=body, timeout=60,
                         headers={k: v for k, v in self.headers.items() if k.lower() != "host"},
                     )  # fmt: skip
-                except requests.RequestException:  # the server is gone: so is the answer
-                    self.close_connection = True
+                except requests.RequestException:  # the server is gone: as nginx answers
+                    self.send_response(502)
+                    self.send_header("content-length", "0")
+                    self.end_headers()
                     return
                 if fault is not None:  # "lose answer": applied upstream, never answered
                     if fault.then is not None:

@@ -332,7 +332,12 @@ class Sender:
         """``payloads`` without the references the server already holds.
 
         Used after an attempt that may have been applied, so a retry does not add a
-        reference twice. A source object that cannot be read keeps its references.
+        reference twice. A source object that does not exist holds none, so its
+        references are sent again (for the server to report). When a source cannot be
+        read (any other answer), the rest are not tried either: the references not
+        confirmed are recorded as failed, those of unread sources saying that they may
+        or may not be written (sending them again could store them twice), and a
+        BatchError stops the batch, as when a request fails after its retries.
         """
         wanted: dict[tuple[str, str, Optional[str]], list[int]] = defaultdict(list)
         items = [decode(p) for p in payloads]
@@ -340,17 +345,27 @@ class Sender:
             class_name, uuid, _ = parse_beacon(item["from"])
             wanted[(class_name or "", uuid, item.get("tenant"))].append(index)
         keep: list[int] = []
+        unread: list[int] = []
+        answer = ""
         for (class_name, uuid, tenant), indexes in wanted.items():
+            if unread:  # (the server could not answer one read: the rest are not tried)
+                unread.extend(indexes)
+                continue
             response = self._connection.get(
                 f"/objects/{class_name}/{uuid}",
                 params={"tenant": tenant, "consistency_level": settings.consistency_level},
             )
+            if response.status_code == 404:
+                keep.extend(indexes)
+                continue
             stored = None
             if response.status_code == 200:
                 with contextlib.suppress(ResponseCannotBeDecodedException):
                     stored = json_body(response, "Read the object back")
-            if stored is None:
-                keep.extend(indexes)  # (not confirmed: sent again)
+            if not isinstance(stored, dict):
+                unread.extend(indexes)
+                answer = f"GET /v1/objects/{class_name}/{uuid} answered {response.status_code} "
+                answer += repr(response.text[:100])
                 continue
             properties = stored.get("properties") or {}
             for index in indexes:
@@ -358,6 +373,25 @@ class Sender:
                 held = properties.get(prop or "") or []
                 if not any(_same_target(ref, items[index]["to"]) for ref in held):
                     keep.append(index)
+        if unread:
+            cause = (
+                f"a batch request with {len(payloads)} references failed after the server may "
+                f"have applied it, and reading their source objects back to check failed "
+                f"({answer})"
+            )
+            self._failures.add(
+                "references",
+                [payloads[i] for i in unread],
+                f"Not confirmed: {cause}. They were not sent again, since a reference added "
+                "twice is stored twice: they may or may not be written.",
+            )
+            if keep:
+                self._failures.add(
+                    "references",
+                    [payloads[i] for i in keep],
+                    f"Not written: {cause}, and they were not sent again.",
+                )
+            raise BatchError(f"Batch stopped: {cause}; see batch.failed_references.")
         dropped = len(payloads) - len(keep)
         if dropped:
             logger.info("%d reference(s) were already written before the failure", dropped)

@@ -73,7 +73,8 @@ logger = logging.getLogger("wvorm.orm.persistence")
 
 _EXISTS = (
     "an object with this uuid already exists on the server, and session.add() only "
-    "inserts; use session.merge(obj) to update the stored object (or session.get() to load it)"
+    "inserts; to update the stored object with these values, call session.expunge(obj), "
+    "then session.merge(obj) (or load it with session.get())"
 )
 LOOKUP_CHUNK = 1000  # ids per existence look-up and per batch delete (server cap: 10,000)
 # Inserts to check per class from which counting the class first pays: a count and a
@@ -406,10 +407,11 @@ class _Run:
         if _stored_as(insert, data):
             return None
         return (
-            "an object with this uuid exists on the server with other values or vectors than "
-            "this one (an earlier commit's insert of it was cut off, and it may be that "
-            "insert, stored before the values changed); session.add() only inserts: use "
-            "session.merge(obj) to update the stored object, or session.get() to load it"
+            "an object with this uuid exists on the server with other values, vectors or "
+            "references than this one (an earlier commit's insert of it was cut off, and "
+            "it may be that insert, stored before the values changed); session.add() only "
+            "inserts: to update the stored object with these values, call "
+            "session.expunge(obj), then session.merge(obj) (or load it with session.get())"
         )
 
     def _look_up(
@@ -499,18 +501,22 @@ class _Run:
         by_source: dict[int, list[ReferenceChange]] = {}
         for change in rejected:
             by_source.setdefault(id(change.source), []).append(change)
+        unreadable = False
         for changes in by_source.values():
             source = changes[0].source
             info = model_info(type(source))
-            try:
-                data = self.client.data_object.get_by_id(
-                    source.id,
-                    class_name=info.name,
-                    consistency_level=self.level,
-                    tenant=self.options.tenant,
-                )
-            except WvormError:
-                # The failures stand, and whether they were written is unknown.
+            data = None
+            if not unreadable:
+                try:
+                    data = self.client.data_object.get_by_id(
+                        source.id,
+                        class_name=info.name,
+                        consistency_level=self.level,
+                        tenant=self.options.tenant,
+                    )
+                except WvormError:
+                    unreadable = True  # (the server cannot answer: the rest are not tried)
+            if unreadable:  # the failures stand, and whether they were written is unknown
                 self.result.unknown_references.update(
                     ((type(source), source.id), change.field_name) for change in changes
                 )
@@ -730,20 +736,27 @@ def _could_exist(obj: WeaviateModel) -> bool:
 
 
 def _stored_as(insert: Insert, data: dict[str, Any]) -> bool:
-    """Whether ``data`` (a stored object, as REST returns it) holds exactly the properties
-    and vectors ``insert`` would write. Properties are compared as model values, as dirty
-    tracking compares them, so the server's rendering does not count (dates in another
-    offset, geo coordinates stored as float32); vectors as float32, as the server stores
-    them. References are left out: they are written after the inserts."""
+    """Whether ``data`` (a stored object, as REST returns it) holds exactly what
+    ``insert`` would write, and no reference: a cut-off insert stores none, since
+    references are written after the inserts, so beacons mean another writer.
+
+    Both sides' properties are decoded into model values and compared as dirty
+    tracking compares them, so the server's rendering does not count (a naive date
+    sent as UTC, geo coordinates stored as float32); vectors are compared in float32,
+    as the server stores them.
+    """
     model = type(insert.obj)
+    info = model_info(model)
+    stored_properties = data.get("properties") or {}
+    if any(stored_properties.get(prop.name) for prop in info.references):
+        return False
     try:
-        stored = from_properties(model, data.get("properties") or {}, uuid=insert.obj.id)
+        stored = from_properties(model, stored_properties, uuid=insert.obj.id).__dict__
+        sent = from_properties(model, insert.properties, uuid=insert.obj.id).__dict__
     except (TypeError, ValueError):  # (pydantic's ValidationError is a ValueError)
         return False
-    held, wanted = stored.__dict__, insert.obj.__dict__
-    for prop in model_info(model).properties:
-        if held.get(prop.field_name) != wanted.get(prop.field_name):
-            return False
+    if any(stored.get(p.field_name) != sent.get(p.field_name) for p in info.properties):
+        return False
     if insert.vector is not None and not _same_vector(data.get("vector"), insert.vector):
         return False
     named = data.get("vectors") or {}
@@ -753,8 +766,10 @@ def _stored_as(insert: Insert, data: dict[str, Any]) -> bool:
 def _same_vector(held: Any, sent: Any) -> bool:
     """Whether the stored vector ``held`` is ``sent`` (a vector or multi-vector) in float32."""
     values = get_vector(sent)
+    if not values:
+        return not held
     try:
-        if values and not isinstance(values[0], (int, float)):  # a multi-vector
+        if hasattr(values[0], "__len__"):  # a multi-vector (items may be numpy scalars)
             return len(held) == len(values) and all(
                 array("f", h) == array("f", get_vector(v)) for h, v in zip(held, values)
             )

@@ -169,16 +169,18 @@ class Session:
     def delete(self, obj: WeaviateModel) -> None:
         """Mark ``obj`` for deletion by the next commit.
 
-        A new object that was never written is simply dropped from the session. A
-        loaded object from elsewhere is attached first. References that other
-        objects hold to it are not touched (Weaviate skips dangling references).
+        A new object that was never written is simply dropped from the session; one
+        whose insert was cut off (it may be stored) is deleted on the server. A loaded
+        object from elsewhere is attached first. References that other objects hold to
+        it are not touched (Weaviate skips dangling references).
         """
         if not isinstance(obj, WeaviateModel):
             raise UsageError(f"Session.delete takes a WeaviateModel instance, got {obj!r}")
         key = identity_key(obj)
         present = self._identity.get(key)
+        state = state_of(obj)
         if present is None:
-            if not state_of(obj).is_persistent:
+            if not (state.is_persistent or state.unconfirmed):
                 raise SessionError(
                     f"cannot delete {describe(obj)}: it was never saved. Only objects loaded "
                     "from, or written to, the server can be deleted."
@@ -189,10 +191,10 @@ class Session:
                 f"cannot delete {describe(obj)}: the session holds another Python object "
                 "with this uuid; delete that one (session.get(...))"
             )
-        if self._new.pop(key, None) is not None:
+        if self._new.pop(key, None) is not None and not state.unconfirmed:
             self._forget(key)  # never written: nothing to delete on the server
             return
-        self._deleted[key] = obj
+        self._deleted[key] = obj  # (an object already gone is no failure)
 
     def expunge(self, obj: WeaviateModel) -> None:
         """Stop tracking ``obj``: its pending insert, changes or deletion are forgotten."""
@@ -319,8 +321,10 @@ class Session:
         New objects leave the session, deletions are cancelled, and every persistent
         object gets back the field values and vectors it had after its last load or
         flush (fields assigned without being loaded become unloaded again). Objects
-        already flushed stay written (Weaviate has no transactions).
+        already flushed stay written (Weaviate has no transactions), and so may new
+        objects whose insert was cut off (a warning names them).
         """
+        self._warn_unconfirmed("rollback")
         for key in list(self._new):
             self._forget(key)
         self._deleted.clear()
@@ -333,6 +337,7 @@ class Session:
         Unflushed inserts and deletions are discarded (a warning says how many), as
         are unflushed changes to loaded objects. The session can be used again.
         """
+        self._warn_unconfirmed("close")
         if self._new or self._deleted:
             logger.warning(
                 "Session closed with %d unflushed new and %d unflushed deleted object(s); "
@@ -518,6 +523,19 @@ class Session:
                 continue
             snapshot[name] = _held_after(snapshot.get(name) or (), before.get(name) or (), failures)
             state.snapshot = snapshot
+
+    def _warn_unconfirmed(self, action: str) -> None:
+        """Warn that ``action`` drops new objects the server may hold all the same."""
+        unconfirmed = [obj for obj in self._new.values() if state_of(obj).unconfirmed]
+        if unconfirmed:
+            logger.warning(
+                "Session.%s() drops %d new object(s) whose insert was cut off, so the server "
+                "may hold them all the same (the first: %s); commit again to finish the "
+                "insert, or session.delete() them and commit",
+                action,
+                len(unconfirmed),
+                describe(unconfirmed[0]),
+            )
 
     def _batch_engine(self) -> Batch:
         """The session's own batch engine: its settings and failure records stay apart

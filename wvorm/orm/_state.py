@@ -255,6 +255,7 @@ def mark_deleted(obj: WeaviateModel) -> None:
     """Record that a flush deleted ``obj`` on the server."""
     state = state_of(obj)
     state.snapshot = None
+    state.unconfirmed = False
     state.deleted = True
     state.saved_vector = _UNKNOWN
     state.saved_vectors = {}
