@@ -19,7 +19,7 @@ from tests.conftest import delete_all_classes
 from tests.support.fault_proxy import Fault, FaultProxy
 from wvorm import Session
 from wvorm.embedded import EmbeddedServer
-from wvorm.errors import BatchError
+from wvorm.errors import BatchError, WeaviateTimeoutError
 from wvorm.orm import WeaviateModel, create_all
 
 N = 30
@@ -143,6 +143,38 @@ def test_a_session_commit_whose_reference_answer_was_lost_writes_each_once(
     assert proxy.broken == ["POST /v1/batch/references"]
     for doc in docs:
         assert beacon_ids(client, "NDoc", doc.id, "tags") == [str(t.id) for t in doc.tags]
+
+
+def test_a_batch_answered_429_waits_and_sends_again(
+    proxied: tuple[FaultProxy, wvorm.Client],
+) -> None:
+    proxy, client = proxied
+    make_classes(client)
+    proxy.add(Fault("429", "POST", "/v1/batch/objects", times=2))
+    ids = [uuid.uuid4() for _ in range(N)]
+    with client.batch(batch_size=N) as batch:
+        for object_id in ids:
+            batch.add_data_object({}, "Target", object_id)
+    assert batch.failed_objects == []
+    assert posts(proxy, "/v1/batch/objects") == 3  # turned away twice, then written
+    count = client.query.aggregate("Target").with_meta_count().do()
+    assert count["data"]["Aggregate"]["Target"][0]["meta"]["count"] == N
+
+
+def test_reads_stalled_past_the_timeout_fail_after_a_bounded_number_of_attempts(
+    weaviate_server: EmbeddedServer,
+) -> None:
+    stall = Fault("stall", "GET", "/v1/schema", times=100, seconds=1.5)
+    with (
+        FaultProxy(weaviate_server.url, stall) as proxy,
+        wvorm.Client(proxy.url, timeout_config=(5, 0.3), startup_period=None) as client,
+    ):
+        retries = client.connection.config.session_pool_max_retries
+        with pytest.raises(WeaviateTimeoutError, match=f"after {1 + retries} attempt"):
+            client.schema.get()
+        assert proxy.seen.count("GET /v1/schema") == 1 + retries
+        stall.times = 0
+        assert "classes" in client.schema.get()  # the client recovers at once
 
 
 def test_the_proxy_forwards_what_it_does_not_break(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import http.server
 import threading
+import time
 from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Callable, Optional
@@ -22,15 +23,17 @@ from tests.support.static_site import serve
 @dataclass
 class Fault:
     """Break the next ``times`` requests of ``method`` whose path starts with ``path``
-    (any request when both are empty): ``"503"`` answers 503 without forwarding;
-    ``"lose answer"`` forwards, then closes the connection instead of answering, after
-    calling ``then`` (with the upstream's status code)."""
+    (any request when both are empty). ``action``: a status code (``"503"``,
+    ``"429"``) is answered without forwarding; ``"lose answer"`` forwards, then closes
+    the connection instead of answering, after calling ``then`` (with the upstream's
+    status code); ``"stall"`` waits ``seconds`` before forwarding and answering."""
 
     action: str
     method: str = ""
     path: str = ""
     times: int = 1
     then: Optional[Callable[[int], None]] = None
+    seconds: float = 0.0
 
     def matches(self, method: str, path: str) -> bool:
         return self.times > 0 and method.startswith(self.method) and path.startswith(self.path)
@@ -83,11 +86,14 @@ class FaultProxy:
                 length = int(self.headers.get("content-length") or 0)
                 body = self.rfile.read(length) if length else None
                 fault = proxy._take(self.command, self.path)
-                if fault is not None and fault.action == "503":
-                    self.send_response(503)
+                if fault is not None and fault.action.isdigit():
+                    self.send_response(int(fault.action))
                     self.send_header("content-length", "0")
                     self.end_headers()
                     return
+                if fault is not None and fault.action == "stall":
+                    time.sleep(fault.seconds)
+                    fault = None  # then forwarded and answered (if the client still waits)
                 try:
                     upstream = requests.request(
                         self.command, proxy.upstream + self.path, data=body, timeout=60,
@@ -103,13 +109,15 @@ class FaultProxy:
                         fault.then(upstream.status_code)
                     self.close_connection = True
                     return
-                self.send_response(upstream.status_code)
-                for name in ("content-type",):
-                    if name in upstream.headers:
-                        self.send_header(name, upstream.headers[name])
-                self.send_header("content-length", str(len(upstream.content)))
-                self.end_headers()
-                self.wfile.write(upstream.content)
+                try:
+                    self.send_response(upstream.status_code)
+                    if "content-type" in upstream.headers:
+                        self.send_header("content-type", upstream.headers["content-type"])
+                    self.send_header("content-length", str(len(upstream.content)))
+                    self.end_headers()
+                    self.wfile.write(upstream.content)
+                except OSError:  # the client gave up waiting (a stall past its timeout)
+                    self.close_connection = True
 
             do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = _handle
 
