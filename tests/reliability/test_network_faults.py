@@ -17,6 +17,7 @@ import requests
 import wvorm
 from tests.conftest import delete_all_classes
 from tests.support.fault_proxy import Fault, FaultProxy
+from tests.test_batch import count, references_of
 from wvorm import Session
 from wvorm.embedded import EmbeddedServer
 from wvorm.errors import BatchError, WeaviateTimeoutError
@@ -35,12 +36,6 @@ def proxied(weaviate_server: EmbeddedServer) -> Iterator[tuple[FaultProxy, wvorm
     ):
         yield proxy, client
     delete_all_classes(weaviate_server.url)
-
-
-def beacon_ids(client: wvorm.Client, class_name: str, object_id: uuid.UUID, name: str) -> list[str]:
-    stored = client.data_object.get_by_id(object_id, class_name=class_name)
-    assert stored is not None
-    return [b["beacon"].rsplit("/", 1)[-1] for b in stored["properties"].get(name) or []]
 
 
 def posts(proxy: FaultProxy, path: str) -> int:
@@ -65,8 +60,7 @@ def test_an_object_batch_whose_answer_was_lost_is_sent_again_and_stored_once(
             batch.add_data_object({}, "Target", object_id)
     assert batch.failed_objects == []
     assert proxy.broken == ["POST /v1/batch/objects"] and posts(proxy, "/v1/batch/objects") == 2
-    count = client.query.aggregate("Target").with_meta_count().do()
-    assert count["data"]["Aggregate"]["Target"][0]["meta"]["count"] == N
+    assert count(client, "Target") == N
 
 
 def test_a_reference_batch_whose_answer_was_lost_is_not_written_twice(
@@ -90,8 +84,9 @@ def test_a_reference_batch_whose_answer_was_lost_is_not_written_twice(
     # every reference was stored by the first request: the batch read the sources
     # back and had nothing left to send
     assert posts(proxy, "/v1/batch/references") == 1
+    held = references_of(client, "Source", "to")
     for i, source in enumerate(sources):
-        assert beacon_ids(client, "Source", source, "to") == [str(targets[i]), str(targets[i + 1])]
+        assert held[str(source)] == [str(targets[i]), str(targets[i + 1])]
 
 
 def test_references_whose_sources_cannot_be_read_back_are_reported_not_sent_twice(
@@ -116,7 +111,7 @@ def test_references_whose_sources_cannot_be_read_back_are_reported_not_sent_twic
     assert "may or may not be written" in failure.message
     assert posts(proxy, "/v1/batch/references") == 1  # not sent again
     proxy.faults.clear()
-    assert beacon_ids(client, "Source", source, "to") == [str(target)]  # (stored once)
+    assert references_of(client, "Source", "to")[str(source)] == [str(target)]  # (stored once)
 
 
 class NTag(WeaviateModel, vectorizer="none"):
@@ -141,8 +136,9 @@ def test_a_session_commit_whose_reference_answer_was_lost_writes_each_once(
         session.commit()
         assert session.new == [] and session.dirty == []
     assert proxy.broken == ["POST /v1/batch/references"]
+    held = references_of(client, "NDoc", "tags")
     for doc in docs:
-        assert beacon_ids(client, "NDoc", doc.id, "tags") == [str(t.id) for t in doc.tags]
+        assert held[str(doc.id)] == [str(t.id) for t in doc.tags]
 
 
 def test_a_batch_answered_429_waits_and_sends_again(
@@ -157,8 +153,7 @@ def test_a_batch_answered_429_waits_and_sends_again(
             batch.add_data_object({}, "Target", object_id)
     assert batch.failed_objects == []
     assert posts(proxy, "/v1/batch/objects") == 3  # turned away twice, then written
-    count = client.query.aggregate("Target").with_meta_count().do()
-    assert count["data"]["Aggregate"]["Target"][0]["meta"]["count"] == N
+    assert count(client, "Target") == N
 
 
 def test_reads_stalled_past_the_timeout_fail_after_a_bounded_number_of_attempts(

@@ -254,24 +254,27 @@ class _Run:
             if obj is not None and (type(obj), obj.id) not in result.failed:
                 result.fail(obj, record.message)
                 rejected.append((record.class_name, obj))
-                result.unconfirmed.add((type(obj), obj.id))
         self._report("inserts", total, total)
-        if rejected and stopped is None:
+        if not rejected:
+            return
+        if stopped is None:
             stored, unknown = self._look_up(rejected)
-            for class_name, obj in rejected:
-                key = (class_name, str(obj.id))
-                if key not in unknown:  # found, or known not to be stored
-                    result.unconfirmed.discard((type(obj), obj.id))
-                if key in stored:
-                    result.stored_anyway.add((type(obj), obj.id))
-                    result.failures.append(
-                        (
-                            obj,
-                            "the server reported the failure above but stored the object "
-                            "anyway; it is now persistent, and the next commit writes its "
-                            "values again",
-                        )
+        else:  # the server is down or refuses: whether any of them is stored is unknown
+            stored, unknown = set(), {(c, str(o.id)): "" for c, o in rejected}
+        for class_name, obj in rejected:
+            key = (class_name, str(obj.id))
+            if key in unknown:
+                result.unconfirmed.add((type(obj), obj.id))
+            elif key in stored:
+                result.stored_anyway.add((type(obj), obj.id))
+                result.failures.append(
+                    (
+                        obj,
+                        "the server reported the failure above but stored the object "
+                        "anyway; it is now persistent, and the next commit writes its "
+                        "values again",
                     )
+                )
 
     def _queue(
         self,
