@@ -15,6 +15,7 @@ import json
 import random
 import uuid
 from array import array
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -56,32 +57,46 @@ class Dataset:
 
 
 def generate(count: int, dims: int = DEFAULT_DIMS, seed: int = 42) -> Dataset:
-    """``count`` objects, the same for the same arguments."""
+    """``count`` objects, the same for the same arguments (those :func:`stream` yields)."""
+    ids: list[str] = []
+    properties: list[dict[str, Any]] = []
+    vectors: list[list[float]] = []
+    for object_id, props, vector in stream(count, dims, seed):
+        ids.append(object_id)
+        properties.append(props)
+        vectors.append(vector)
+    return Dataset(ids, properties, vectors, dims)
+
+
+def stream(
+    count: int, dims: int = DEFAULT_DIMS, seed: int = 42
+) -> Iterator[tuple[str, dict[str, Any], list[float]]]:
+    """``(uuid, properties, vector)`` of ``count`` objects, one at a time, made as they
+    are asked for: nothing of an object is kept once it is yielded, so a streaming
+    import holds none of them. The same objects as :func:`generate`'s."""
     if count < 1 or dims < 1:
         raise ValueError(f"need count >= 1 and dims >= 1, got count={count}, dims={dims}")
+    return _stream(count, dims, seed)
+
+
+def _stream(count: int, dims: int, seed: int) -> Iterator[tuple[str, dict[str, Any], list[float]]]:
     rng = random.Random(seed)
     letters = "abcdefghijklmnopqrstuvwxyz"
     vocabulary = [
         "".join(rng.choice(letters) for _ in range(rng.randint(3, 10))) for _ in range(2000)
     ]
     rnd = rng.random
-    ids: list[str] = []
-    properties: list[dict[str, Any]] = []
-    vectors: list[list[float]] = []
     for _ in range(count):
-        ids.append(str(uuid.UUID(int=rng.getrandbits(128), version=4)))
-        properties.append(
-            {
-                "title": " ".join(rng.choices(vocabulary, k=rng.randint(3, 8))),
-                "body": " ".join(rng.choices(vocabulary, k=rng.randint(20, 40))),
-                "category": rng.choice(_CATEGORIES),
-                "price": round(rng.uniform(1.0, 1000.0), 2),
-                "rating": rng.randint(1, 5),
-            }
-        )
+        object_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+        properties = {
+            "title": " ".join(rng.choices(vocabulary, k=rng.randint(3, 8))),
+            "body": " ".join(rng.choices(vocabulary, k=rng.randint(20, 40))),
+            "category": rng.choice(_CATEGORIES),
+            "price": round(rng.uniform(1.0, 1000.0), 2),
+            "rating": rng.randint(1, 5),
+        }
         # Round through float32, as model embeddings are.
-        vectors.append(array("f", [2.0 * rnd() - 1.0 for _ in range(dims)]).tolist())
-    return Dataset(ids, properties, vectors, dims)
+        yield object_id, properties, array("f", [2.0 * rnd() - 1.0 for _ in range(dims)]).tolist()
 
 
 def class_schema(class_name: str = CLASS_NAME, vector_index: str = "hnsw") -> dict[str, Any]:

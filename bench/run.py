@@ -23,7 +23,7 @@ from typing import Any, Optional
 if __package__ in (None, ""):  # run as `python bench/run.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import dataset
+from bench import dataset, streaming
 from bench.contenders import BENCH_DIR, CLIENT_CONTENDERS, Contender, WvormBatch
 from bench.report import rate, ratio_line, table, throughput_table
 from bench.rounds import RunRecord, Summary, import_rounds, ratio
@@ -55,8 +55,9 @@ def parse_args(argv: Optional[list[str]]) -> argparse.Namespace:
         help="vector index of the benchmark classes (hnsw)",
     )  # fmt: skip
     parser.add_argument(
-        "--sections", default="client,orm,v4", help="comma-separated: client, orm, v4 (all)"
-    )
+        "--sections", default="client,orm,v4",
+        help="comma-separated: client, orm, v4, streaming (client,orm,v4)",
+    )  # fmt: skip
     parser.add_argument(
         "--v4-parts", default=",".join(V4_PARTS),
         help=f"parts of the v4 section, comma-separated: {', '.join(V4_PARTS)} (all)",
@@ -84,12 +85,29 @@ def parse_args(argv: Optional[list[str]]) -> argparse.Namespace:
         help="page size of .iterate() and v4's iterator in the v4 section (100)",
     )  # fmt: skip
     parser.add_argument(
+        "--streaming-sizes", default="100000,300000,1000000",
+        help="object counts of the streaming import memory section (100000,300000,1000000)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--streaming-configs", default="dynamic:1,dynamic:4",
+        help="client.batch set-ups of the streaming section, comma-separated "
+        "MODE:WORKERS[:TRANSPORT], MODE dynamic or fixed, TRANSPORT rest or grpc "
+        "(dynamic:1,dynamic:4)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--streaming-tracemalloc", action="store_true",
+        help="also measure tracemalloc's peak in the streaming section (one more, slower, "
+        "import per run)",
+    )  # fmt: skip
+    parser.add_argument(
         "--profile", action="store_true",
         help="after the rounds, import once more with wvorm's client.batch under cProfile "
         "(every thread) and print where the time goes",
     )  # fmt: skip
     args = parser.parse_args(argv)
-    args.sections = _choices(parser, "--sections", args.sections, {"client", "orm", "v4"})
+    args.sections = _choices(
+        parser, "--sections", args.sections, {"client", "orm", "v4", "streaming"}
+    )
     args.v4_parts = _choices(parser, "--v4-parts", args.v4_parts, set(V4_PARTS))
     args.contenders = _choices(
         parser, "--contenders", args.contenders, {c.key for c in CLIENT_CONTENDERS}
@@ -98,6 +116,20 @@ def parse_args(argv: Optional[list[str]]) -> argparse.Namespace:
         args.iterate_sizes = sorted({int(s) for s in args.iterate_sizes.split(",") if s})
     except ValueError:
         parser.error(f"--iterate-sizes takes comma-separated integers, got {args.iterate_sizes!r}")
+    try:
+        args.streaming_sizes = sorted({int(s) for s in args.streaming_sizes.split(",") if s})
+    except ValueError:
+        parser.error(
+            f"--streaming-sizes takes comma-separated integers, got {args.streaming_sizes!r}"
+        )
+    if not args.streaming_sizes or min(args.streaming_sizes) < streaming.SAMPLES:
+        parser.error(f"--streaming-sizes must each be at least {streaming.SAMPLES}")
+    args.streaming_configs = [c.strip() for c in args.streaming_configs.split(",") if c.strip()]
+    for config in args.streaming_configs or [""]:
+        try:
+            streaming.StreamConfig.parse(config)
+        except ValueError as exc:
+            parser.error(f"--streaming-configs: {exc}")
     numbers = (
         "objects",
         "dims",
@@ -338,11 +370,13 @@ def main(argv: Optional[list[str]] = None) -> int:
     }
 
     started = time.perf_counter()
-    data = dataset.generate(args.objects, args.dims, args.seed)
-    print(
-        f"[bench] generated {len(data):,} objects in {time.perf_counter() - started:.1f}s",
-        flush=True,
-    )
+    needs_data = bool({"client", "orm", "v4"} & set(args.sections)) or args.profile
+    data = dataset.generate(args.objects, args.dims, args.seed) if needs_data else None
+    if data is not None:
+        print(
+            f"[bench] generated {len(data):,} objects in {time.perf_counter() - started:.1f}s",
+            flush=True,
+        )
 
     from wvorm.embedded import EmbeddedOptions, EmbeddedServer
 
@@ -354,18 +388,25 @@ def main(argv: Optional[list[str]] = None) -> int:
         results["environment"]["weaviate_server"] = admin.version()
         print(f"[bench] weaviate-server {admin.version()} at {server.url}", flush=True)
         if "client" in args.sections:
+            assert data is not None
             results["client"], text = client_section(args, data, admin)
             reports.append(text)
         if "orm" in args.sections:
+            assert data is not None
             results["orm"], text = orm_section(args, data, admin)
             reports.append(text)
         if "v4" in args.sections:
             from bench import v4
 
+            assert data is not None
             ports = server.ports
             results["v4"], text = v4.section(args, data, admin, ports.http, ports.grpc)
             reports.append(text)
+        if "streaming" in args.sections:
+            results["streaming"], text = streaming.section(args, admin, server.ports.grpc)
+            reports.append(text)
         if args.profile:
+            assert data is not None
             results["profile"], text = profile_section(args, data, admin, stamp)
             reports.append(text)
     finally:

@@ -193,8 +193,11 @@ def test_encode_reference_builds_beacons_and_round_trips_to_a_record() -> None:
         "to": f"weaviate://localhost/Book/{UUID_B}",
         "tenant": "t1",
     }
-    record = FailedReference.from_payload(payload, "why")
-    assert record == FailedReference(UUID_A, "Author", "wroteBooks", UUID_B, "Book", "t1", "why")
+    record = FailedReference.from_payload(payload, "why", maybe_written=True)
+    assert record == FailedReference(
+        UUID_A, "Author", "wroteBooks", UUID_B, "Book", "t1", "why", maybe_written=True
+    )
+    assert record.payload() == payload  # (what add_failed queues again)
     with pytest.warns(DeprecationWarning, match="to_object_class_name"):
         legacy = encode_reference(UUID_A, "Author", "wroteBooks", UUID_B, None, None)
     assert json.loads(legacy)["to"] == f"weaviate://localhost/{UUID_B}"
@@ -563,7 +566,7 @@ def test_already_written_references_are_not_sent_again(client: wvorm.Client) -> 
     written = encode_reference(UUID_A, "Author", "wroteBooks", UUID_B, "Book", None)
     missing = encode_reference(UUID_B, "Book", "ofAuthor", UUID_A, "Author", None)
     sender = Sender(client._connection, items.FailureLog())
-    assert sender._unwritten_references([written, missing], SendSettings()) == [missing]
+    assert sender.unwritten_references([written, missing], SendSettings()) == [missing]
 
 
 # -- request failures (no server at the address) ----------------------------------------------

@@ -11,7 +11,7 @@ import pytest
 import wvorm
 from wvorm._inputs import get_valid_uuid, get_vector
 from wvorm.data.params import include_param, paging_params, request_params, sort_params
-from wvorm.data.replication import ConsistencyLevel
+from wvorm.data.replication import ConsistencyLevel, naming_level
 from wvorm.errors import ObjectAlreadyExistsException, UnexpectedStatusCodeException
 from wvorm.schema import Tenant
 
@@ -369,3 +369,12 @@ def test_references_add_update_delete(library: wvorm.Client) -> None:
         data.reference.add(author, None, book_1, "Author", "Book")  # type: ignore[arg-type]
     with pytest.raises(UnexpectedStatusCodeException):
         data.reference.add(author, "noSuchProperty", book_1, "Author", "Book")
+
+
+def test_replication_failures_name_the_consistency_level() -> None:
+    """Weaviate's reason names neither the level asked for nor that the caller chose it."""
+    reason = "cannot reach enough replicas: required 3 replicas, got 2"
+    assert naming_level(reason, "ALL") == f"at consistency level ALL: {reason}"
+    assert naming_level(reason, ConsistencyLevel.QUORUM).startswith("at consistency level QUORUM")
+    assert naming_level(reason, None) == reason
+    assert naming_level("no such property 'x'", "ALL") == "no such property 'x'"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import uuid as uuid_lib
+from collections.abc import Mapping
 from typing import Any, Union
 
 import requests
@@ -128,3 +129,47 @@ def _fetch_json(url: str, what: str) -> Any:
         return response.json()
     except ValueError as exc:
         raise UsageError(f"{what}: the document at {url!r} is not valid JSON: {exc}") from exc
+
+
+EXACT_JSON_INT = 2**53  # Weaviate parses JSON numbers as float64
+
+
+def check_json(value: Any, where: str) -> None:
+    """Refuse, before sending, a property value the server would not store as given:
+    what JSON cannot carry (NaN, infinities, non-JSON types), text that is not valid
+    Unicode (a lone surrogate becomes U+FFFD), and ints beyond ±2**53 (rounded)."""
+    if isinstance(value, str):
+        if not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                raise UsageError(
+                    f"{where} holds a lone surrogate {value[exc.start]!r} at index {exc.start}, "
+                    "which is not a Unicode character (Weaviate would store U+FFFD instead); "
+                    "decode the text properly first"
+                ) from None
+    elif isinstance(value, bool) or value is None:
+        pass
+    elif isinstance(value, int):
+        if not -EXACT_JSON_INT <= value <= EXACT_JSON_INT:
+            raise UsageError(
+                f"{where} = {value} is beyond ±2**53, where Weaviate (which parses JSON numbers "
+                "as float64) would store it rounded; store it as text, or keep it in range"
+            )
+    elif isinstance(value, float):
+        if value - value != 0:
+            raise UsageError(f"{where} = {value!r}: JSON holds finite numbers only")
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise UsageError(f"{where} has a key {key!r} that is not a str")
+            check_json(key, f"{where} key {key!r:.40}")
+            check_json(item, f"{where}[{key!r}]")
+    elif isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            check_json(item, f"{where}[{i}]")
+    else:
+        raise UsageError(
+            f"{where} is a {type(value).__name__} ({value!r:.60}), which JSON cannot carry; "
+            "convert it first (str(uuid), datetime.isoformat(), base64 for bytes)"
+        )

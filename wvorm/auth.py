@@ -12,7 +12,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any, Optional, Union
+from typing import Any, Callable, Optional, Union
 
 import requests
 
@@ -24,6 +24,10 @@ from wvorm.errors import (
 )
 
 logger = logging.getLogger("wvorm.auth")
+
+# Token requests retried like the connection's requests: the provider may be briefly
+# unreachable or overloaded. (A grant asked twice only issues a second token.)
+_RETRIED_TOKEN_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
 def _mask(secret: Optional[str]) -> str:
@@ -118,11 +122,15 @@ class Authenticator:
         server_url: str,
         http: requests.Session,
         timeout: tuple[float, float],
+        attempts: int = 1,
+        delay: Callable[[int], float] = lambda attempt: 0.0,
     ) -> None:
         self._credentials = credentials
         self._server_url = server_url
         self._http = http
         self._timeout = timeout
+        self._attempts = max(1, attempts)  # per token request, as the connection's retries
+        self._delay = delay
         self._lock = threading.Lock()
         self._token: Optional[_Token] = None
         self._token_endpoint: Optional[str] = None
@@ -266,21 +274,47 @@ class Authenticator:
             data["client_id"] = self._client_id
             if client_secret is not None:
                 data["client_secret"] = client_secret
-        try:
-            response = self._http.post(
-                self._token_endpoint, data=data, auth=basic, timeout=self._timeout
-            )
-        except requests.RequestException as exc:
-            raise AuthenticationFailedException(
-                f"Could not reach the OIDC token endpoint {self._token_endpoint}: {exc}"
-            ) from exc
+        endpoint, grant = self._token_endpoint, form["grant_type"]
+        attempt = 0
+        while True:
+            cause: Optional[Exception] = None
+            try:
+                response = self._http.post(endpoint, data=data, auth=basic, timeout=self._timeout)
+            except requests.RequestException as exc:  # (an answer cut off mid-body too)
+                failure, cause = f"Could not reach the OIDC token endpoint {endpoint}", exc
+            else:
+                if response.status_code not in _RETRIED_TOKEN_STATUSES:
+                    break
+                failure = f"The OIDC token endpoint {endpoint} answered {response.status_code}"
+            attempt += 1
+            if attempt >= self._attempts:
+                raise AuthenticationFailedException(
+                    f"{failure} for the {grant} grant, after {attempt} attempt(s)"
+                    + (f": {cause}" if cause is not None else "")
+                ) from cause
+            logger.info("%s; retrying the %s grant", failure, grant)
+            time.sleep(self._delay(attempt - 1))
         if response.status_code != 200:
             raise AuthenticationFailedException(
-                f"The OIDC provider refused the {form['grant_type']} grant: status "
+                f"The OIDC provider refused the {grant} grant: status "
                 f"{response.status_code}, {server_message(response)!r}"
             )
-        body = response.json()
-        lifetime = float(body.get("expires_in", 60))
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if not isinstance(body, dict) or not isinstance(body.get("access_token"), str):
+            # (never quoted: a token answer holds secrets, even when malformed)
+            raise AuthenticationFailedException(
+                f"The OIDC token endpoint {endpoint} answered the {grant} grant with "
+                f"{len(response.content)} bytes of {response.headers.get('content-type')!r} "
+                "that are not a token (a JSON object with an access_token); is it the token "
+                "endpoint of an OIDC provider?"
+            )
+        try:
+            lifetime = float(body.get("expires_in", 60))
+        except (TypeError, ValueError):
+            lifetime = 60.0  # (an unreadable lifetime: renewed within a minute)
         return _Token(
             body["access_token"],
             time.monotonic() + lifetime,

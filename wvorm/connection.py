@@ -133,7 +133,14 @@ class Connection:
         self._session = self._new_session(proxies, trust_env)
         if startup_period is not None:
             self.wait_for_weaviate(startup_period)
-        self._auth = Authenticator(auth_client_secret, self.url, self._session, self._timeout)
+        self._auth = Authenticator(
+            auth_client_secret,
+            self.url,
+            self._session,
+            self._timeout,
+            attempts=1 + self.config.session_pool_max_retries,
+            delay=self._delay,
+        )
 
     def _new_session(
         self, proxies: Union[dict[str, str], str, None], trust_env: bool
@@ -195,6 +202,7 @@ class Connection:
         params: Optional[dict[str, Any]] = None,
         timeout: Optional[TimeoutConfig] = None,
         retry: Optional[bool] = None,
+        headers: Optional[dict[str, str]] = None,
     ) -> requests.Response:
         """Send one request to ``/v1{path}`` and return the response, whatever its status.
 
@@ -217,8 +225,9 @@ class Connection:
         params = {k: v for k, v in (params or {}).items() if v is not None}
         reauthenticated = False
         attempt = 0
+        extra_headers = headers or {}
         while True:
-            headers = dict(self._headers)
+            headers = {**self._headers, **extra_headers}
             authorization = self._auth.authorization()
             if authorization is not None:
                 headers["authorization"] = authorization
@@ -249,6 +258,17 @@ class Connection:
             except requests.ConnectionError as exc:
                 failure = WeaviateConnectionError(
                     f"Could not connect to Weaviate at {self.url} ({method} {path})"
+                    f"{after_attempts(attempt + 1, retry)}: {exc}"
+                )
+                cause = exc
+            except (
+                requests.exceptions.ChunkedEncodingError,
+                requests.exceptions.ContentDecodingError,
+            ) as exc:
+                # The request reached the server (and may have been applied); its
+                # answer was cut off on the way back.
+                failure = WeaviateConnectionError(
+                    f"The answer of Weaviate at {self.url} to {method} {path} was cut off"
                     f"{after_attempts(attempt + 1, retry)}: {exc}"
                 )
                 cause = exc
@@ -317,11 +337,12 @@ class Connection:
         ok: Union[int, tuple[int, ...]] = 200,
         json: Any = None,
         params: Optional[dict[str, Any]] = None,
+        headers: Optional[dict[str, str]] = None,
     ) -> requests.Response:
         """Send a request as :meth:`request` does and return the response if its status
         is ``ok`` (one status or a tuple of them); otherwise raise
         :class:`UnexpectedStatusCodeException` with ``action`` (what we were doing)."""
-        response = self.request(method, path, json=json, params=params)
+        response = self.request(method, path, json=json, params=params, headers=headers)
         if response.status_code not in ((ok,) if isinstance(ok, int) else ok):
             raise UnexpectedStatusCodeException(action, response)
         return response
@@ -332,10 +353,12 @@ class Connection:
         action: str,
         params: Optional[dict[str, Any]] = None,
         expected: type = dict,
+        headers: Optional[dict[str, str]] = None,
     ) -> Any:
         """GET ``/v1{path}`` and return its JSON body (an ``expected``: a JSON object
         unless told otherwise); raise unless the status is 200 and the body is one."""
-        return json_body(self.call("GET", path, action=action, params=params), action, expected)
+        response = self.call("GET", path, action=action, params=params, headers=headers)
+        return json_body(response, action, expected)
 
     # -- server state -----------------------------------------------------------------
 

@@ -257,12 +257,18 @@ class CommitError(WvormError):
         )
 
 
-def _short(item: Any, limit: int = 200) -> str:
+def _short(item: Any) -> str:
     """How a failed item is named: a model as ``Author(<uuid>)``, never its field values."""
     object_id = getattr(item, "id", None)
     if object_id is not None and hasattr(type(item), "__weaviate_config__"):
         return f"{type(item).__name__}({object_id})"
-    text = repr(item)
+    return brief(item)
+
+
+def brief(value: Any, limit: int = 200) -> str:
+    """``repr(value)``, cut to ``limit`` characters: for messages that quote an input
+    (a filter of a thousand ids must not make a message of a thousand ids)."""
+    text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 

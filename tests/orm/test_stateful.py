@@ -487,15 +487,21 @@ class SessionMachine(RuleBasedStateMachine):
             if shadow.obj is None:
                 shadow.obj = actual
             assert actual is shadow.obj
-            fully = set(FIELDS[key[0]]) <= set(shadow.values)
-            if shadow.snap is not None and not fully and self.rest_read(sm, key) is not None:
-                self.load_rest(sm, key, actual, overwrite=False)
+            self.load_unloaded(sm, shadow)
             return
         if self.rest_read(sm, key) is None:
             assert actual is None
             return
         assert actual is not None
         self.load_rest(sm, key, actual, overwrite=False)
+
+    def load_unloaded(self, sm: SessionModel, shadow: Shadow) -> None:
+        """A held persistent object the session fills in from the server (``get``, and
+        ``merge`` into it): the fields it had not loaded, its own values kept."""
+        fully = set(FIELDS[shadow.model]) <= set(shadow.values)
+        if shadow.snap is not None and not fully and self.rest_read(sm, shadow.key) is not None:
+            assert shadow.obj is not None
+            self.load_rest(sm, shadow.key, shadow.obj, overwrite=False)
 
     # -- the commit model -----------------------------------------------------------
 
@@ -1124,6 +1130,10 @@ class SessionMachine(RuleBasedStateMachine):
         result = sm.session.merge(source)
         STATS["merges"] += 1
         assert result is not source
+        if target is not None:  # (a stub or partial load learns the server's values first)
+            if target.obj is None:
+                target.obj = result
+            self.load_unloaded(sm, target)
         if target is None and stored is not None:  # looked up on the server
             self.rest_read(sm, key)
             if "tags" in explicit:
@@ -1192,6 +1202,10 @@ class SessionMachine(RuleBasedStateMachine):
         target = sm.held.get(key)
         result = sm.session.merge(Tag(id=key[1], name=name))
         STATS["merges"] += 1
+        if target is not None:
+            if target.obj is None:
+                target.obj = result
+            self.load_unloaded(sm, target)
         if target is None:
             self.rest_read(sm, key)
             self.load_rest(sm, key, result, overwrite=False)

@@ -98,11 +98,11 @@ def test_refusals_are_planned_not_sent() -> None:
     doc.tags = [gone]
     wrong = PDoc(title="w")
     state_of(wrong).vector = [1.0, 2.0, 3.0]
-    too_big = PDoc(title="b", count=2**40)
+    too_big = PDoc(title="b", count=2**53 + 1)
     plan = plan_flush([wrong, too_big], [(doc, changed_fields(doc))], [])
     reasons = [reason for _, reason in plan.refused]
     assert any("has 3 dimensions, but PDoc declares 2" in r for r in reasons)
-    assert any("32-bit range" in r for r in reasons)
+    assert any("beyond ±2**53" in r for r in reasons)
     assert any(f"PTag({gone.id}) was deleted" in r for r in reasons)
     assert plan.inserts == () and plan.reference_adds == ()
 

@@ -13,12 +13,13 @@ after the server applied a reference batch whose answer a loopback proxy keeps."
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import threading
 import uuid
 from array import array
-from typing import Optional
+from typing import Any, Callable, Optional
 
 import pytest
 
@@ -26,8 +27,10 @@ import wvorm
 from tests.conftest import ServerFactory
 from tests.orm.conftest import transport_client
 from tests.support.fault_proxy import Fault, FaultProxy
+from tests.test_batch import count, references_of
+from wvorm.batch import Batch
 from wvorm.embedded import EmbeddedServer
-from wvorm.errors import CommitError, WvormError
+from wvorm.errors import BatchError, CommitError, WvormError
 from wvorm.orm import CommitProgress, WeaviateModel, create_all, state_of
 from wvorm.orm._unitofwork import ReferenceChange
 
@@ -155,6 +158,116 @@ def cut_and_complete(
             got = got_books[book.id]
             assert got.title == book.title
             assert got.author is not None and got.author.id == author.id
+
+
+def import_steps(authors: list[KAuthor]) -> list[Callable[[Batch], object]]:
+    """The library as ``client.batch`` calls, one per object or reference: each author,
+    its books, then the references both ways."""
+    steps: list[Callable[[Batch], object]] = []
+    for author in authors:
+        steps.append(add_object("KAuthor", author.id, {"name": author.name}, author))
+        for book in author.books:
+            steps.append(add_object("KBook", book.id, {"title": book.title}))
+        for book in author.books:
+            steps.append(add_reference("KAuthor", author.id, "books", "KBook", book.id))
+            steps.append(add_reference("KBook", book.id, "author", "KAuthor", author.id))
+    return steps
+
+
+def add_object(
+    class_name: str, object_id: uuid.UUID, properties: dict[str, Any], vectored: Any = None
+) -> Callable[[Batch], object]:
+    vector = None if vectored is None else state_of(vectored).vector
+    return lambda batch: batch.add_data_object(properties, class_name, object_id, vector)
+
+
+def add_reference(
+    source_class: str, source: uuid.UUID, prop: str, target_class: str, target: uuid.UUID
+) -> Callable[[Batch], object]:
+    return lambda batch: batch.add_reference(source, source_class, prop, target, target_class)
+
+
+@pytest.mark.parametrize(
+    ("transport", "kill_at"),
+    [("grpc", "objects"), ("graphql", "objects"), ("grpc", "a reference answer")],
+)
+def test_client_batch_with_four_workers_cut_by_a_killed_server_completes_after_add_failed(
+    server_factory: ServerFactory, transport: str, kill_at: str
+) -> None:
+    """``client.batch`` with 4 workers; the server is SIGKILLed a quarter into the
+    objects (from the batch callback), or right after it applied a reference batch
+    whose answer a proxy keeps. Every item not confirmed is in ``failed_*``, saying
+    so; after the restart ``add_failed()`` and the rest of the import store every
+    object and reference exactly once (references that may have been written are
+    looked up first, not added twice)."""
+    server = server_factory()
+    authors = library()
+    steps = import_steps(authors)
+    faults = []
+    if kill_at == "a reference answer":
+        faults.append(
+            Fault("lose answer", "POST", "/v1/batch/references", then=lambda _: kill(server))
+        )
+    with FaultProxy(server.url, *faults) as proxy:
+        config = wvorm.Config(grpc_port=server.ports.grpc, transport=transport)
+        with wvorm.Client(proxy.url, additional_config=config) as client:
+            create_all(client, [KAuthor, KBook])
+            stored, killed = 0, threading.Event()
+
+            def callback(results: list[dict[str, Any]]) -> None:
+                nonlocal stored
+                stored += sum("from" not in r for r in results)
+                if kill_at == "objects" and stored >= N_AUTHORS * 3 // 4 and not killed.is_set():
+                    killed.set()
+                    kill(server)
+
+            client.batch.configure(batch_size=50, num_workers=4, callback=callback,
+                                   connection_error_retries=1, timeout_retries=1)  # fmt: skip
+            done = 0
+            with client.batch as batch:
+                with contextlib.suppress(BatchError):
+                    while done < len(steps):
+                        steps[done](batch)
+                        done += 1
+                with contextlib.suppress(BatchError):
+                    batch.flush()
+                assert done < len(steps), "the kill came after the import"
+                failed = batch.failed_objects + batch.failed_references
+                assert failed, "nothing failed: the kill cut nothing"
+                unsure = [f for f in failed if f.maybe_written]
+                assert unsure, "no request was in flight at the kill: the test shows nothing"
+                for f in unsure:
+                    assert "may not have been written" in f.message or "may or may not" in f.message
+                if kill_at == "a reference answer":
+                    assert any(f in batch.failed_references for f in unsure)
+                server.stop(cleanup=False)
+                server.start()
+                batch.add_failed()
+                assert batch.failed_objects == [] and batch.failed_references == []
+                while done < len(steps):
+                    steps[done](batch)
+                    done += 1
+            assert batch.failed_objects == [] and batch.failed_references == []
+            assert_library_stored_once(client, authors)
+
+
+def assert_library_stored_once(client: wvorm.Client, authors: list[KAuthor]) -> None:
+    """Every author and book once, with its values (and the author's vector), and every
+    reference exactly once, read as the server stores beacons (a duplicate shows)."""
+    books = [book for author in authors for book in author.books]
+    assert count(client, "KAuthor") == len(authors) and count(client, "KBook") == len(books)
+    got_authors = {a.id: a for a in KAuthor.query.using(client).with_vector().all()}
+    got_books = {b.id: b for b in KBook.query.using(client).all()}
+    author_books = references_of(client, "KAuthor", "books")
+    book_author = references_of(client, "KBook", "author")
+    for author in authors:
+        held = got_authors[author.id]
+        assert held.name == author.name
+        assert array("f", state_of(held).vector or ()) == array("f", state_of(author).vector or ())
+        assert sorted(author_books[str(author.id)]) == sorted(str(b.id) for b in author.books)
+        for book in author.books:
+            assert got_books[book.id].title == book.title
+            assert book_author[str(book.id)] == [str(author.id)]
 
 
 if __name__ == "__main__":

@@ -1,5 +1,7 @@
-"""Answers lost on the way back: the real server applied a batch request, and the client
-never heard (a loopback proxy closes the connection instead of answering).
+"""Network faults between client and server, made by a loopback proxy in front of the
+real server: answers lost or cut off on the way back (the server applied the
+request, and the client never heard), connections reset, 502/503/429 answers and
+stalled reads.
 
 Sending objects again is idempotent (the same uuids replace themselves); sending
 references again is not (Weaviate stores a beacon as often as it is added). So the
@@ -8,6 +10,7 @@ only those not stored."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator
 
@@ -15,12 +18,13 @@ import pytest
 import requests
 
 import wvorm
-from tests.conftest import delete_all_classes
+from tests.conftest import ServerFactory, delete_all_classes
 from tests.support.fault_proxy import Fault, FaultProxy
+from tests.support.oidc import OIDCProvider
 from tests.test_batch import count, references_of
 from wvorm import Session
 from wvorm.embedded import EmbeddedServer
-from wvorm.errors import BatchError, WeaviateTimeoutError
+from wvorm.errors import AuthenticationFailedException, BatchError, WeaviateTimeoutError
 from wvorm.orm import WeaviateModel, create_all
 
 N = 30
@@ -141,6 +145,119 @@ def test_a_session_commit_whose_reference_answer_was_lost_writes_each_once(
         assert held[str(doc.id)] == [str(t.id) for t in doc.tags]
 
 
+# What each kind of request does in a Session's life, and the request a fault breaks.
+def _query(client: wvorm.Client, docs: list[NDoc]) -> None:
+    got = sorted(d.title for d in NDoc.query.using(client).all())
+    assert got == sorted(d.title for d in docs)
+
+
+def _read(client: wvorm.Client, docs: list[NDoc]) -> None:
+    with Session(client) as session:
+        held = session.get(NDoc, docs[0].id)
+        assert held is not None and held.title == docs[0].title
+
+
+def _insert(client: wvorm.Client, docs: list[NDoc]) -> None:
+    more = [NDoc(title=f"new {i}") for i in range(N)]
+    with Session(client) as session:
+        session.add_all(more)
+        session.commit()
+    docs.extend(more)
+
+
+def _add_reference(client: wvorm.Client, docs: list[NDoc]) -> None:
+    with Session(client) as session:
+        loaded = session.query(NDoc).include(NDoc.tags).all()
+        extra = NTag(name="extra")
+        for doc in loaded:
+            doc.tags.append(extra)
+        session.commit()
+    for doc in docs:
+        doc.tags.append(extra)
+
+
+def _patch(client: wvorm.Client, docs: list[NDoc]) -> None:
+    with Session(client) as session:
+        for doc in session.query(NDoc).all():
+            doc.title += " (patched)"
+        session.commit()
+    for doc in docs:
+        doc.title += " (patched)"
+
+
+def _replace_reference(client: wvorm.Client, docs: list[NDoc]) -> None:
+    with Session(client) as session:  # loaded without its references: assigned whole
+        held = session.query(NDoc).where(NDoc.title == docs[0].title).one()
+        target = session.get(NTag, docs[-1].tags[0].id)
+        assert target is not None
+        held.tags = [target]
+        session.commit()
+    docs[0].tags = [docs[-1].tags[0]]
+
+
+def _remove_reference(client: wvorm.Client, docs: list[NDoc]) -> None:
+    doc = next(d for d in docs if len(d.tags) > 1)
+    with Session(client) as session:
+        held = session.get(NDoc, doc.id)
+        assert held is not None
+        del held.tags[0]
+        session.commit()
+    del doc.tags[0]
+
+
+def _delete(client: wvorm.Client, docs: list[NDoc]) -> None:
+    with Session(client) as session:
+        for doc in session.query(NDoc).where(NDoc.title == docs[0].title).all():
+            session.delete(doc)
+        session.commit()
+    del docs[0]
+
+
+OPERATIONS = {
+    "query": (_query, "POST", "/v1/graphql"),
+    "read": (_read, "GET", "/v1/objects/NDoc/"),
+    "insert": (_insert, "POST", "/v1/batch/objects"),
+    "reference add": (_add_reference, "POST", "/v1/batch/references"),
+    "patch": (_patch, "PATCH", "/v1/objects/NDoc/"),
+    "reference replace": (_replace_reference, "PUT", "/v1/objects/NDoc/"),
+    "reference remove": (_remove_reference, "DELETE", "/v1/objects/NDoc/"),
+    "delete": (_delete, "DELETE", "/v1/batch/objects"),
+}
+
+
+@pytest.mark.parametrize("fault", ["reset", "cut answer", "502"])
+@pytest.mark.parametrize("operation", OPERATIONS)
+def test_a_broken_request_ends_in_exact_data(
+    proxied: tuple[FaultProxy, wvorm.Client], operation: str, fault: str
+) -> None:
+    """One request of ``operation`` is broken by ``fault``: a reset before it reaches the
+    server, its answer cut off mid-body after the server applied it, or a proxy's 502.
+    Each is retried a bounded number of times (or, for reference adds, read back
+    first) and the operation succeeds; the server then holds exactly the intended
+    data: every object once, every reference once."""
+    proxy, client = proxied
+    create_all(client, [NTag, NDoc])
+    tags = [NTag(name=f"t{i}") for i in range(3)]
+    docs = [NDoc(title=f"d{i}", tags=tags[: 1 + i % 3]) for i in range(N)]
+    with Session(client) as session:
+        session.add_all(docs)
+        session.commit()
+    run, method, path = OPERATIONS[operation]
+    broken = proxy.add(Fault(fault, method, path))
+    before = len(proxy.seen)
+    run(client, docs)
+    assert broken.times == 0, f"the fault broke no {method} {path}: the test shows nothing"
+    attempts = [r for r in proxy.seen[before:] if r == proxy.broken[0]]
+    assert len(attempts) <= 1 + client.connection.config.session_pool_max_retries
+    proxy.faults.clear()
+    stored = {d.id: d for d in NDoc.query.using(client).all()}
+    assert sorted(stored) == sorted(d.id for d in docs) and count(client, "NDoc") == len(docs)
+    beacons = references_of(client, "NDoc", "tags")
+    for doc in docs:
+        assert stored[doc.id].title == doc.title
+        assert sorted(beacons[str(doc.id)]) == sorted(str(t.id) for t in doc.tags), doc.title
+
+
 def test_a_batch_answered_429_waits_and_sends_again(
     proxied: tuple[FaultProxy, wvorm.Client],
 ) -> None:
@@ -178,3 +295,70 @@ def test_the_proxy_forwards_what_it_does_not_break(
     proxy, client = proxied
     assert client.get_meta() == requests.get(f"{weaviate_server.url}/v1/meta", timeout=10).json()
     assert proxy.broken == [] and "GET /v1/meta" in proxy.seen
+
+
+# -- token refresh ------------------------------------------------------------------------
+
+TOKEN_LIFETIME = 2  # seconds
+
+
+@pytest.fixture(scope="module")
+def provider_behind_proxy(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[FaultProxy, OIDCProvider]]:
+    """A real OIDC provider whose issuer is a fault proxy in front of it: Weaviate and
+    the client reach it (discovery, keys, tokens) only through the proxy. Each test
+    adds its own faults."""
+    with FaultProxy("http://127.0.0.1:9") as proxy:  # (upstream known once it runs)
+        provider = OIDCProvider.start(
+            tmp_path_factory.mktemp("oidc"), access_token_lifetime=TOKEN_LIFETIME, issuer=proxy.url
+        )
+        proxy.upstream = f"http://127.0.0.1:{provider.port}"
+        try:
+            yield proxy, provider
+        finally:
+            provider.stop()
+
+
+@pytest.mark.parametrize("fault", ["reset", "cut answer", "503", "stall"])
+def test_a_token_refresh_broken_on_the_way_is_retried(
+    server_factory: ServerFactory,
+    provider_behind_proxy: tuple[FaultProxy, OIDCProvider],
+    fault: str,
+) -> None:
+    """The request that renews an expired token is reset, answered 503, stalled past
+    the read timeout, or cut off after the provider issued the token: it is asked again
+    (a second token costs nothing) and the call that needed it succeeds."""
+    proxy, provider = provider_behind_proxy
+    server = server_factory(additional_env_vars=provider.weaviate_env())
+    credentials = wvorm.AuthClientPassword(provider.username, provider.password)
+    with wvorm.Client(server.url, auth_client_secret=credentials, timeout_config=(2, 1)) as client:
+        assert client.schema.get() == {"classes": []}
+        time.sleep(TOKEN_LIFETIME + 0.5)  # expired
+        broken = proxy.add(Fault(fault, "POST", "/token", seconds=2))
+        before = proxy.seen.count("POST /token")
+        assert client.schema.get() == {"classes": []}
+        assert broken.times == 0 and proxy.seen.count("POST /token") - before >= 2
+
+
+def test_a_token_endpoint_that_stays_down_is_a_clear_error_and_the_client_recovers(
+    server_factory: ServerFactory, provider_behind_proxy: tuple[FaultProxy, OIDCProvider]
+) -> None:
+    proxy, provider = provider_behind_proxy
+    server = server_factory(additional_env_vars=provider.weaviate_env())
+    credentials = wvorm.AuthClientPassword(provider.username, provider.password)
+    with wvorm.Client(server.url, auth_client_secret=credentials) as client:
+        assert client.schema.get() == {"classes": []}
+        time.sleep(TOKEN_LIFETIME + 0.5)
+        down = proxy.add(Fault("503", "POST", "/token", times=1000))
+        before = proxy.seen.count("POST /token")
+        attempts = 1 + client.connection.config.session_pool_max_retries
+        with pytest.raises(AuthenticationFailedException) as failed:
+            client.schema.get()
+        # the refresh grant, then the password grant: each tried a bounded number of times
+        assert proxy.seen.count("POST /token") - before == 2 * attempts
+        assert f"answered 503 for the password grant, after {attempts} attempt(s)" in str(
+            failed.value
+        )
+        down.times = 0
+        assert client.schema.get() == {"classes": []}  # the next call renews the token

@@ -1,14 +1,16 @@
 """A loopback HTTP proxy in front of a real Weaviate that breaks chosen requests.
 
 Faults the real server cannot be made to produce at a precise moment: a 503 answer,
-or an answer lost after the server applied the request (the connection closes
-before any byte of it reaches the client). Everything else is forwarded as is; when
-the server cannot be reached, the proxy answers 502, as a reverse proxy does.
+a connection reset before the request reaches the server, or an answer lost (or cut
+off mid-body) after the server applied the request. Everything else is forwarded as
+is; when the server cannot be reached, the proxy answers 502, as a reverse proxy does.
 """
 
 from __future__ import annotations
 
 import http.server
+import socket
+import struct
 import threading
 import time
 from contextlib import ExitStack
@@ -23,10 +25,15 @@ from tests.support.static_site import serve
 @dataclass
 class Fault:
     """Break the next ``times`` requests of ``method`` whose path starts with ``path``
-    (any request when both are empty). ``action``: a status code (``"503"``,
-    ``"429"``) is answered without forwarding; ``"lose answer"`` forwards, then closes
-    the connection instead of answering, after calling ``then`` (with the upstream's
-    status code); ``"stall"`` waits ``seconds`` before forwarding and answering."""
+    (any request when both are empty). ``action``:
+
+    - a status code (``"503"``, ``"429"``): answered without forwarding;
+    - ``"reset"``: the connection is reset (TCP RST) without forwarding;
+    - ``"lose answer"``: forwarded, then the connection closes instead of answering,
+      after calling ``then`` (with the upstream's status code);
+    - ``"cut answer"``: forwarded, then the status, the headers (with the full
+      ``content-length``) and half the body are sent before the connection closes;
+    - ``"stall"``: waits ``seconds`` before forwarding and answering."""
 
     action: str
     method: str = ""
@@ -91,6 +98,12 @@ class FaultProxy:
                     self.send_header("content-length", "0")
                     self.end_headers()
                     return
+                if fault is not None and fault.action == "reset":
+                    # SO_LINGER with a zero timeout: close() sends RST, not FIN
+                    linger = struct.pack("ii", 1, 0)
+                    self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger)
+                    self.close_connection = True
+                    return
                 if fault is not None and fault.action == "stall":
                     time.sleep(fault.seconds)
                     fault = None  # then forwarded and answered (if the client still waits)
@@ -104,20 +117,23 @@ class FaultProxy:
                     self.send_header("content-length", "0")
                     self.end_headers()
                     return
-                if fault is not None:  # "lose answer": applied upstream, never answered
+                if fault is not None and fault.action == "lose answer":  # applied upstream
                     if fault.then is not None:
                         fault.then(upstream.status_code)
                     self.close_connection = True
                     return
+                cut = fault is not None  # "cut answer": the body stops half-way
+                content = upstream.content
                 try:
                     self.send_response(upstream.status_code)
                     if "content-type" in upstream.headers:
                         self.send_header("content-type", upstream.headers["content-type"])
-                    self.send_header("content-length", str(len(upstream.content)))
+                    self.send_header("content-length", str(len(content)))
                     self.end_headers()
-                    self.wfile.write(upstream.content)
+                    self.wfile.write(content[: len(content) // 2] if cut else content)
                 except OSError:  # the client gave up waiting (a stall past its timeout)
-                    self.close_connection = True
+                    pass
+                self.close_connection = self.close_connection or cut
 
             do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = _handle
 

@@ -207,9 +207,11 @@ class OIDCProvider:
         service_auth_method: str,
         process: subprocess.Popen[bytes],
         log_path: Path,
+        issuer: Optional[str] = None,
     ) -> None:
         self.config_dir = config_dir
         self.port = port
+        self._issuer = issuer or f"http://127.0.0.1:{port}"
         self.access_token_lifetime = access_token_lifetime
         self.service_auth_method = service_auth_method
         self.log_path = log_path
@@ -219,7 +221,7 @@ class OIDCProvider:
     @property
     def issuer(self) -> str:
         """The exact issuer string: Weaviate must be given this, byte for byte."""
-        return f"http://127.0.0.1:{self.port}"
+        return self._issuer
 
     @property
     def token_endpoint(self) -> str:
@@ -238,13 +240,16 @@ class OIDCProvider:
         service_auth_method: str = "client_secret_basic",
         startup_timeout: float = 60.0,
         log: Log = _print_progress,
+        issuer: Optional[str] = None,
     ) -> OIDCProvider:
         """Install nanoidp if needed, configure it under ``tmp_dir``, start it and wait
         until its discovery document answers.
 
         ``access_token_lifetime`` is in seconds (refresh tokens live a day);
         ``service_auth_method`` is how the confidential client authenticates:
-        ``client_secret_basic`` or ``client_secret_post``.
+        ``client_secret_basic`` or ``client_secret_post``. ``issuer`` (default: its own
+        address) is the URL its tokens and discovery document name, e.g. that of a
+        fault proxy in front of it, so that every client reaches it through the proxy.
         """
         if access_token_lifetime < 1:
             raise ValueError(
@@ -271,7 +276,10 @@ class OIDCProvider:
             # it before nanoidp binds it, and then nanoidp exits and we try another.
             port = _free_port()
             config_dir = Path(tmp_dir) / f"nanoidp-{port}"
-            cls._write_config(config_dir, port, access_token_lifetime, service_auth_method)
+            own = f"http://127.0.0.1:{port}"
+            cls._write_config(
+                config_dir, port, issuer or own, access_token_lifetime, service_auth_method
+            )
             log_path = config_dir / "nanoidp.log"
             with open(log_path, "wb") as log_file:
                 process = subprocess.Popen(
@@ -284,7 +292,13 @@ class OIDCProvider:
                     start_new_session=True,
                 )
             provider = cls(
-                config_dir, port, access_token_lifetime, service_auth_method, process, log_path
+                config_dir,
+                port,
+                access_token_lifetime,
+                service_auth_method,
+                process,
+                log_path,
+                issuer,
             )
             try:
                 provider._wait_until_ready(startup_timeout)
@@ -300,10 +314,9 @@ class OIDCProvider:
 
     @classmethod
     def _write_config(
-        cls, config_dir: Path, port: int, lifetime: int, service_auth_method: str
+        cls, config_dir: Path, port: int, issuer: str, lifetime: int, service_auth_method: str
     ) -> None:
         config_dir.mkdir(parents=True, exist_ok=True)
-        issuer = f"http://127.0.0.1:{port}"
         # Whole minutes for nanoidp; the launcher takes over when that is not exact.
         minutes = max(1, math.ceil(lifetime / 60))
         (config_dir / "settings.yaml").write_text(
@@ -340,6 +353,8 @@ users:
 
     def _wait_until_ready(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
+        # (its own address: a proxy named as the issuer may not forward to it yet)
+        own_discovery = f"http://127.0.0.1:{self.port}/.well-known/openid-configuration"
         last = "no answer yet"
         while time.monotonic() < deadline:
             assert self._process is not None
@@ -349,7 +364,7 @@ users:
                     f"ready; its log ({self.log_path}):\n{self._log_tail()}"
                 )
             try:
-                response = requests.get(self.discovery_url, timeout=2)
+                response = requests.get(own_discovery, timeout=2)
                 if response.status_code == 200 and response.json().get("issuer") == self.issuer:
                     return
                 last = f"status {response.status_code}: {response.text[:200]}"
@@ -357,7 +372,7 @@ users:
                 last = str(exc)
             time.sleep(0.1)
         raise RuntimeError(
-            f"nanoidp did not answer {self.discovery_url} within {timeout:.0f} s ({last}); "
+            f"nanoidp did not answer {own_discovery} within {timeout:.0f} s ({last}); "
             f"its log ({self.log_path}):\n{self._log_tail()}"
         )
 

@@ -30,8 +30,9 @@ What happens to failures:
   chunk's items are kept in ``failed_*`` as well (with the reason), and a
   :class:`~wvorm.errors.BatchError` is raised from the next ``add_*``, ``flush`` or
   context-manager exit. The error is raised once: later chunks are sent as usual,
-  and the failed items can be added again (``FailedObject`` mirrors
-  ``add_data_object``'s arguments). Entering ``with client.batch`` clears ``failed_*``.
+  and the failed items can be added again with :meth:`Batch.add_failed`, which
+  looks up first the references that may have been written (a reference added
+  twice is stored twice). Entering ``with client.batch`` clears ``failed_*``.
 """
 
 from __future__ import annotations
@@ -73,7 +74,7 @@ from wvorm.batch.sender import (
 from wvorm.batch.where import rest_where_filter
 from wvorm.connection import Connection, json_body
 from wvorm.data.replication import ConsistencyLevel
-from wvorm.errors import BatchError, UnexpectedStatusCodeException, UsageError
+from wvorm.errors import BatchError, UnexpectedStatusCodeException, UsageError, brief
 from wvorm.plan.rest import filter_json
 from wvorm.util import UUIDLike, check_batch_result
 
@@ -370,6 +371,9 @@ class Batch:
 
     def _queue_object(self, entry: ObjectEntry, checked: bool) -> None:
         self._raise_errors()
+        self._enqueue_object(entry, checked)
+
+    def _enqueue_object(self, entry: ObjectEntry, checked: bool) -> None:
         if self._use_grpc is None:
             self._use_grpc = self._grpc_channel() is not None
         payload = encode_entry(entry, self._use_grpc, checked)
@@ -403,6 +407,9 @@ class Batch:
             to_object_class_name,
             tenant,
         )
+        self._queue_reference(payload)
+
+    def _queue_reference(self, payload: bytes) -> None:
         with self._lock:
             self._references.append(payload)
             full = self._is_full_locked()
@@ -467,6 +474,43 @@ class Batch:
     def failed_references(self) -> list[FailedReference]:
         """References not written, with why (see :attr:`failed_objects`)."""
         return self._failures.references
+
+    def add_failed(self) -> tuple[int, int]:
+        """Add every failed object and reference again, once the cause is fixed (say, the
+        server is back), and clear ``failed_*``; returns how many objects and
+        references were added.
+
+        Adding an object again is safe: its uuid replaces whatever was stored. A
+        reference added twice is stored twice, so those that may have been written
+        (:attr:`FailedReference.maybe_written`) are first looked up on their source
+        objects, and only those not stored are added. When that look-up fails, those
+        references are failed again and :class:`BatchError` is raised (the objects
+        are added by then).
+        """
+        self._raise_errors()  # (an error not raised yet comes first, before anything is taken)
+        objects, references = self._failures.take()
+        for failed in objects:
+            entry = check_object(
+                failed.data_object,
+                failed.class_name,
+                failed.uuid,
+                failed.vector,
+                failed.tenant,
+                failed.vectors,
+            )
+            self._enqueue_object(entry, checked=True)
+        sure = [r.payload() for r in references if not r.maybe_written]
+        for payload in sure:
+            self._queue_reference(payload)
+        unsure = [r.payload() for r in references if r.maybe_written]
+        if unsure:
+            with self._lock:
+                settings = self._settings
+            # (raises when a source cannot be read, having failed those again)
+            for payload in self._sender.unwritten_references(unsure, settings):
+                self._queue_reference(payload)
+                sure.append(payload)
+        return len(objects), len(sure)
 
     # -- sending ------------------------------------------------------------------------
 
@@ -799,7 +843,7 @@ class Batch:
 
             request = messages.batch_delete_request(class_name, node, dry_run, tenant, level)
             reply = channel.call(
-                "BatchDelete", request, lambda: f"BatchDelete of {class_name} where {node}"
+                "BatchDelete", request, lambda: f"BatchDelete of {class_name} where {brief(node)}"
             )
             return messages.delete_result(reply, dry_run)
         answer = self._rest_delete(class_name, filter_json(node), "verbose", dry_run, tenant)

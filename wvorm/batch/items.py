@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import re
 import threading
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any, Optional
 from uuid import uuid4
 
-from wvorm._inputs import capitalize_first_letter, get_valid_uuid, get_vector
+from wvorm._inputs import capitalize_first_letter, check_json, get_valid_uuid, get_vector
 from wvorm.errors import UsageError
 from wvorm.util import UUIDLike
 
@@ -33,6 +34,11 @@ except ImportError:  # pragma: no cover - depends on the environment
 
 _ENCODER = json.JSONEncoder(separators=(",", ":"), allow_nan=False)
 BEACON_PREFIX = "weaviate://localhost/"
+# What the JSON of properties shows when a value may not be stored as sent: a surrogate
+# escape (a lone one is stored as U+FFFD; ensure_ascii also writes every character
+# beyond the BMP as a pair) or a run of 16 digits (an int beyond 2**53 is rounded).
+# Rare, so check_json makes the exact call only then.
+_MAYBE_INEXACT = re.compile(rb"\\ud[89a-f]|[0-9]{16}")
 
 
 def _encode_vector(vector: Sequence[Any]) -> bytes:
@@ -126,13 +132,18 @@ def _json_head(entry: ObjectEntry) -> bytes:
     if entry.tenant is not None:
         item["tenant"] = entry.tenant
     try:
-        return _ENCODER.encode(item).encode()
+        head = _ENCODER.encode(item).encode()
     except (TypeError, ValueError) as exc:
         raise type(exc)(
             f"data_object for class {entry.class_name!r} (uuid {entry.uuid}) cannot be sent as "
             f"JSON: {exc}. Convert values to JSON types first (str(uuid), datetime.isoformat(), "
             "float values that are not NaN)."
         ) from None
+    if _MAYBE_INEXACT.search(head):
+        check_json(
+            entry.properties, f"data_object for class {entry.class_name!r} (uuid {entry.uuid})"
+        )
+    return head
 
 
 def encode_entry(entry: ObjectEntry, grpc: bool = False, checked: bool = True) -> bytes:
@@ -279,9 +290,12 @@ class FailedObject:
     tenant: Optional[str]
     message: str
     vectors: Optional[dict[str, list[float]]] = None
+    maybe_written: bool = False
+    """True when the request carrying it failed after the server may have applied it
+    (a lost answer, a cut connection): stored or not, nobody knows."""
 
     @classmethod
-    def from_payload(cls, payload: bytes, message: str) -> FailedObject:
+    def from_payload(cls, payload: bytes, message: str, maybe_written: bool) -> FailedObject:
         item = decode(payload)
         return cls(
             data_object=item.get("properties") or {},
@@ -291,6 +305,7 @@ class FailedObject:
             tenant=item.get("tenant"),
             message=message,
             vectors=item.get("vectors"),
+            maybe_written=maybe_written,
         )
 
 
@@ -308,9 +323,13 @@ class FailedReference:
     to_object_class_name: Optional[str]
     tenant: Optional[str]
     message: str
+    maybe_written: bool = False
+    """True when it may be stored although its request failed (see
+    :attr:`FailedObject.maybe_written`): adding it again blindly could store it twice;
+    :meth:`Batch.add_failed` checks first."""
 
     @classmethod
-    def from_payload(cls, payload: bytes, message: str) -> FailedReference:
+    def from_payload(cls, payload: bytes, message: str, maybe_written: bool) -> FailedReference:
         item = decode(payload)
         source = parse_beacon(item["from"])
         target = parse_beacon(item["to"])
@@ -322,6 +341,18 @@ class FailedReference:
             to_object_class_name=target[0],
             tenant=item.get("tenant"),
             message=message,
+            maybe_written=maybe_written,
+        )
+
+    def payload(self) -> bytes:
+        """The reference encoded as :meth:`Batch.add_reference` queues it."""
+        return encode_reference(
+            self.from_object_uuid,
+            self.from_object_class_name,
+            self.from_property_name,
+            self.to_object_uuid,
+            self.to_object_class_name,
+            self.tenant,
         )
 
 
@@ -378,22 +409,37 @@ class FailureLog:
         self.objects: list[FailedObject] = []
         self.references: list[FailedReference] = []
 
-    def add_objects(self, payloads: Iterable[bytes], message: str) -> None:
-        records = [FailedObject.from_payload(p, message) for p in payloads]
+    def add_objects(
+        self, payloads: Iterable[bytes], message: str, maybe_written: bool = False
+    ) -> None:
+        records = [FailedObject.from_payload(p, message, maybe_written) for p in payloads]
         with self._lock:
             self.objects.extend(records)
 
-    def add_references(self, payloads: Iterable[bytes], message: str) -> None:
-        records = [FailedReference.from_payload(p, message) for p in payloads]
+    def add_references(
+        self, payloads: Iterable[bytes], message: str, maybe_written: bool = False
+    ) -> None:
+        records = [FailedReference.from_payload(p, message, maybe_written) for p in payloads]
         with self._lock:
             self.references.extend(records)
 
-    def add(self, kind: str, payloads: Iterable[bytes], message: str) -> None:
-        """Record ``payloads`` of ``kind`` ("objects" or "references") as failed."""
+    def add(
+        self, kind: str, payloads: Iterable[bytes], message: str, maybe_written: bool = False
+    ) -> None:
+        """Record ``payloads`` of ``kind`` ("objects" or "references") as failed;
+        ``maybe_written``: the server may have stored them all the same."""
         if kind == "objects":
-            self.add_objects(payloads, message)
+            self.add_objects(payloads, message, maybe_written)
         else:
-            self.add_references(payloads, message)
+            self.add_references(payloads, message, maybe_written)
+
+    def take(self) -> tuple[list[FailedObject], list[FailedReference]]:
+        """Every record, removed from the log."""
+        with self._lock:
+            objects, references = list(self.objects), list(self.references)
+            self.objects.clear()
+            self.references.clear()
+        return objects, references
 
     def clear(self) -> None:
         with self._lock:

@@ -37,6 +37,7 @@ from wvorm.batch.items import (
     references_body,
 )
 from wvorm.connection import Connection, backoff_delay, json_body
+from wvorm.data.replication import naming_level
 from wvorm.errors import (
     BatchError,
     QueryError,
@@ -183,7 +184,7 @@ class Sender:
                 raise  # _post recorded what it could not write
             except Exception as exc:  # a bug or an unexpected answer: still lose nothing
                 message = f"Sending {len(pending)} {kind} failed unexpectedly: {exc!r}"
-                self._failures.add(kind, pending, message)
+                self._failures.add(kind, pending, message, maybe_written=True)
                 raise BatchError(message) from exc
             if response is None:  # every reference was already written
                 return report
@@ -205,7 +206,8 @@ class Sender:
                     retry.append(payload)
                     continue
                 if messages:
-                    self._failures.add(kind, [payload], "; ".join(messages))
+                    message = naming_level("; ".join(messages), settings.consistency_level)
+                    self._failures.add(kind, [payload], message)
                 shown.append(result)
             if want_results:
                 report.results.extend(shown)
@@ -242,7 +244,7 @@ class Sender:
                 f"Weaviate answered a batch of {len(sent)} {kind} with an unreadable result "
                 f"({response.text[:200]!r}); whether they were written is unknown"
             )
-            self._failures.add(kind, sent, message)
+            self._failures.add(kind, sent, message, maybe_written=True)
             raise BatchError(message)
         return results
 
@@ -263,7 +265,7 @@ class Sender:
         while True:
             try:
                 if maybe_applied and kind == "references":
-                    payloads = self._unwritten_references(payloads, settings)
+                    payloads = self.unwritten_references(payloads, settings)
                     if not payloads:
                         return None, [], 0.0
                 started = time.monotonic()
@@ -306,7 +308,7 @@ class Sender:
                     f"are kept in batch.failed_{kind} to be added again once the cause is fixed."
                 )
                 # the current list: references found written after a cut-off are not in it
-                self._failures.add(kind, payloads, str(error))
+                self._failures.add(kind, payloads, str(error), maybe_written=maybe_applied)
                 raise error from failure
             delay = self.retry_delay(attempt)
             logger.warning("Batch request %s failed (%s); retrying in %.1fs", path, failure, delay)
@@ -328,7 +330,7 @@ class Sender:
         )
         return GrpcAnswer({e.index: e.error for e in reply.errors})
 
-    def _unwritten_references(self, payloads: list[bytes], settings: SendSettings) -> list[bytes]:
+    def unwritten_references(self, payloads: list[bytes], settings: SendSettings) -> list[bytes]:
         """``payloads`` without the references the server already holds.
 
         Used after an attempt that may have been applied, so a retry does not add a
@@ -384,6 +386,7 @@ class Sender:
                 [payloads[i] for i in unread],
                 f"Not confirmed: {cause}. They were not sent again, since a reference added "
                 "twice is stored twice: they may or may not be written.",
+                maybe_written=True,
             )
             if keep:
                 self._failures.add(

@@ -18,6 +18,7 @@ from wvorm._inputs import (
     UUID,
     JsonSource,
     capitalize_first_letter,
+    check_json,
     get_valid_uuid,
     get_vector,
     load_json_object,
@@ -271,9 +272,11 @@ def _object_body(
     tenant: Optional[str],
 ) -> dict[str, Any]:
     """The JSON body of an object request; ``data_object`` is referenced, not changed."""
+    properties = load_json_object(data_object, "data_object")
+    check_json(properties, "data_object")
     body: dict[str, Any] = {
         "class": capitalize_first_letter(class_name),
-        "properties": load_json_object(data_object, "data_object"),
+        "properties": properties,
     }
     if uuid is not None:
         body["id"] = get_valid_uuid(uuid)

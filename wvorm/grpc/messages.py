@@ -11,6 +11,7 @@ Vectors come as float32 bytes; they become the exact float values of those float
 
 from __future__ import annotations
 
+import math
 import struct
 from array import array
 from collections.abc import Iterable, Mapping, Sequence
@@ -507,6 +508,9 @@ def aggregate_request(plan: AggregatePlan) -> aggregate_pb2.AggregateRequest:
 
 
 def _metrics(aggregations: Any) -> dict[str, Any]:
+    """The metrics of each property, as GraphQL answers them: a metric the server
+    leaves out (every one but the count of an empty set) is None, a NaN percentage
+    (of no objects) too, and no top occurrences is an empty list."""
     out: dict[str, Any] = {}
     for aggregation in aggregations.aggregations:
         kind = aggregation.WhichOneof("aggregation")
@@ -514,12 +518,16 @@ def _metrics(aggregations: Any) -> dict[str, Any]:
             continue
         message = getattr(aggregation, kind)
         values: dict[str, Any] = {}
-        for descriptor, value in message.ListFields():
+        for descriptor in message.DESCRIPTOR.fields:
             name = descriptor.name
             if name == "type":
                 continue
+            value: Any = getattr(message, name) if message.HasField(name) else None
             if name == "top_occurences":
-                value = [{"value": o.value, "occurs": o.occurs} for o in value.items]
+                items = value.items if value is not None else ()
+                value = [{"value": o.value, "occurs": o.occurs} for o in items]
+            elif isinstance(value, float) and math.isnan(value):
+                value = None
             values[_CAMEL.get(name, name)] = value
         out[aggregation.property] = values
     return out
@@ -593,8 +601,14 @@ def batch_object(
     tenant: Optional[str],
 ) -> bytes:
     """One object as a framed ``objects`` entry of a BatchObjectsRequest."""
-    message = batch_pb2.BatchObject(uuid=uuid, collection=collection, tenant=tenant or "")
-    message.properties.non_ref_properties.update(properties)
+    try:
+        message = batch_pb2.BatchObject(uuid=uuid, collection=collection, tenant=tenant or "")
+        message.properties.non_ref_properties.update(properties)
+    except UnicodeEncodeError as exc:  # (a ValueError whose constructor takes five arguments)
+        raise UsageError(
+            f"a text value holds a lone surrogate {exc.object[exc.start : exc.end]!r}, which is "
+            "not a Unicode character and cannot be sent; decode the text properly first"
+        ) from None
     if vector is not None:
         message.vector_bytes = _fp32(vector, "vector")
     for name, value in (vectors or {}).items():

@@ -13,9 +13,10 @@ builder; :mod:`wvorm.orm._query` consumes all of this. Under mypy the plugin
 from __future__ import annotations
 
 import enum
+import math
 import numbers
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Generic, Literal, NoReturn, Optional, TypeVar, Union
 from uuid import UUID
 from weakref import WeakKeyDictionary
@@ -34,6 +35,7 @@ from wvorm.orm._types import (
     PropertyInfo,
     encode_date,
     encode_uuid,
+    text_problem,
 )
 
 if TYPE_CHECKING:
@@ -65,6 +67,11 @@ ID_PROPERTY = PropertyInfo(
 )
 
 _LITERALS = (Literal, typing_extensions.Literal)
+# The instants Weaviate's date index can hold: int64 nanoseconds since the epoch
+INDEXED_DATES = (
+    datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(microseconds=-(2**63) // 1000 + 1),
+    datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(microseconds=(2**63 - 1) // 1000),
+)
 _RANGE_OPERATORS = ("GreaterThan", "GreaterThanEqual", "LessThan", "LessThanEqual")
 
 
@@ -239,6 +246,9 @@ class FieldExpr(_Path, Generic[T]):
             self._refuse(operation, "like() applies to text fields")
         if not isinstance(pattern, str):
             self._refuse(operation, f"the pattern must be a str, not {type(pattern).__name__}")
+        problem = text_problem(pattern)
+        if problem is not None:
+            self._refuse(operation, problem)
         return Comparison(self, "Like", operation, "valueText", pattern)
 
     def contains_any(self, values: Sequence[T]) -> Filter:
@@ -276,6 +286,8 @@ class FieldExpr(_Path, Generic[T]):
             self._refuse(operation, "center must be a GeoCoordinate or a (latitude, longitude)")
         if not _is_number(latitude) or not _is_number(longitude) or not _is_number(max_distance):
             self._refuse(operation, "latitude, longitude and max_distance must be numbers")
+        if not all(map(_is_finite, (latitude, longitude, max_distance))):
+            self._refuse(operation, "latitude, longitude and max_distance must be finite")
         geo_range = {
             "geoCoordinates": {"latitude": float(latitude), "longitude": float(longitude)},
             "distance": {"max": float(max_distance)},
@@ -370,16 +382,33 @@ class FieldExpr(_Path, Generic[T]):
                 self._refuse(operation, f"{value!r} is not one of the allowed values ({allowed})")
             return value
         if base == "text" and isinstance(value, str):
+            problem = text_problem(value)
+            if problem is not None:
+                self._refuse(operation, problem)
             return value
         if base == "int" and _is_int(value):
             if not INT64_MIN <= int(value) <= INT64_MAX:
                 self._refuse(operation, f"{value} is outside Weaviate's int range (int64)")
             return int(value)
         if base == "number" and _is_number(value):
-            return float(value)
+            try:
+                number = float(value)
+            except OverflowError:
+                self._refuse(operation, f"{value} is beyond the float range")
+            if not math.isfinite(number):
+                self._refuse(operation, "Weaviate stores finite numbers only")
+            return number
         if base == "boolean" and isinstance(value, bool):
             return value
         if base == "date" and isinstance(value, datetime):
+            instant = value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
+            if not INDEXED_DATES[0] <= instant <= INDEXED_DATES[1]:
+                self._refuse(
+                    operation,
+                    "Weaviate indexes dates as int64 nanoseconds since 1970, which reach from "
+                    "1677-09-21 to 2262-04-11 only; a filter on a date beyond them matches "
+                    "wrongly (Go's UnixNano is undefined there)",
+                )
             return encode_date(value)
         if base == "uuid":
             if isinstance(value, UUID):
@@ -399,6 +428,13 @@ def _is_int(value: Any) -> bool:
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def _is_finite(value: Any) -> bool:
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int beyond the float range
+        return False
 
 
 def _python_type_name(prop: PropertyInfo) -> str:

@@ -21,7 +21,7 @@ import functools
 import inspect
 import logging
 import typing
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable, Generic, Optional, TypeVar
@@ -184,6 +184,12 @@ class Include:
         )
         return plan.ReferenceSelect(self.prop.name, targets, tell_class=self._multi)
 
+    def target_loader(self, row: Mapping[str, Any]) -> Optional[Loader[Any]]:
+        """The loader of one referenced object's row (None: a class not declared)."""
+        if self._multi:
+            return self._by_name.get(row.get("__typename", ""))
+        return next(iter(self.loaders.values())) if len(self.loaders) == 1 else None
+
     def load(self, value: Any, adopt: Optional[Adopt]) -> Any:
         """The field's value from the server's list of referenced objects."""
         items = []
@@ -215,6 +221,47 @@ class Include:
 
 Step = tuple[str, str, str, Optional[type], Any, bool]
 
+# Weaviate's GraphQL API renders int properties as GraphQL's 32-bit Int and answers null
+# for a stored value beyond it; these find the nulls that may be such a value.
+GRAPHQL_INT_MIN, GRAPHQL_INT_MAX = -(2**31), 2**31 - 1
+
+
+def _holds_int(prop: PropertyInfo) -> bool:
+    return prop.base_type == "int" or any(_holds_int(n) for n in prop.nested)
+
+
+def _hides_int(prop: PropertyInfo, value: Any) -> bool:
+    """Whether GraphQL's ``value`` of ``prop`` may stand for ints it could not render: a
+    null int, a null item of an int list, a null int inside a nested object. (A null
+    list or object is a real null: GraphQL nulls items, not the list.)"""
+    if value is None:
+        return prop.base_type == "int" and not prop.is_list
+    if prop.base_type == "int":
+        return prop.is_list and isinstance(value, list) and None in value
+    if not prop.nested:
+        return False
+    items = value if isinstance(value, list) else [value]
+    for item in items:
+        if isinstance(item, dict):
+            for inner in prop.nested:
+                if _holds_int(inner) and _hides_int(inner, item.get(inner.name)):
+                    return True
+    return False
+
+
+@dataclass
+class IntGap:
+    """A row (of the query's class or of a referenced one) that GraphQL answered with
+    nulls that may be ints beyond 32 bits: ``loader`` reads it; ``scalars`` are the
+    single int properties that read null (a null there is usually a real null, which a
+    range filter tells apart); ``certain``: something else hides an int for sure (a
+    null item of a list), or may (a null int inside a nested object)."""
+
+    loader: Loader[Any]
+    row: dict[str, Any]
+    scalars: list[PropertyInfo]
+    certain: bool
+
 
 class Loader(Generic[M]):
     """Reads rows of one model: its selected properties and included references.
@@ -238,6 +285,7 @@ class Loader(Generic[M]):
             p for p in info.properties if wanted is None or p.field_name in wanted
         )
         self.includes = dict(includes or {})
+        self.int_properties = tuple(p for p in self.properties if _holds_int(p))
         self._fast = _constructible(model)
         self._steps = self._compile_steps()
         self._selection: Optional[
@@ -253,6 +301,33 @@ class Loader(Generic[M]):
                 tuple(i.select() for i in self.includes.values()),
             )
         return self._selection
+
+    @property
+    def reads_ints(self) -> bool:
+        """Whether this loader, or one of its includes, reads int properties."""
+        return bool(self.int_properties) or any(
+            loader.reads_ints
+            for include in self.includes.values()
+            for loader in include.loaders.values()
+        )
+
+    def int_gaps(self, row: dict[str, Any]) -> Iterator[IntGap]:
+        """The rows, ``row`` and those of its included references, where a GraphQL
+        answer's nulls may hide ints beyond 32 bits (see :class:`IntGap`)."""
+        scalars, certain = [], False
+        for prop in self.int_properties:
+            if _hides_int(prop, row.get(prop.name)):
+                if prop.base_type == "int" and not prop.is_list:
+                    scalars.append(prop)
+                else:
+                    certain = True
+        if scalars or certain:
+            yield IntGap(self, row, scalars, certain)
+        for include in self.includes.values():
+            for item in row.get(include.prop.name) or ():
+                loader = include.target_loader(item)
+                if loader is not None:
+                    yield from loader.int_gaps(item)
 
     # -- building instances ---------------------------------------------------------
 

@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import logging
 import time
-from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -48,12 +47,12 @@ from wvorm import plan
 from wvorm._inputs import capitalize_first_letter, get_vector
 from wvorm.batch.items import ObjectEntry
 from wvorm.data.references import parse_beacon
-from wvorm.data.replication import ConsistencyLevel
+from wvorm.data.replication import ConsistencyLevel, naming_level
 from wvorm.errors import BatchError, WvormError
 from wvorm.orm._gc import gc_paused
 from wvorm.orm._mapping import model_info
 from wvorm.orm._models import WeaviateModel, from_properties, referenced_objects
-from wvorm.orm._state import describe, state_of, vector_snapshot
+from wvorm.orm._state import describe, same_vector, state_of, vector_snapshot
 from wvorm.orm._unitofwork import (
     Delete,
     FlushPlan,
@@ -421,8 +420,9 @@ class _Run:
         self, items: Iterable[tuple[str, WeaviateModel]]
     ) -> tuple[set[tuple[str, str]], dict[tuple[str, str], str]]:
         """Which of ``(class name, object)`` exist on the server, and those whose
-        look-up failed, with why: a dry-run batch delete by id per class and chunk of
-        ids (gRPC or REST, so it works where GraphQL is off)."""
+        look-up failed, with why: a search by id per class and chunk of ids, on the
+        client's transport. (A search, unlike a dry-run batch delete, answers while a
+        cluster elects a new schema leader.)"""
         by_class: dict[str, list[str]] = {}
         for class_name, obj in items:
             by_class.setdefault(class_name, []).append(str(obj.id))
@@ -431,16 +431,21 @@ class _Run:
         for class_name, ids in by_class.items():
             for start in range(0, len(ids), LOOKUP_CHUNK):
                 chunk = ids[start : start + LOOKUP_CHUNK]
+                search = plan.SearchPlan(
+                    collection=class_name,
+                    filter=_ids_in(chunk),
+                    limit=len(chunk),
+                    tenant=self.options.tenant,
+                    consistency_level=None if self.level is None else self.level.value,
+                )
                 try:
-                    answer = self.batch.delete_matching(
-                        class_name, _ids_in(chunk), dry_run=True, tenant=self.options.tenant
-                    )
+                    rows = self.client.transport.search(search)
                 except WvormError as exc:
                     if self._no_such_tenant(exc):
                         continue  # it holds no object (autoTenantCreation: the insert makes it)
                     failed.update(((class_name, i), str(exc)) for i in chunk)
                     continue
-                found.update((class_name, item.uuid) for item in answer.objects)
+                found.update((class_name, row["_additional"]["id"]) for row in rows)
         return found, failed
 
     def _no_such_tenant(self, exc: WvormError) -> bool:
@@ -707,7 +712,7 @@ class _Run:
                 try:
                     action(job)
                 except (WvormError, TypeError, ValueError) as exc:
-                    failures.append((job, str(exc)))
+                    failures.append((job, naming_level(str(exc), self.level)))
             return failures
 
         workers = self.options.num_workers
@@ -760,25 +765,10 @@ def _stored_as(insert: Insert, data: dict[str, Any]) -> bool:
         return False
     if any(stored.get(p.field_name) != sent.get(p.field_name) for p in info.properties):
         return False
-    if insert.vector is not None and not _same_vector(data.get("vector"), insert.vector):
+    if insert.vector is not None and not same_vector(data.get("vector"), insert.vector):
         return False
     named = data.get("vectors") or {}
-    return all(_same_vector(named.get(name), v) for name, v in insert.vectors.items())
-
-
-def _same_vector(held: Any, sent: Any) -> bool:
-    """Whether the stored vector ``held`` is ``sent`` (a vector or multi-vector) in float32."""
-    values = get_vector(sent)
-    if not values:
-        return not held
-    try:
-        if hasattr(values[0], "__len__"):  # a multi-vector (items may be numpy scalars)
-            return len(held) == len(values) and all(
-                array("f", h) == array("f", get_vector(v)) for h, v in zip(held, values)
-            )
-        return array("f", held) == array("f", values)
-    except TypeError:  # (None, or not numbers)
-        return False
+    return all(same_vector(named.get(name), v) for name, v in insert.vectors.items())
 
 
 def _ids_in(ids: Sequence[str]) -> plan.Condition:

@@ -49,10 +49,13 @@ from wvorm.orm._expressions import (
 )
 from wvorm.orm._gc import gc_paused
 from wvorm.orm._loading import (
+    GRAPHQL_INT_MAX,
+    GRAPHQL_INT_MIN,
     Adopt,
     Group,
     Hit,
     Include,
+    IntGap,
     Loader,
     ResultIdentity,
 )
@@ -754,6 +757,92 @@ class Query(Generic[M]):
         by_id = {row["_additional"]["id"]: row for row in rows}
         return [by_id[i] for i in ids if i in by_id]  # (one deleted meanwhile: left out)
 
+    def _exact_ints(self, rows: list[dict[str, Any]], loader: Loader[M]) -> list[dict[str, Any]]:
+        """``rows``, with the ints that GraphQL could not render read again over REST.
+
+        Weaviate's GraphQL API answers null for an int property beyond 32 bits (which a
+        gRPC or REST writer may have stored), so over GraphQL a null int could be a lost
+        value. A null item of an int list (or an int inside a nested object) is read
+        again at once; a null single int is usually a real null, so a range filter
+        first finds the objects that hold a wider int there, and only those are read.
+        """
+        transport = self._resolve_client().transport
+        if transport.name != "GraphQL" or not rows or not loader.reads_ints:
+            return rows
+        gaps = [gap for row in rows for gap in loader.int_gaps(row)]
+        if not gaps:
+            return rows
+        wide = {(g.loader.model, g.row["_additional"]["id"]) for g in gaps if g.certain}
+        by_class: dict[type[WeaviateModel], list[IntGap]] = {}
+        for gap in gaps:
+            if not gap.certain:
+                by_class.setdefault(gap.loader.model, []).append(gap)
+        for model, class_gaps in by_class.items():
+            wide |= {(model, object_id) for object_id in self._wide_ints(model, class_gaps)}
+        client = self._resolve_client()
+        consistency = self._effective_consistency()
+        for gap in gaps:
+            model = gap.loader.model
+            object_id = gap.row["_additional"]["id"]
+            if (model, object_id) not in wide:
+                continue
+            stored = client.data_object.get_by_id(
+                object_id,
+                class_name=collection_name(model),
+                consistency_level=consistency,
+                tenant=self._tenant_of(model),
+            )
+            if stored is None:
+                continue  # deleted since: the row is all there is
+            properties = stored.get("properties") or {}
+            for prop in gap.loader.int_properties:
+                gap.row[prop.name] = properties.get(prop.name)
+        return rows
+
+    def _wide_ints(self, model: type[WeaviateModel], gaps: Sequence[IntGap]) -> set[str]:
+        """The ids of ``gaps``' objects whose null single ints may hold an int beyond 32
+        bits: those a range filter finds, and every one whose property has no index."""
+        transport = self._resolve_client().transport
+        indexed = {
+            p.name: p
+            for gap in gaps
+            for p in gap.scalars
+            if p.options.index_filterable is not False or p.options.index_range_filters
+        }
+        out = {
+            g.row["_additional"]["id"]
+            for g in gaps
+            if any(p.name not in indexed for p in g.scalars)
+        }
+        ids = sorted({g.row["_additional"]["id"] for g in gaps} - out)
+        ranges: list[plan.FilterNode] = []
+        for name in sorted(indexed):
+            ranges.append(plan.Condition((name,), "GreaterThan", "valueInt", GRAPHQL_INT_MAX))
+            ranges.append(plan.Condition((name,), "LessThan", "valueInt", GRAPHQL_INT_MIN))
+        for start in range(0, len(ids), READ_PAGE_SIZE):
+            chunk = tuple(ids[start : start + READ_PAGE_SIZE])
+            search = plan.SearchPlan(
+                collection=collection_name(model),
+                filter=plan.Logical(
+                    "And",
+                    (
+                        plan.Condition(("id",), "ContainsAny", "valueText", chunk),
+                        plan.Logical("Or", tuple(ranges)),
+                    ),
+                ),
+                limit=len(chunk),
+                tenant=self._tenant_of(model),
+            )
+            try:
+                out |= {row["_additional"]["id"] for row in transport.search(search)}
+            except QueryError:  # (the live schema has no index there after all)
+                out |= set(chunk)
+        return out
+
+    def _tenant_of(self, model: type[WeaviateModel]) -> Optional[str]:
+        """The tenant to read ``model``'s objects in (this query's, if it has tenants)."""
+        return self._effective_tenant() if model_info(model).config.multi_tenancy else None
+
     def _instances(self, *, hits: bool) -> list[tuple[M, Mapping[str, Any]]]:
         """``(instance, _additional)`` of every row; objects a session has marked for
         deletion are left out."""
@@ -763,7 +852,7 @@ class Query(Generic[M]):
         out = []
         with gc_paused(promote=not loader.includes):
             for rows in self._rows(loader, self._metadata(hits=hits)):
-                for row in rows:
+                for row in self._exact_ints(rows, loader):
                     additional = row["_additional"]
                     obj = load(row, additional, adopt)
                     if obj is not None:
@@ -889,7 +978,8 @@ class Query(Generic[M]):
                     raise item
                 adopt = self._adopt(bool(loader.includes))  # one result identity per page
                 with gc_paused(promote=not loader.includes):
-                    page = [loader.load(row, row["_additional"], adopt) for row in item.rows()]
+                    rows = self._exact_ints(item.rows(), loader)
+                    page = [loader.load(row, row["_additional"], adopt) for row in rows]
                 del item
                 yield from (obj for obj in page if obj is not None)
                 del page
@@ -898,7 +988,13 @@ class Query(Generic[M]):
 
     def count(self) -> int:
         """How many objects match (the ``where`` filter, near search and tenant),
-        counted by the server without reading them (``limit`` / ``offset`` apply)."""
+        counted by the server without reading them (``limit`` / ``offset`` apply).
+
+        (A filter with ``within_geo_range`` is counted by reading the matching ids:
+        Weaviate 1.39's Aggregate counts deleted objects inside a geo range.)"""
+        if self._search is None and self._filter is not None and _has_geo(self._filter.to_node()):
+            ids = Loader(self._model, ())
+            return sum(len(rows) for rows in self._replace(sort=())._rows(ids, plan.Metadata()))
         rows = self._resolve_client().transport.aggregate(self._aggregate_plan())
         total = int(rows[0]["meta"]["count"]) if rows else 0
         if self._offset is not None and not (self._search and self._search.is_near):
@@ -960,6 +1056,9 @@ class Query(Generic[M]):
         )
         rows = self._resolve_client().transport.search(query_plan)
         adopt = self._adopt(bool(loader.includes))
+        self._exact_ints(
+            [hit for row in rows for hit in row["_additional"]["group"].get("hits") or ()], loader
+        )
         result = []
         for row in rows:
             data = row["_additional"]["group"]
@@ -1020,6 +1119,12 @@ class Query(Generic[M]):
         if group_by is not None:
             return results
         return results[0] if results else Aggregation(0, None, {p.field_name: {} for p in props})
+
+
+def _has_geo(node: plan.FilterNode) -> bool:
+    if isinstance(node, plan.Condition):
+        return node.operator == "WithinGeoRange"
+    return any(_has_geo(operand) for operand in node.operands)
 
 
 def _children(node: _Node, prop: PropertyInfo) -> dict[type[WeaviateModel], _Node]:

@@ -147,8 +147,9 @@ def _check_targets(models: Sequence[ModelClass], existing: Iterable[str]) -> Non
         )
 
 
-def _live_classes(client: Client) -> dict[str, dict[str, Any]]:
-    return {c["class"]: c for c in client.schema.get().get("classes") or []}
+def _live_classes(client: Client, *, consistency: bool = True) -> dict[str, dict[str, Any]]:
+    schema = client.schema.get(consistency=consistency)
+    return {c["class"]: c for c in schema.get("classes") or []}
 
 
 # ---------------------------------------------------------------------------
@@ -172,7 +173,22 @@ def ensure_writable(client: Client, models: Iterable[ModelClass]) -> None:
     todo = [m for m in dict.fromkeys(models) if m not in verified]
     if not todo:
         return
-    live = _live_classes(client)
+    # The node's own copy first: it answers while a cluster elects a new raft leader
+    # (asking the leader then stalls for the read timeout). Only when it differs from
+    # the models is the leader asked, since the copy may lag a change just made.
+    problems = _schema_problems(todo, _live_classes(client, consistency=False))
+    if problems:
+        problems = _schema_problems(todo, _live_classes(client))
+    if problems:
+        raise SchemaMismatchError(
+            "cannot write these models, because the server's schema does not match them "
+            "(nothing was written):\n" + "\n".join(f"  - {p}" for p in problems)
+        )
+    verified.update(todo)
+
+
+def _schema_problems(todo: list[ModelClass], live: dict[str, dict[str, Any]]) -> list[str]:
+    """What keeps each model of ``todo`` from being written to the ``live`` classes."""
     problems: list[str] = []
     for model in todo:
         info = model_info(model)
@@ -199,12 +215,7 @@ def ensure_writable(client: Client, models: Iterable[ModelClass]) -> None:
                     f"{'|'.join(prop['dataType'])} in the model; the class must be migrated by "
                     "hand (wvorm.migrate lists what differs)"
                 )
-    if problems:
-        raise SchemaMismatchError(
-            "cannot write these models, because the server's schema does not match them "
-            "(nothing was written):\n" + "\n".join(f"  - {p}" for p in problems)
-        )
-    verified.update(todo)
+    return problems
 
 
 def _forget_verified(client: Client) -> None:

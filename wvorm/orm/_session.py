@@ -64,7 +64,6 @@ from wvorm.orm._state import (
     state_of,
     vector_changes,
 )
-from wvorm.orm._types import int64_reads
 from wvorm.orm._unitofwork import FlushPlan, check_ids, plan_flush
 
 if TYPE_CHECKING:
@@ -231,15 +230,20 @@ class Session:
         if present is not None:
             if key in self._deleted:
                 return None
-            if state_of(present).is_persistent and not _fully_loaded(present):
-                fresh = self._read(model, object_id)
-                if fresh is not None:
-                    refresh_from(present, fresh, overwrite=False)
+            self._load_unloaded(present)
             return _as(model, present)
         obj = self._read(model, object_id)
         if obj is not None:
             self._hold(obj, key)
         return obj
+
+    def _load_unloaded(self, present: WeaviateModel) -> None:
+        """Give a held persistent object the fields it did not load (a reference stub,
+        a partial load) from the server, keeping its own values."""
+        if state_of(present).is_persistent and not _fully_loaded(present):
+            fresh = self._read(type(present), present.id)
+            if fresh is not None:
+                refresh_from(present, fresh, overwrite=False)
 
     def refresh(self, obj: WeaviateModel) -> None:
         """Overwrite ``obj`` with what the server holds now: every property, reference
@@ -461,8 +465,7 @@ class Session:
             key = identity_key(obj)
             if key not in new and is_dirty(obj):
                 dirty[key] = (obj, changed_fields(obj))
-        with int64_reads(self._client.transport.name == "gRPC"):
-            return plan_flush(list(new.values()), list(dirty.values()), list(deleted.values()))
+        return plan_flush(list(new.values()), list(dirty.values()), list(deleted.values()))
 
     def _apply(self, plan: FlushPlan, result: FlushResult) -> None:
         """Record what the server now holds; keep what failed pending."""
@@ -675,6 +678,10 @@ class Session:
         target = self._identity.get(key)
         if target is None and transient:
             target = self.get(type(obj), obj.id)  # it may exist on the server already
+        elif target is not None and transient:
+            # A stub (or partial load) learns the server's values first: otherwise every
+            # value merged into it would count as changed, and be written again.
+            self._load_unloaded(target)
         copied = target is None
         if target is None:
             target = copy.copy(obj)  # a shallow copy with its own ObjectState

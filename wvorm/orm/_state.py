@@ -36,10 +36,12 @@ from __future__ import annotations
 
 import copy
 import weakref
+from array import array
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Callable, Optional
 from uuid import UUID
 
+from wvorm._inputs import get_vector
 from wvorm.errors import SessionError, UsageError
 from wvorm.orm._mapping import ModelInfo, model_info
 
@@ -315,21 +317,41 @@ def changed_fields(obj: WeaviateModel, info: Optional[ModelInfo] = None) -> set[
 
 
 def vector_changes(obj: WeaviateModel) -> tuple[Optional[Vector], dict[str, Vector]]:
-    """The default vector (or None) and the named vectors a flush must write."""
+    """The default vector (or None) and the named vectors a flush must write: those
+    that differ from the saved ones in float32, the precision the server stores."""
     state = state_of(obj)
     vector = state.vector
-    if (
-        vector is not None
-        and state.saved_vector is not _UNKNOWN
-        and vector_snapshot(vector) == state.saved_vector
-    ):
+    saved = state.saved_vector
+    if vector is not None and saved is not _UNKNOWN and _unchanged(vector, saved):
         vector = None
     named = {
         name: v
         for name, v in state.vectors.items()
-        if vector_snapshot(v) != state.saved_vectors.get(name)
+        if name not in state.saved_vectors or not _unchanged(v, state.saved_vectors[name])
     }
     return vector, named
+
+
+def _unchanged(vector: Any, saved: Any) -> bool:
+    # (the exact comparison first: it is the common case, and the cheaper one)
+    return vector_snapshot(vector) == saved or same_vector(saved, vector)
+
+
+def same_vector(held: Any, sent: Any) -> bool:
+    """Whether the server's vector ``held`` is ``sent`` (a vector or multi-vector, items
+    maybe numpy scalars) as the server stores it: in float32. (A vector read back is
+    float32, so 1/3 sent comes back as 0.33333334: the same vector.)"""
+    values = get_vector(sent)
+    if not values:
+        return not held
+    try:
+        if hasattr(values[0], "__len__"):  # a multi-vector
+            return len(held) == len(values) and all(
+                array("f", h) == array("f", get_vector(v)) for h, v in zip(held, values)
+            )
+        return array("f", held) == array("f", values)
+    except TypeError:  # (None, or not numbers)
+        return False
 
 
 def is_dirty(obj: WeaviateModel, info: Optional[ModelInfo] = None) -> bool:

@@ -51,6 +51,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 from pydantic.errors import PydanticUndefinedAnnotation
 from typing_extensions import Annotated, get_args, get_origin
 
+from wvorm._inputs import EXACT_JSON_INT
 from wvorm.errors import ModelDefinitionError, UsageError
 
 # ---------------------------------------------------------------------------
@@ -109,8 +110,9 @@ class PhoneNumber(BaseModel):
     @field_validator("default_country")
     @classmethod
     def _upper_country(cls, value: Optional[str]) -> Optional[str]:
-        # The server upper-cases the country code; doing the same keeps round trips equal.
-        return value.upper() if value is not None else None
+        # The server upper-cases the country code, and answers "" for none (GraphQL and
+        # gRPC); doing the same keeps round trips equal.
+        return value.upper() if value else None
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, PhoneNumber):
@@ -210,48 +212,89 @@ def property_name_problem(name: str, *, nested: bool = False) -> Optional[str]:
 Encoder = Callable[[Any], Any]
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
-# Weaviate stores int properties as int64, but its GraphQL API renders them as GraphQL's
-# 32-bit Int and answers null beyond it. Over gRPC they read back exactly, so the range
-# wvorm writes depends on the transport the writing client reads with (int64_reads).
-# Writes go over REST, whose JSON the server parses as float64: beyond 2**53 an int
-# would be rounded (2**63 - 1 is even stored as -2**63), so that is the write limit.
-READABLE_INT_MIN, READABLE_INT_MAX = -(2**31), 2**31 - 1
-EXACT_JSON_INT = 2**53
-_INT64_READS: ContextVar[bool] = ContextVar("wvorm_int64_reads", default=False)
+# Weaviate stores int properties as int64. Writes go over REST, whose JSON the server
+# parses as float64: beyond 2**53 an int would be rounded (2**63 - 1 is even stored as
+# -2**63), so that is the write limit. (GraphQL answers null for ints beyond 32 bits;
+# queries read those objects again over REST: Query._exact_ints.)
+# False while a value is encoded for a local copy rather than for the server (a dirty-
+# tracking snapshot, a natural key): what the server could not store is refused when it
+# is written, not when it is compared.
+_CHECKED: ContextVar[bool] = ContextVar("wvorm_checked_encoding", default=True)
 
 
 @contextmanager
-def int64_reads(enabled: bool) -> Iterator[None]:
-    """Within it, int values are checked against int64 (a gRPC client reads them
-    exactly) instead of GraphQL's 32 bits."""
-    token = _INT64_READS.set(enabled)
+def unchecked() -> Iterator[None]:
+    """Within it, encoders convert without refusing what the server could not store."""
+    token = _CHECKED.set(False)
     try:
         yield
     finally:
-        _INT64_READS.reset(token)
+        _CHECKED.reset(token)
 
 
 def encode_int(value: int) -> int:
     """An int property value, refused when the read path could not return it intact."""
+    if not _CHECKED.get():
+        return value
     if not -EXACT_JSON_INT <= value <= EXACT_JSON_INT:
         raise UsageError(
             f"{value} is beyond ±2**53, where Weaviate's REST API (which parses JSON numbers "
             "as float64) would store it rounded; store it as text, or keep it in range"
         )
-    if not _INT64_READS.get() and not READABLE_INT_MIN <= value <= READABLE_INT_MAX:
+    return value
+
+
+def encode_number(value: float) -> float:
+    """A number property value; NaN and infinities are refused (JSON has no such numbers)."""
+    if value - value != 0 and _CHECKED.get():  # (x - x is 0.0 for every finite x)
         raise UsageError(
-            f"{value} is outside the 32-bit range (-2**31 .. 2**31-1) that Weaviate's GraphQL "
-            "API, this client's read path, can return; the server would answer null and the "
-            "value would be lost on the next load. Query over gRPC (the wvorm[grpc] extra) "
-            "to keep int64 values, store it as a float or text, or keep it in range"
+            "Weaviate's number type (JSON) holds finite numbers only, not NaN or infinity; "
+            "use None (an Optional field) for a missing value"
         )
     return value
 
 
+def text_problem(value: str) -> Optional[str]:
+    """Why ``value`` cannot travel to Weaviate unchanged, or None: a lone surrogate is
+    not a Unicode character (the server would store U+FFFD in its place)."""
+    if value.isascii():
+        return None
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return (
+            f"it holds a lone surrogate {value[exc.start]!r} at index {exc.start}, which is not "
+            "a Unicode character (Weaviate would store U+FFFD instead); decode the text "
+            "properly (e.g. errors='replace') first"
+        )
+    return None
+
+
+def encode_text(value: str) -> str:
+    """A text property value, refused when it is not valid Unicode."""
+    if not value.isascii() and _CHECKED.get():
+        problem = text_problem(value)
+        if problem is not None:
+            raise UsageError(problem)
+    return value
+
+
 def encode_date(value: datetime) -> str:
-    """RFC 3339 with an offset; a naive datetime is taken as UTC."""
-    if value.tzinfo is None:
+    """RFC 3339 with an offset; a naive datetime is taken as UTC.
+
+    An offset that is not a whole number of minutes (RFC 3339 has none) is written as
+    the same instant in UTC."""
+    offset = value.utcoffset()
+    if offset is None:
         value = value.replace(tzinfo=timezone.utc)
+    elif (offset.seconds % 60 or offset.microseconds) and _CHECKED.get():
+        try:
+            value = value.astimezone(timezone.utc)
+        except OverflowError:
+            raise UsageError(
+                "its offset is not a whole number of minutes (RFC 3339 has none), and the "
+                "same instant in UTC is outside years 1-9999"
+            ) from None
     return value.isoformat()
 
 
@@ -260,6 +303,8 @@ def encode_uuid(value: uuid.UUID) -> str:
 
 
 def encode_blob(value: bytes) -> str:
+    if not value and _CHECKED.get():
+        raise UsageError("Weaviate refuses an empty blob; use None (an Optional field) for no data")
     return base64.b64encode(value).decode("ascii")
 
 
@@ -351,9 +396,10 @@ DATA_TYPES: dict[str, DataType] = {
                  metrics="count totalTrue totalFalse percentageTrue percentageFalse"),
         DataType("int", int, encode_int, int, _refuse(int), "valueInt", "an int",
                  ordered=True, sortable=True, metrics=_NUMBER_METRICS, range_index=True),
-        DataType("number", float, None, float, read_float, "valueNumber", "an int or float",
+        DataType("number", float, encode_number, float, read_float, "valueNumber",
+                 "an int or float",
                  ordered=True, sortable=True, metrics=_NUMBER_METRICS, range_index=True),
-        DataType("text", str, None, str, _refuse(str), "valueText", "a str",
+        DataType("text", str, encode_text, str, _refuse(str), "valueText", "a str",
                  ordered=True, sortable=True, metrics="count topOccurrences{value occurs}"),
         DataType("date", datetime, encode_date, None, read_datetime, "valueDate", "a datetime",
                  ordered=True, sortable=True, metrics="count maximum median minimum mode",
@@ -454,7 +500,8 @@ class PropertyInfo:
                 return tuple((type(item), item.id) for item in value)
             return (type(value), value.id)
         if self.base_type == "object":
-            return self.encode(value)  # fresh dicts, detached from the nested models
+            with unchecked():  # (what the server cannot store is refused when written)
+                return self.encode(value)  # fresh dicts, detached from the nested models
         if self.is_list:
             return tuple(value)
         return value  # scalars, GeoCoordinate and PhoneNumber are immutable

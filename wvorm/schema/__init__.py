@@ -81,10 +81,18 @@ class Schema:
             for reference in references:
                 self.property.create(base["class"], reference)
 
-    def get(self, class_name: Optional[str] = None) -> dict[str, Any]:
-        """The whole schema (``{"classes": [...]}``), or one class's definition."""
+    def get(self, class_name: Optional[str] = None, *, consistency: bool = True) -> dict[str, Any]:
+        """The whole schema (``{"classes": [...]}``), or one class's definition.
+
+        ``consistency=False`` (beyond v3; whole schema only) reads the copy of the node
+        asked instead of the cluster's raft leader's: it answers while the cluster has
+        no leader, but may lag a change made a moment ago.
+        """
         if class_name is None:
-            schema: dict[str, Any] = self._connection.get_json("/schema", "Get schema")
+            headers = None if consistency else {"consistency": "false"}
+            schema: dict[str, Any] = self._connection.get_json(
+                "/schema", "Get schema", headers=headers
+            )
             return schema
         name = capitalize_first_letter(class_name)
         definition: dict[str, Any] = self._connection.get_json(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from wvorm._inputs import capitalize_first_letter
-from wvorm.errors import SchemaValidationException
+from wvorm.errors import SchemaValidationException, brief
 
 
 def is_reference_data_type(data_type: str) -> bool:
@@ -48,7 +48,7 @@ def split_class_definition(schema_class: Any) -> tuple[dict[str, Any], list[dict
     if not isinstance(name, str) or not name:
         raise SchemaValidationException(
             f"A class definition needs a non-empty 'class' name, got {name!r} in "
-            f"{_short(schema_class)}"
+            f"{brief(schema_class)}"
         )
     class_name = capitalize_first_letter(name)
     properties = schema_class.get("properties", [])
@@ -78,7 +78,7 @@ def check_property(schema_property: Any, class_name: str) -> None:
     if not isinstance(name, str) or not name:
         raise SchemaValidationException(
             f"Class {class_name!r}: a property needs a non-empty 'name', got "
-            f"{_short(schema_property)}"
+            f"{brief(schema_property)}"
         )
     data_type = schema_property.get("dataType")
     if (
@@ -131,8 +131,3 @@ def is_sub_schema(sub_schema: dict[str, Any], schema: dict[str, Any]) -> bool:
         if not wanted <= names:
             return False
     return True
-
-
-def _short(value: Any, limit: int = 200) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
