@@ -736,6 +736,30 @@ def test_outage_applies_back_pressure_then_recovers_without_loss(
     assert count(client, "Item") == 350 - not_added
 
 
+def test_add_failed_with_the_server_still_away_keeps_every_failed_reference(
+    server_factory: ServerFactory,
+) -> None:
+    """Regression (found in review): ``add_failed()`` took the failed records, then the
+    look-up of a maybe-written reference raised the connection error: the records
+    were gone. Now the look-up failing is a BatchError and the references stay failed."""
+    server = server_factory()
+    client = wvorm.Client(server.url, timeout_config=(1, 2))
+    payload = encode_reference(UUID_A, "author", "wroteBooks", UUID_B, "book", None)
+    # (the record as a killed server leaves it: tests/reliability/test_crash.py makes
+    # them for real; here the server is simply still away when add_failed is called)
+    client.batch._failures.add("references", [payload], "cut off", maybe_written=True)
+    server.stop()
+    with pytest.raises(BatchError, match="reading their source objects back to check failed"):
+        client.batch.add_failed()
+    (record,) = client.batch.failed_references
+    assert (record.from_object_uuid, record.to_object_uuid, record.maybe_written) == (
+        UUID_A,
+        UUID_B,
+        True,
+    )
+    assert record.payload() == payload
+
+
 def test_restart_mid_batch_writes_everything_exactly_once(
     fault_server: EmbeddedServer, fault_client: wvorm.Client, caplog: pytest.LogCaptureFixture
 ) -> None:

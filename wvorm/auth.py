@@ -20,14 +20,19 @@ from wvorm.errors import (
     AuthenticationFailedException,
     MissingScopeException,
     UsageError,
+    may_have_reached_server,
     server_message,
 )
 
 logger = logging.getLogger("wvorm.auth")
 
-# Token requests retried like the connection's requests: the provider may be briefly
-# unreachable or overloaded. (A grant asked twice only issues a second token.)
+# Token requests are retried: the provider may be briefly unreachable or overloaded.
+# A password or client-credentials grant asked twice only issues a second token. A
+# refresh grant is sent again only when the provider surely did not use the refresh
+# token: with rotation, a used token sent again can revoke every token of the session
+# (then the client signs in again with its credentials, if it has them).
 _RETRIED_TOKEN_STATUSES = frozenset({429, 500, 502, 503, 504})
+_UNPROCESSED_STATUSES = frozenset({429, 503})  # (refused before the grant was handled)
 
 
 def _mask(secret: Optional[str]) -> str:
@@ -282,12 +287,16 @@ class Authenticator:
                 response = self._http.post(endpoint, data=data, auth=basic, timeout=self._timeout)
             except requests.RequestException as exc:  # (an answer cut off mid-body too)
                 failure, cause = f"Could not reach the OIDC token endpoint {endpoint}", exc
+                replay = grant != "refresh_token" or not may_have_reached_server(exc)
+                # (a certificate that failed verification fails again, as in the connection)
+                replay = replay and not isinstance(exc, requests.exceptions.SSLError)
             else:
                 if response.status_code not in _RETRIED_TOKEN_STATUSES:
                     break
                 failure = f"The OIDC token endpoint {endpoint} answered {response.status_code}"
+                replay = grant != "refresh_token" or response.status_code in _UNPROCESSED_STATUSES
             attempt += 1
-            if attempt >= self._attempts:
+            if attempt >= self._attempts or not replay:
                 raise AuthenticationFailedException(
                     f"{failure} for the {grant} grant, after {attempt} attempt(s)"
                     + (f": {cause}" if cause is not None else "")

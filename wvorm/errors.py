@@ -43,6 +43,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import requests
+import urllib3
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -270,6 +271,20 @@ def brief(value: Any, limit: int = 200) -> str:
     (a filter of a thousand ids must not make a message of a thousand ids)."""
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def may_have_reached_server(exc: BaseException) -> bool:
+    """False when a request surely never reached the server (refused, connect timeout):
+    only then is sending a request that is not idempotent again safe. ``exc`` is a
+    ``requests`` error, or a wvorm error raised from one."""
+    cause = exc.__cause__ if isinstance(exc, WvormError) else exc
+    if isinstance(cause, requests.exceptions.ConnectTimeout):
+        return False
+    if isinstance(cause, requests.exceptions.ConnectionError) and cause.args:
+        reason = getattr(cause.args[0], "reason", cause.args[0])
+        if isinstance(reason, urllib3.exceptions.NewConnectionError):
+            return False
+    return True
 
 
 def did_you_mean(name: str, choices: Iterable[str]) -> str:

@@ -74,6 +74,11 @@ class Transport(Protocol):
         """The rows of an aggregation (one per group)."""
         ...
 
+    def over_graphql(self, plan: SearchPlan) -> bool:
+        """Whether ``plan`` is answered over GraphQL, whose 32-bit ``Int`` answers null
+        for a wider int (the query then reads such objects again over REST)."""
+        ...
+
     def close(self) -> None:
         """Release the transport's resources."""
         ...
@@ -103,6 +108,10 @@ class GraphQLTransport:
                 # is unknown, as gRPC reports it)
                 raise QueryError([f"{exc.error} (HTTP 422)"], text) from None
             raise
+
+    def over_graphql(self, plan: SearchPlan) -> bool:
+        """Always: this is the GraphQL transport."""
+        return True
 
     def search(self, plan: SearchPlan) -> list[dict[str, Any]]:
         """The rows of ``{Get{...}}``; vectors as the float32 values the server holds
@@ -163,6 +172,10 @@ class GrpcTransport:
     def __init__(self, channel: GrpcChannel, graphql: GraphQLTransport) -> None:
         self.channel = channel  # the client's object batches use it too
         self._graphql = graphql
+
+    def over_graphql(self, plan: SearchPlan) -> bool:
+        """Whether ``plan`` loads a multi-target reference (see the class docstring)."""
+        return _multi_target(plan.references) is not None
 
     def search(self, plan: SearchPlan) -> list[dict[str, Any]]:
         """The rows of a ``Search`` call."""

@@ -1028,6 +1028,26 @@ def test_a_class_holding_objects_is_looked_up_and_an_existing_uuid_refused(
     assert stored(fidelity, FTag, again.id)["note"] == "first"
 
 
+def test_a_session_at_a_consistency_level_looks_up_a_class_that_is_not_replicated(
+    fidelity: wvorm.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Regression (found in review): the look-up asked for the session's consistency
+    # level, which Weaviate's GraphQL takes for replicated classes only, so over
+    # GraphQL every natural-key insert was refused as "could not be checked"
+    with Session(fidelity) as session:
+        session.add(FTag(name="t0", note="first"))
+        session.commit()
+    look_ups = look_ups_of(monkeypatch)
+    again = FTag(name="t0", note="second")
+    with Session(fidelity, consistency_level="QUORUM") as session:
+        session.add_all([again, FTag(name="t1")])
+        with pytest.raises(CommitError) as raised:
+            session.commit()
+    assert look_ups == [("FTag", 2)]
+    assert [(o, "already exists" in why) for o, why in raised.value.failures] == [(again, True)]
+    assert stored(fidelity, FTag, FTag(name="t1").id) is not None
+
+
 def test_the_emptiness_count_is_per_tenant(
     tenants: wvorm.Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:

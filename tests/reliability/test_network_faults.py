@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import requests
@@ -339,6 +340,45 @@ def test_a_token_refresh_broken_on_the_way_is_retried(
         before = proxy.seen.count("POST /token")
         assert client.schema.get() == {"classes": []}
         assert broken.times == 0 and proxy.seen.count("POST /token") - before >= 2
+
+
+@pytest.mark.parametrize(
+    ("fault", "grants"),
+    [
+        ("cut answer", ["refresh_token", "password"]),  # (the provider issued a token)
+        ("stall", ["refresh_token", "password"]),
+        ("503", ["refresh_token", "refresh_token"]),  # (refused before it was handled)
+    ],
+)
+def test_a_refresh_token_the_provider_may_have_used_is_not_sent_again(
+    server_factory: ServerFactory,
+    provider_behind_proxy: tuple[FaultProxy, OIDCProvider],
+    monkeypatch: pytest.MonkeyPatch,
+    fault: str,
+    grants: list[str],
+) -> None:
+    """Found in review: a refresh grant whose answer was lost was sent again with the
+    same refresh token. A provider that rotates refresh tokens may take that as reuse
+    and revoke the session's tokens. Now the client signs in with its credentials
+    instead, and sends a refresh grant again only when the provider refused it (503)."""
+    proxy, provider = provider_behind_proxy
+    server = server_factory(additional_env_vars=provider.weaviate_env())
+    credentials = wvorm.AuthClientPassword(provider.username, provider.password)
+    with wvorm.Client(server.url, auth_client_secret=credentials, timeout_config=(2, 1)) as client:
+        assert client.schema.get() == {"classes": []}
+        sent: list[str] = []
+        http = client.connection._session
+        real_post = http.post
+
+        def post(url: str, **kwargs: Any) -> Any:
+            sent.append(kwargs["data"]["grant_type"])
+            return real_post(url, **kwargs)
+
+        monkeypatch.setattr(http, "post", post)
+        time.sleep(TOKEN_LIFETIME + 0.5)  # expired
+        broken = proxy.add(Fault(fault, "POST", "/token", seconds=2))
+        assert client.schema.get() == {"classes": []}
+        assert broken.times == 0 and sent == grants
 
 
 def test_a_token_endpoint_that_stays_down_is_a_clear_error_and_the_client_recovers(

@@ -1004,6 +1004,27 @@ def test_int64_written_by_others_reads_back_over_graphql_regression(
     assert (partial.maybe, partial.always) == (-big, big)
 
 
+def test_int64_reads_back_where_grpc_loads_over_graphql_regression(
+    client: wvorm.Client,
+) -> None:
+    """Bug (found in review): a gRPC client loads a multi-target reference over GraphQL,
+    but only a GraphQL client read the objects that GraphQL answered null for again,
+    so there an int beyond 32 bits read as null, on the object and on those included."""
+    if without_graphql(client):
+        pytest.skip("multi-target references load over GraphQL only")
+    create_all(client, [Kitchen, Article])
+    big = 2**40
+    other = every_type_kitchen(count=big, counts=[1, big])
+    kitchen = every_type_kitchen(count=-big, related=[other, Article(title="t", content="c")])
+    with Session(client) as session:
+        session.add(kitchen)
+        session.commit()
+    loaded = Kitchen.query.using(client).include(Kitchen.related).get(kitchen.id)
+    assert loaded is not None and loaded.count == -big
+    (included,) = [r for r in loaded.related if isinstance(r, Kitchen)]
+    assert (included.count, included.counts) == (big, [1, big])
+
+
 def test_a_geo_filtered_count_ignores_deleted_objects_regression(client: wvorm.Client) -> None:
     """Bug: Weaviate 1.39's Aggregate counts deleted objects inside a geo range, so
     ``count()`` of a ``within_geo_range`` filter disagreed with ``len(all())`` after a

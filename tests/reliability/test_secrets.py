@@ -8,6 +8,7 @@ certificate verification.
 
 from __future__ import annotations
 
+import json
 import logging
 import ssl
 import subprocess
@@ -19,14 +20,16 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+import requests
 
 import wvorm
 from tests.conftest import OIDC_TOKEN_LIFETIME
 from tests.support.oidc import OIDCProvider
 from tests.support.secrets import SECRETS, SecretGuard
 from tests.support.static_site import answering
+from wvorm.auth import Authenticator
 from wvorm.embedded import EmbeddedServer
-from wvorm.errors import WvormError
+from wvorm.errors import AuthenticationFailedException, WvormError
 
 
 def test_the_guard_reports_a_secret_in_a_message_its_arguments_or_a_traceback() -> None:
@@ -117,3 +120,16 @@ def test_the_certificate_trusted_as_the_error_says_is_accepted(
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(cert))
     with wvorm.Client(url, startup_period=None, trust_env=True) as client:
         assert client.get_meta() == {"version": "1.39.3"}
+
+
+def test_an_untrusted_token_endpoint_is_refused_at_once(https_server: tuple[str, Path]) -> None:
+    """Found in review: token requests were retried on a certificate that failed
+    verification (4 attempts), which fails the same way every time."""
+    untrusted, _ = https_server
+    provider = json.dumps({"token_endpoint": f"{untrusted}/token"}).encode()
+    with answering(provider, "application/json") as provider_url:  # (its discovery document)
+        oidc = json.dumps({"clientId": "c", "href": f"{provider_url}/discovery"}).encode()
+        with answering(oidc, "application/json") as weaviate, requests.Session() as http:
+            credentials = wvorm.AuthClientPassword("user", "pass")
+            with pytest.raises(AuthenticationFailedException, match=r"after 1 attempt\(s\)"):
+                Authenticator(credentials, weaviate, http, (2, 2), attempts=4)  # (signs in)

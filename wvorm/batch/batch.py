@@ -480,12 +480,13 @@ class Batch:
         server is back), and clear ``failed_*``; returns how many objects and
         references were added.
 
-        Adding an object again is safe: its uuid replaces whatever was stored. A
-        reference added twice is stored twice, so those that may have been written
-        (:attr:`FailedReference.maybe_written`) are first looked up on their source
-        objects, and only those not stored are added. When that look-up fails, those
-        references are failed again and :class:`BatchError` is raised (the objects
-        are added by then).
+        An object added again replaces whatever its uuid holds, references included:
+        call this before adding references to failed objects (as after a crash, when
+        the import goes on with them). A reference added twice is stored twice, so
+        those that may have been written (:attr:`FailedReference.maybe_written`) are
+        first looked up on their source objects, and only those not stored are added.
+        When that look-up fails, those references are failed again and
+        :class:`BatchError` is raised (the objects are added by then).
         """
         self._raise_errors()  # (an error not raised yet comes first, before anything is taken)
         objects, references = self._failures.take()

@@ -26,7 +26,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 
 import requests
-import urllib3
 
 from wvorm.batch.items import (
     FailureLog,
@@ -46,6 +45,7 @@ from wvorm.errors import (
     UsageError,
     WeaviateConnectionError,
     WeaviateTimeoutError,
+    may_have_reached_server,
 )
 from wvorm.util import check_batch_result
 
@@ -281,12 +281,12 @@ class Sender:
                 report.timed_out = True
                 give_up = timeouts >= settings.timeout_retries
                 timeouts += 1
-                maybe_applied = maybe_applied or _may_have_reached_server(exc)
+                maybe_applied = maybe_applied or may_have_reached_server(exc)
             except WeaviateConnectionError as exc:
                 failure = exc
                 give_up = connection_errors >= settings.connection_error_retries
                 connection_errors += 1
-                maybe_applied = maybe_applied or _may_have_reached_server(exc)
+                maybe_applied = maybe_applied or may_have_reached_server(exc)
             except QueryError as exc:  # the gRPC call failed as a whole, not retryable
                 failure, give_up = exc, True
             else:
@@ -353,10 +353,15 @@ class Sender:
             if unread:  # (the server could not answer one read: the rest are not tried)
                 unread.extend(indexes)
                 continue
-            response = self._connection.get(
-                f"/objects/{class_name}/{uuid}",
-                params={"tenant": tenant, "consistency_level": settings.consistency_level},
-            )
+            try:
+                response = self._connection.get(
+                    f"/objects/{class_name}/{uuid}",
+                    params={"tenant": tenant, "consistency_level": settings.consistency_level},
+                )
+            except WeaviateConnectionError as exc:  # (after its retries: the server is away)
+                unread.extend(indexes)
+                answer = f"GET /v1/objects/{class_name}/{uuid} failed: {exc}"
+                continue
             if response.status_code == 404:
                 keep.extend(indexes)
                 continue
@@ -452,15 +457,3 @@ def error_messages(result: Any) -> list[str]:
     return [str(e.get("message", e)) if isinstance(e, dict) else str(e) for e in entries] or [
         str(errors)
     ]
-
-
-def _may_have_reached_server(exc: Exception) -> bool:
-    """False when the request surely never reached the server (refused, connect timeout)."""
-    cause = exc.__cause__
-    if isinstance(cause, requests.exceptions.ConnectTimeout):
-        return False
-    if isinstance(cause, requests.exceptions.ConnectionError) and cause.args:
-        reason = getattr(cause.args[0], "reason", cause.args[0])
-        if isinstance(reason, urllib3.exceptions.NewConnectionError):
-            return False
-    return True

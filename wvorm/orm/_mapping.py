@@ -228,6 +228,12 @@ class ModelInfo:
         """The Weaviate class name."""
         return self.config.name
 
+    def read_consistency(self, level: Optional[str]) -> Optional[str]:
+        """The consistency level to read this class at, for a session's ``level``: none
+        for a class that is not replicated (Weaviate's GraphQL takes the argument for
+        replicated classes only)."""
+        return level if (self.config.replication_factor or 1) > 1 else None
+
     def field(self, field_name: str) -> PropertyInfo:
         """The PropertyInfo of ``field_name``, or an UnknownFieldError naming the known fields."""
         try:

@@ -424,8 +424,12 @@ class _Run:
         client's transport. (A search, unlike a dry-run batch delete, answers while a
         cluster elects a new schema leader.)"""
         by_class: dict[str, list[str]] = {}
+        levels: dict[str, Optional[str]] = {}
         for class_name, obj in items:
             by_class.setdefault(class_name, []).append(str(obj.id))
+            if class_name not in levels:
+                level = None if self.level is None else self.level.value
+                levels[class_name] = model_info(type(obj)).read_consistency(level)
         found: set[tuple[str, str]] = set()
         failed: dict[tuple[str, str], str] = {}
         for class_name, ids in by_class.items():
@@ -436,7 +440,7 @@ class _Run:
                     filter=_ids_in(chunk),
                     limit=len(chunk),
                     tenant=self.options.tenant,
-                    consistency_level=None if self.level is None else self.level.value,
+                    consistency_level=levels[class_name],
                 )
                 try:
                     rows = self.client.transport.search(search)

@@ -609,12 +609,8 @@ class Query(Generic[M]):
     def _effective_consistency(self) -> Optional[ConsistencyLevel]:
         if self._consistency_level is not None or self._session is None:
             return self._consistency_level
-        level = self._session.consistency_level
-        config = model_info(self._model).config
-        # the GraphQL argument exists only for replicated classes
-        if level is None or (config.replication_factor or 1) <= 1:
-            return None
-        return ConsistencyLevel(level)
+        level = model_info(self._model).read_consistency(self._session.consistency_level)
+        return None if level is None else ConsistencyLevel(level)
 
     def _loader(self) -> Loader[M]:
         return cast("Loader[M]", self._include_tree().loader(self._select))
@@ -767,7 +763,9 @@ class Query(Generic[M]):
         first finds the objects that hold a wider int there, and only those are read.
         """
         transport = self._resolve_client().transport
-        if transport.name != "GraphQL" or not rows or not loader.reads_ints:
+        if not rows or not loader.reads_ints:
+            return rows
+        if not transport.over_graphql(self._plan(loader, plan.Metadata())):
             return rows
         gaps = [gap for row in rows for gap in loader.int_gaps(row)]
         if not gaps:
