@@ -131,18 +131,18 @@ def _json_head(entry: ObjectEntry) -> bytes:
     }  # fmt: skip
     if entry.tenant is not None:
         item["tenant"] = entry.tenant
+    where = f"data_object for class {entry.class_name!r} (uuid {entry.uuid})"
     try:
         head = _ENCODER.encode(item).encode()
     except (TypeError, ValueError) as exc:
+        check_json(entry.properties, where)  # (a UsageError naming the property, mostly)
         raise type(exc)(
             f"data_object for class {entry.class_name!r} (uuid {entry.uuid}) cannot be sent as "
             f"JSON: {exc}. Convert values to JSON types first (str(uuid), datetime.isoformat(), "
             "float values that are not NaN)."
         ) from None
     if _MAYBE_INEXACT.search(head):
-        check_json(
-            entry.properties, f"data_object for class {entry.class_name!r} (uuid {entry.uuid})"
-        )
+        check_json(entry.properties, where)
     return head
 
 
