@@ -297,6 +297,8 @@ def test_a_lost_raft_leader_delays_schema_changes_not_writes(
         config = wvorm.Config(grpc_port=here.ports.grpc, transport=transport)
         config.connection_config.session_pool_max_retries = 0
         with wvorm.Client(here.url, timeout_config=(2, 5), additional_config=config) as client:
+            # (a class read at consistency=False used to ask the leader all the same)
+            assert client.schema.get("RNote", consistency=False)["class"] == "RNote"
             commit(client, "QUORUM", notes(transport, 50, start=100))
             assert len(RNote.query.using(client).consistency_level("QUORUM").all()) >= 150
     record(writes_went_on_within=round(time.monotonic() - killed, 1))

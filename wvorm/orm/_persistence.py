@@ -338,7 +338,9 @@ class _Run:
             if n < COUNT_FIRST:
                 continue
             try:
-                replication = self.client.schema.get(class_name).get("replicationConfig") or {}
+                # (the node's own copy: it answers while a cluster elects a schema leader)
+                live = self.client.schema.get(class_name, consistency=False)
+                replication = live.get("replicationConfig") or {}
                 if replication.get("factor", 1) != 1:
                     continue
                 rows = self.client.transport.aggregate(

@@ -84,19 +84,19 @@ class Schema:
     def get(self, class_name: Optional[str] = None, *, consistency: bool = True) -> dict[str, Any]:
         """The whole schema (``{"classes": [...]}``), or one class's definition.
 
-        ``consistency=False`` (beyond v3; whole schema only) reads the copy of the node
-        asked instead of the cluster's raft leader's: it answers while the cluster has
-        no leader, but may lag a change made a moment ago.
+        ``consistency=False`` (beyond v3) reads the copy of the node asked instead of
+        the cluster's raft leader's: it answers while the cluster has no leader, but
+        may lag a change made a moment ago.
         """
+        headers = None if consistency else {"consistency": "false"}
         if class_name is None:
-            headers = None if consistency else {"consistency": "false"}
             schema: dict[str, Any] = self._connection.get_json(
                 "/schema", "Get schema", headers=headers
             )
             return schema
         name = capitalize_first_letter(class_name)
         definition: dict[str, Any] = self._connection.get_json(
-            f"/schema/{name}", f"Get class {name!r}"
+            f"/schema/{name}", f"Get class {name!r}", headers=headers
         )
         return definition
 
