@@ -762,10 +762,10 @@ class Query(Generic[M]):
         again at once; a null single int is usually a real null, so a range filter
         first finds the objects that hold a wider int there, and only those are read.
         """
-        transport = self._resolve_client().transport
+        client = self._resolve_client()
         if not rows or not loader.reads_ints:
             return rows
-        if not transport.over_graphql(self._plan(loader, plan.Metadata())):
+        if not client.transport.over_graphql(self._plan(loader, plan.Metadata())):
             return rows
         gaps = [gap for row in rows for gap in loader.int_gaps(row)]
         if not gaps:
@@ -777,7 +777,6 @@ class Query(Generic[M]):
                 by_class.setdefault(gap.loader.model, []).append(gap)
         for model, class_gaps in by_class.items():
             wide |= {(model, object_id) for object_id in self._wide_ints(model, class_gaps)}
-        client = self._resolve_client()
         consistency = self._effective_consistency()
         for gap in gaps:
             model = gap.loader.model
