@@ -98,7 +98,9 @@ def test_expired_bearer_token_without_refresh_is_a_clear_error(
 ) -> None:
     tokens = oidc_provider.password_token()
     bearer = wvorm.AuthBearerToken(tokens["access_token"], expires_in=tokens["expires_in"])
-    with wvorm.Client(oidc_server.url, auth_client_secret=bearer) as client:
+    with pytest.warns(UserWarning, match="^Auth002"):  # (v3 warns of it too)
+        client = wvorm.Client(oidc_server.url, auth_client_secret=bearer)
+    with client:
         assert client._connection.get_json("/schema", "Get schema") == {"classes": []}
         time.sleep(LIFETIME + 1)
         with pytest.raises(AuthenticationFailedException, match="401"):

@@ -17,14 +17,18 @@ import sys
 import threading
 import time
 import uuid as uuid_lib
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import requests
 
 import wvorm
 import wvorm.batch.items as items
 from tests.conftest import ServerFactory
+from tests.support.fault_proxy import Fault, FaultProxy
+from tests.support.static_site import answering
 from wvorm.batch import Batch, FailedObject, FailedReference, Shard, WeaviateErrorRetryConf
 from wvorm.batch.batch import IN_FLIGHT_PER_WORKER, MAX_RECOMMENDED_SIZE
 from wvorm.batch.items import encode_object, encode_reference
@@ -580,6 +584,7 @@ def test_unreachable_server_raises_and_keeps_every_item(dead_client: wvorm.Clien
     with pytest.raises(BatchError, match="2 objects failed after 2 attempt") as raised:
         batch.flush()
     assert isinstance(raised.value.__cause__, wvorm.WeaviateConnectionError)
+    assert isinstance(raised.value, requests.ConnectionError)  # what v3 raised
     assert sorted(f.uuid for f in batch.failed_objects) == [UUID_A, UUID_B]
     failed = {f.uuid: f for f in batch.failed_objects}
     assert failed[UUID_A] == FailedObject(
@@ -631,19 +636,29 @@ def test_context_exit_keeps_the_original_exception_primary(dead_client: wvorm.Cl
 
 
 @pytest.mark.usefixtures("fast_retries")
-def test_timeouts_are_retried_and_sending_again_is_idempotent(client: wvorm.Client) -> None:
+def test_timeouts_are_retried_and_sending_again_is_idempotent(
+    client: wvorm.Client, weaviate_server: EmbeddedServer
+) -> None:
     create_class(client, {"class": "Item", "vectorizer": "none"})
-    client.batch.configure(batch_size=None, timeout_retries=2)
-    client.timeout_config = (5, 0.001)  # no answer comes back this fast
-    for i in range(200):
-        client.batch.add_data_object({"n": i}, "Item", generate_uuid5(i), [i / 200, 1.0, 0.5])
-    with pytest.raises(BatchError, match="after 3 attempt") as raised:
-        client.batch.flush()
+    # the server answers no request within the client's read timeout
+    hang = Fault("hang", "POST", "/v1/batch/objects", seconds=1, times=3)
+    with FaultProxy(weaviate_server.url, hang) as proxy:
+        slow = wvorm.Client(proxy.url, timeout_config=(5, 0.3))
+        try:
+            slow.batch.configure(batch_size=200, num_workers=1, timeout_retries=2)
+            # v3 code catches the timeout that ends a batch block as requests' ReadTimeout
+            timed_out = pytest.raises(requests.ReadTimeout, match="after 3 attempt")
+            with timed_out as raised, slow.batch as batch:
+                for i in range(200):
+                    batch.add_data_object({"n": i}, "Item", generate_uuid5(i), [i / 200, 1, 0.5])
+            failed = list(slow.batch.failed_objects)
+        finally:
+            slow.close()
+    assert isinstance(raised.value, BatchError)
     assert isinstance(raised.value.__cause__, wvorm.WeaviateTimeoutError)
     assert "may not have been written" in str(raised.value)
-    failed = list(client.batch.failed_objects)
+    assert "Try a smaller batch size (this request had 200)" in str(raised.value)
     assert len(failed) == 200
-    client.timeout_config = (10, 60)
     for record in failed:  # some may have been written: adding them again replaces them
         client.batch.add_data_object(
             record.data_object, record.class_name, record.uuid, record.vector
@@ -848,3 +863,111 @@ def test_a_batch_to_a_stopped_server_counts_its_attempts_once(
     message = str(caught.value)
     assert "failed after 2 attempt(s)" in message and message.count("attempt(s)") == 1, message
     assert ("gRPC BatchObjects" in message) == (transport == "grpc")
+
+
+# -- v3 semantics: manual batching, empty answers, re-checks after a timeout ---------------
+
+
+def test_manual_create_calls_warn_dep002_as_v3_does(client: wvorm.Client) -> None:
+    create_author_book(client)
+    client.batch.configure(batch_size=None)
+    with pytest.warns(DeprecationWarning, match="^Dep002: You are batching manually"):
+        client.batch.create_objects()  # (nothing waiting: v3 warns only when sending)
+        client.batch.add_data_object({"name": "A"}, "Author", UUID_A)
+        client.batch.add_data_object({"title": "T"}, "Book", UUID_B)
+        client.batch.create_objects()
+    client.batch.add_reference(UUID_B, "Book", "ofAuthor", UUID_A, "Author")
+    with pytest.warns(DeprecationWarning, match="^Dep002"):
+        client.batch.create_references()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # auto batching and flush() do not warn
+        client.batch.configure(batch_size=5)
+        with client.batch as batch:
+            batch.add_data_object({"name": "B"}, "Author", generate_uuid5("B"))
+    assert count(client, "Author") == 2 and not client.batch.failed_references
+
+
+def test_an_empty_answer_is_accepted_and_its_items_kept_as_unconfirmed() -> None:
+    with answering(b"[]", "application/json") as url:
+        client = wvorm.Client(url, startup_period=None)
+        try:
+            client.batch.configure(batch_size=None)
+            client.batch.add_data_object({"a": 1}, "Thing", UUID_A)
+            client.batch.add_reference(UUID_A, "Thing", "rel", UUID_B, "Thing")
+            with pytest.warns(DeprecationWarning, match="Dep002"):
+                assert client.batch.create_objects() == []  # as v3, no exception
+                assert client.batch.create_references() == []
+            objects = list(client.batch.failed_objects)
+            references = list(client.batch.failed_references)
+            client.batch.configure(batch_size=2)
+            with client.batch as batch:  # automatic batching does not raise either
+                batch.add_data_object({"a": 2}, "Thing", UUID_B)
+            objects += client.batch.failed_objects
+        finally:
+            client.close()
+    # ... but nothing is taken as written: each item is kept, saying why
+    assert sorted(f.uuid for f in objects) == sorted([UUID_A, UUID_B])
+    assert len(references) == 1
+    kept: list[FailedObject | FailedReference] = [*objects, *references]
+    for failed in kept:
+        assert failed.maybe_written and "empty result list" in failed.message
+
+
+def test_after_a_timeout_only_missing_or_changed_objects_are_sent_again(
+    client: wvorm.Client, weaviate_server: EmbeddedServer
+) -> None:
+    create_class(client, {"class": "Item", "vectorizer": "none"})
+    ids = [generate_uuid5(i) for i in range(10)]
+
+    def meanwhile(status: int) -> None:
+        # the first request was applied; now 3 objects vanish and 2 change on the server
+        assert status == 200
+        for uuid in ids[:3]:
+            client.data_object.delete(uuid, "Item")
+        client.data_object.update({"n": -1}, "Item", ids[3])
+        client.data_object.update({"n": 4}, "Item", ids[4], vector=[9.0, 9.0, 9.0])
+
+    slow = Fault("slow answer", "POST", "/v1/batch/objects", seconds=3, then=meanwhile)
+    with FaultProxy(weaviate_server.url, slow) as proxy:
+        through_proxy = wvorm.Client(proxy.url, timeout_config=(5, 1))
+        try:
+            through_proxy.batch.configure(batch_size=None, timeout_retries=1)
+            for i, uuid in enumerate(ids):
+                through_proxy.batch.add_data_object({"n": i}, "Item", uuid, [i / 10, 1.0, 0.5])
+            with pytest.warns(DeprecationWarning, match="Dep002"):
+                results = through_proxy.batch.create_objects()
+        finally:
+            through_proxy.close()
+    posts = [b for seen, b in zip(proxy.seen, proxy.bodies) if seen == "POST /v1/batch/objects"]
+    assert len(posts) == 2
+    resent = sorted(o["id"] for o in json.loads(posts[1])["objects"])
+    assert resent == sorted(ids[:5])  # the 5 the server held as sent were not
+    assert sorted(r["id"] for r in results) == sorted(ids)  # every object is reported ...
+    assert all(not r["result"].get("errors") for r in results)  # ... as written
+    for i, uuid in enumerate(ids):
+        stored = client.data_object.get_by_id(uuid, class_name="Item", with_vector=True)
+        assert stored is not None and stored["properties"] == {"n": i}
+        assert stored["vector"] == pytest.approx([i / 10, 1.0, 0.5])
+
+
+@pytest.mark.usefixtures("fast_retries")
+def test_references_looked_up_while_the_server_is_away_are_looked_up_again(
+    client: wvorm.Client, weaviate_server: EmbeddedServer
+) -> None:
+    # Regression: after a cut-off reference request, a look-up that found the server
+    # gone (a restart) stopped the batch at once, failing references that the chunk's
+    # own retries would have confirmed as written once the server was back.
+    create_author_book(client)
+    client.batch.add_data_object({"name": "a"}, "Author", UUID_A)
+    client.batch.add_data_object({"title": "b"}, "Book", UUID_B)
+    client.batch.flush()
+    lose = Fault("lose answer", "POST", "/v1/batch/references")
+    away = Fault("reset", "GET", f"/v1/objects/Author/{UUID_A}", times=4)  # and its retries
+    with FaultProxy(weaviate_server.url, lose, away) as proxy, wvorm.Client(proxy.url) as c:
+        c.batch.configure(batch_size=None, connection_error_retries=3)
+        c.batch.add_reference(UUID_A, "Author", "wroteBooks", UUID_B, "Book")
+        c.batch.flush()
+        assert c.batch.failed_references == []
+    assert away.times == 0 and proxy.seen.count("POST /v1/batch/references") == 1
+    stored = client.data_object.get_by_id(UUID_A, class_name="Author")
+    assert stored is not None and len(stored["properties"]["wroteBooks"]) == 1  # once

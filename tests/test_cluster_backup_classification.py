@@ -1,15 +1,18 @@
-"""client.cluster, client.backup and client.classification against the real server."""
+"""client.cluster, backup, classification and contextionary against the real server."""
 
 from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 import wvorm
+from tests.support.fault_proxy import FaultProxy
+from wvorm.embedded import EmbeddedServer
 from wvorm.errors import BackupFailedException, UnexpectedStatusCodeException
 
 
@@ -127,8 +130,16 @@ def test_backup_argument_errors(client: wvorm.Client) -> None:
         client.backup.create(None, "filesystem")  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="include_classes must be"):
         client.backup.create("x", "filesystem", include_classes=[1])  # type: ignore[list-item]
-    with pytest.raises(UnexpectedStatusCodeException):
-        client.backup.create("x", "no-such-backend")
+    # refused before sending, with v3's ValueError, for every call that names a backend
+    calls: list[Callable[[], object]] = [
+        lambda: client.backup.create("x", "no-such-backend"),
+        lambda: client.backup.restore("x", "no-such-backend"),
+        lambda: client.backup.get_create_status("x", "s4"),
+        lambda: client.backup.get_restore_status("x", ""),
+    ]
+    for call in calls:
+        with pytest.raises(ValueError, match="'backend' must have one of these values"):
+            call()
     with pytest.raises(UnexpectedStatusCodeException) as raised:
         client.backup.get_create_status("never-made", "filesystem")
     assert raised.value.status_code == 404
@@ -262,3 +273,32 @@ def test_classification_errors(client: wvorm.Client, labelled_articles: dict[str
     assert missing.value.status_code == 404
     with pytest.raises(ValueError, match="not a valid uuid"):
         client.classification.get("classification-1")
+
+
+# -- contextionary --------------------------------------------------------------------------
+
+
+def test_contextionary_sends_v3_requests_and_the_servers_refusal_is_clear(
+    weaviate_server: EmbeddedServer,
+) -> None:
+    # The module cannot run here (it needs its own service): this server has none, so
+    # check the exact requests, and that the server's 404 comes back as a clear error.
+    with FaultProxy(weaviate_server.url) as proxy, wvorm.Client(proxy.url) as client:
+        with pytest.raises(UnexpectedStatusCodeException, match="Extend text2vec") as raised:
+            client.contextionary.extend("palantir", "a stone used to see far away", 0.5)
+        assert raised.value.status_code == 404
+        with pytest.raises(UnexpectedStatusCodeException, match="'semi/colon'") as raised:
+            client.contextionary.get_concept_vector("semi/colon")
+        assert raised.value.status_code == 404
+        for bad in ({"weight": 1.5}, {"weight": "1"}, {"concept": ""}):
+            arguments: dict[str, Any] = {"concept": "x", "definition": "y", **bad}
+            with pytest.raises(ValueError, match=r"weight|concept"):
+                client.contextionary.extend(**arguments)
+    sent = [(seen, body) for seen, body in zip(proxy.seen, proxy.bodies) if "modules" in seen]
+    assert sent == [
+        (
+            "POST /v1/modules/text2vec-contextionary/extensions",
+            b'{"concept": "palantir", "definition": "a stone used to see far away", "weight": 0.5}',
+        ),
+        ("GET /v1/modules/text2vec-contextionary/concepts/semi%2Fcolon", b""),
+    ]

@@ -105,12 +105,15 @@ def test_paused_server_times_out_as_wvorm_and_requests_error(
         c._connection.config.session_pool_max_retries = 1
         os.kill(server.pid, signal.SIGSTOP)  # a real fault: the server stops answering
         try:
-            with pytest.raises(requests.exceptions.Timeout) as caught:
+            # Regression: only a requests Timeout; v3 let requests' ReadTimeout through,
+            # which is what v3 code catches.
+            with pytest.raises(requests.exceptions.ReadTimeout) as caught:
                 c.get_meta()
         finally:
             os.kill(server.pid, signal.SIGCONT)
         assert isinstance(caught.value, WeaviateTimeoutError)
         assert "timed out after 2 attempt(s)" in str(caught.value)
+        assert "read timeout of 1.0s" in str(caught.value)
         assert c.get_meta()["version"], "the client recovers when the server does"
 
 
@@ -136,7 +139,8 @@ def test_unreachable_url_fails_startup_clearly() -> None:
         ({"url": "localhost:8080"}, ValueError, "http://"),
         ({"url": "http://x", "timeout_config": (0, 5)}, ValueError, "positive"),
         ({"url": "http://x", "timeout_config": "10"}, TypeError, "timeout_config"),
-        ({"url": "http://x", "additional_headers": ["a"]}, TypeError, "additional_headers"),
+        ({"url": "http://x", "additional_headers": ["a"]}, TypeError, "^'additional_headers' must"),
+        ({"url": "http://x", "proxies": ["http://p"]}, TypeError, "^If 'proxies' is not None"),
         ({}, TypeError, "url"),
     ],
 )

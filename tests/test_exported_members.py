@@ -13,7 +13,8 @@ import wvorm.orm
 EXPECTED = {
     # client
     "Client", "connect", "Config", "ConnectionConfig", "ConsistencyLevel",
-    "EmbeddedOptions", "WEAVIATE_VERSION", "Tenant", "TenantActivityStatus",
+    "EmbeddedOptions", "WEAVIATE_VERSION", "Tenant", "TenantActivityStatus", "Shard",
+    "WeaviateErrorRetryConf", "AdditionalProperties", "LinkTo",
     "AuthApiKey", "AuthBearerToken", "AuthClientCredentials", "AuthClientPassword",
     # errors
     "WvormError", "AuthenticationFailedException", "BatchError", "CommitError", "FilterError",
@@ -21,7 +22,7 @@ EXPECTED = {
     "GraphQLDisabledError", "GrpcUnavailableError",
     "UnexpectedStatusCodeException", "WeaviateConnectionError", "WeaviateStartUpError",
     "WeaviateTimeoutError", "UsageError", "UnloadedFieldError", "SessionError",
-    "SchemaMismatchError", "NoResultError", "MultipleResultsError",
+    "SchemaMismatchError", "NoResultError", "MultipleResultsError", "SchemaValidationException",
     # ORM
     "WeaviateModel", "Session", "Property", "GeoCoordinate", "PhoneNumber", "NamedVector",
     "MigrationPlan", "schema_of", "create_all", "drop_all", "migrate", "state_of",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import re
 import uuid
+import warnings
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
@@ -22,6 +23,8 @@ from wvorm.gql import (
     Query,
     Where,
 )
+from wvorm.gql.filter import parse_where
+from wvorm.plan.rest import filter_json
 
 UUID = "fc7eb129-f138-457f-b727-1b29db191a67"
 
@@ -133,7 +136,9 @@ def test_properties_of_wrong_type(query: Query) -> None:
 def test_build_needs_a_selection(query: Query) -> None:
     with pytest.raises(AttributeError, match="with_additional"):
         query.get("Article").build()
-    assert query.get("Article").with_additional("id").build() == "{Get{Article{_additional{id}}}}"
+    assert (
+        query.get("Article").with_additional("id").build() == "{Get{Article{ _additional {id }}}}"
+    )
 
 
 # -- where ----------------------------------------------------------------------------------
@@ -197,12 +202,12 @@ WHEN = datetime(2024, 5, 1, 12, 30, tzinfo=timezone(timedelta(hours=2)))
                     "distance": {"max": 2000},
                 },
             },
-            '{path: ["location"] operator: WithinGeoRange valueGeoRange: {geoCoordinates: '
-            "{latitude: 52.37 longitude: 4.0} distance: {max: 2000.0}}}",
+            '{path: ["location"] operator: WithinGeoRange valueGeoRange: { geoCoordinates: '
+            "{ latitude: 52.37 longitude: 4.0 } distance: { max: 2000.0 }}}",
         ),
         (
             {"path": ["tags"], "operator": "ContainsAny", "valueTextArray": ["a", "b"]},
-            '{path: ["tags"] operator: ContainsAny valueText: ["a", "b"]}',
+            '{path: ["tags"] operator: ContainsAny valueText: ["a","b"]}',
         ),
         (
             {"path": ["tags"], "operator": "ContainsAll", "valueStringArray": ["a"]},
@@ -223,7 +228,7 @@ WHEN = datetime(2024, 5, 1, 12, 30, tzinfo=timezone(timedelta(hours=2)))
         (
             {"path": ["days"], "operator": "ContainsAny", "valueDateArray": [WHEN, "2020-01-01"]},
             '{path: ["days"] operator: ContainsAny valueDate: '
-            '["2024-05-01T12:30:00+02:00", "2020-01-01"]}',
+            '["2024-05-01T12:30:00+02:00","2020-01-01"]}',
         ),
         (
             {"path": ["tags"], "operator": "ContainsNone", "valueText": ["x"]},
@@ -240,7 +245,7 @@ WHEN = datetime(2024, 5, 1, 12, 30, tzinfo=timezone(timedelta(hours=2)))
     ],
 )
 def test_where_comparisons(query: Query, content: dict[str, Any], expected: str) -> None:
-    assert arguments(get(query).with_where(content)) == f"where: {expected}"
+    assert arguments(get(query).with_where(content)) == f"where: {expected} "
 
 
 def test_where_logical_operators(query: Query) -> None:
@@ -264,7 +269,7 @@ def test_where_logical_operators(query: Query) -> None:
         'where: {operator: And operands: [{path: ["wordCount"] operator: GreaterThan '
         'valueInt: 1000}, {operator: Or operands: [{path: ["title"] operator: Equal '
         'valueText: "a"}, {operator: Not operands: [{path: ["title"] operator: Like '
-        'valueText: "b*"}]}]}]}'
+        'valueText: "b*"}]}]}]} '
     )
 
 
@@ -272,7 +277,7 @@ def test_where_replaces_and_accepts_where_objects(query: Query) -> None:
     first = {"path": ["a"], "operator": "Equal", "valueInt": 1}
     second = Where({"path": ["b"], "operator": "Equal", "valueInt": 2})
     built = arguments(get(query).with_where(first).with_where(second))
-    assert built == 'where: {path: ["b"] operator: Equal valueInt: 2}'
+    assert built == 'where: {path: ["b"] operator: Equal valueInt: 2} '
 
 
 @pytest.mark.parametrize(
@@ -358,7 +363,7 @@ def test_invalid_where_is_rejected(
 
 def test_near_text_forms(query: Query) -> None:
     assert arguments(get(query).with_near_text({"concepts": "fashion"})) == (
-        'nearText: {concepts: ["fashion"]}'
+        'nearText: {concepts: ["fashion"]} '
     )
     full = {
         "concepts": ["a", "b"],
@@ -374,10 +379,10 @@ def test_near_text_forms(query: Query) -> None:
     }
     assert arguments(get(query).with_near_text(full)) == (
         'nearText: {concepts: ["a", "b"] distance: 0.3 '
-        f'moveTo: {{force: 1.0 objects: [{{id: "{UUID}"}}]}} '
+        f'moveTo: {{force: 1.0 objects: [{{id: "{UUID}"}} ]}} '
         f'moveAwayFrom: {{force: 0.5 concepts: ["c"] objects: '
-        f'[{{beacon: "weaviate://localhost/Article/{UUID}"}}, {{id: "{UUID}"}}]}} '
-        'autocorrect: false targetVectors: ["title"]}'
+        f'[{{beacon: "weaviate://localhost/Article/{UUID}"}} {{id: "{UUID}"}} ]}} '
+        'autocorrect: false targetVectors: ["title"]} '
     )
 
 
@@ -413,9 +418,9 @@ def test_invalid_near_text_is_rejected(
 
 def test_near_vector(query: Query) -> None:
     built = arguments(get(query).with_near_vector({"vector": [1, 0.5, -2e-7], "certainty": 0.9}))
-    assert built == "nearVector: {vector: [1.0, 0.5, -2e-07] certainty: 0.9}"
+    assert built == "nearVector: {vector: [1.0, 0.5, -2e-07] certainty: 0.9} "
     assert arguments(get(query).with_near_vector({"vector": (0.5,), "distance": 1})) == (
-        "nearVector: {vector: [0.5] distance: 1.0}"
+        "nearVector: {vector: [0.5] distance: 1.0} "
     )
     with pytest.raises(ValueError, match="finite"):
         get(query).with_near_vector({"vector": [float("inf")]})
@@ -433,20 +438,20 @@ def test_near_vector(query: Query) -> None:
     with pytest.raises(ValueError, match=r"vector\[0\] is an int beyond the float range"):
         get(query).with_near_vector({"vector": [10**400]})
     assert arguments(get(query).with_near_vector({"vector": [1e308, 1e308]})) == (
-        "nearVector: {vector: [1e+308, 1e+308]}"
+        "nearVector: {vector: [1e+308, 1e+308]} "
     )  # (finite items whose sum is not)
 
 
 def test_near_object(query: Query) -> None:
     assert arguments(get(query).with_near_object({"id": UUID, "distance": 0.2})) == (
-        f'nearObject: {{id: "{UUID}" distance: 0.2}}'
+        f'nearObject: {{id: "{UUID}" distance: 0.2}} '
     )
     assert arguments(get(query).with_near_object({"id": uuid.UUID(UUID)})) == (
-        f'nearObject: {{id: "{UUID}"}}'
+        f'nearObject: {{id: "{UUID}"}} '
     )
     beacon = f"weaviate://localhost/Article/{UUID}"
     assert arguments(get(query).with_near_object({"beacon": beacon, "certainty": 0.7})) == (
-        f'nearObject: {{beacon: "{beacon}" certainty: 0.7}}'
+        f'nearObject: {{beacon: "{beacon}" certainty: 0.7}} '
     )
     with pytest.raises(ValueError, match="exactly one"):
         get(query).with_near_object({"id": UUID, "beacon": beacon})
@@ -466,16 +471,19 @@ def test_only_one_near_operator(query: Query) -> None:
 
 
 def test_bm25(query: Query) -> None:
-    assert arguments(get(query).with_bm25("fashion")) == 'bm25: {query: "fashion"}'
+    assert arguments(get(query).with_bm25("fashion")) == 'bm25:{query: "fashion"}'
     assert arguments(get(query).with_bm25('a "b" \\', ["title^2", "body"])) == (
-        r'bm25: {query: "a \"b\" \\" properties: ["title^2", "body"]}'
+        r'bm25:{query: "a \"b\" \\", properties: ["title^2","body"]}'
     )
+    # None or an empty list: all properties (as v3)
+    assert arguments(get(query).with_bm25("x", [])) == 'bm25:{query: "x"}'
     with pytest.raises(TypeError, match="bm25 query"):
         get(query).with_bm25(None)  # type: ignore[arg-type]
 
 
 def test_hybrid(query: Query) -> None:
-    assert arguments(get(query).with_hybrid("fashion")) == 'hybrid: {query: "fashion"}'
+    assert arguments(get(query).with_hybrid("fashion")) == 'hybrid:{query: "fashion"}'
+    assert arguments(get(query).with_hybrid("x", properties=[])) == 'hybrid:{query: "x"}'
     built = get(query).with_hybrid(
         "fashion",
         alpha=0.25,
@@ -484,11 +492,11 @@ def test_hybrid(query: Query) -> None:
         fusion_type=HybridFusion.RELATIVE_SCORE,
     )
     assert arguments(built) == (
-        'hybrid: {query: "fashion" alpha: 0.25 vector: [1.0, 2.5] properties: ["title"] '
+        'hybrid:{query: "fashion", vector: [1.0, 2.5], alpha: 0.25, properties: ["title"], '
         "fusionType: relativeScoreFusion}"
     )
     ranked = get(query).with_hybrid("x", fusion_type="rankedFusion")  # type: ignore[arg-type]
-    assert arguments(ranked) == 'hybrid: {query: "x" fusionType: rankedFusion}'
+    assert arguments(ranked) == 'hybrid:{query: "x", fusionType: rankedFusion}'
     with pytest.raises(ValueError, match="HybridFusion"):
         get(query).with_hybrid("x", fusion_type="ranked")  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="alpha"):
@@ -497,7 +505,7 @@ def test_hybrid(query: Query) -> None:
 
 def test_group_by(query: Query) -> None:
     assert arguments(get(query).with_group_by(["author"], 2, 3)) == (
-        'groupBy: {path: ["author"] groups: 2 objectsPerGroup: 3}'
+        'groupBy:{path:["author"], groups:2, objectsPerGroup:3}'
     )
     with pytest.raises(ValueError, match="groups"):
         get(query).with_group_by(["author"], 0, 3)
@@ -507,12 +515,12 @@ def test_group_by(query: Query) -> None:
 
 def test_sort(query: Query) -> None:
     assert arguments(get(query).with_sort({"path": ["title"], "order": "asc"})) == (
-        'sort: [{path: ["title"] order: asc}]'
+        'sort: [{ path: ["title"] order: asc } ]'
     )
     builder = get(query).with_sort([{"path": "a", "order": "desc"}, {"path": ["b"]}])
     builder.with_sort({"path": ["c"], "order": "asc"})
     assert arguments(builder) == (
-        'sort: [{path: ["a"] order: desc}, {path: ["b"]}, {path: ["c"] order: asc}]'
+        'sort: [{ path: ["a"] order: desc } { path: ["b"] } { path: ["c"] order: asc } ]'
     )
     with pytest.raises(ValueError, match="'asc' or 'desc'"):
         get(query).with_sort({"path": ["a"], "order": "ascending"})
@@ -524,15 +532,15 @@ def test_sort(query: Query) -> None:
 
 
 def test_paging_and_options(query: Query) -> None:
-    assert arguments(get(query).with_limit(5).with_offset(0)) == "limit: 5 offset: 0"
+    assert arguments(get(query).with_limit(5).with_offset(0)) == "limit: 5 offset: 0 "
     assert arguments(get(query).with_after(uuid.UUID(UUID))) == f'after: "{UUID}"'
     assert arguments(get(query).with_autocut(1)) == "autocut: 1"
     assert arguments(get(query).with_tenant('ten"ant')) == r'tenant: "ten\"ant"'
     assert arguments(get(query).with_consistency_level(ConsistencyLevel.QUORUM)) == (
-        "consistencyLevel: QUORUM"
+        "consistencyLevel: QUORUM "
     )
     level = get(query).with_consistency_level("ALL")  # type: ignore[arg-type]
-    assert arguments(level) == "consistencyLevel: ALL"
+    assert arguments(level) == "consistencyLevel: ALL "
 
 
 @pytest.mark.parametrize(
@@ -579,9 +587,9 @@ def test_every_argument_in_a_stable_order(query: Query) -> None:
     )
     assert builder.build() == (
         '{Get{q: Article(where: {path: ["a"] operator: Equal valueInt: 1} limit: 2 offset: 3 '
-        'nearVector: {vector: [1.0]} sort: [{path: ["a"]}] bm25: {query: "b"} '
-        'hybrid: {query: "h"} groupBy: {path: ["a"] groups: 1 objectsPerGroup: 1} '
-        f'after: "{UUID}" consistencyLevel: ONE tenant: "t" autocut: 2){{title}}}}}}'
+        'nearVector: {vector: [1.0]} sort: [{ path: ["a"] } ]bm25:{query: "b"}'
+        'hybrid:{query: "h"}groupBy:{path:["a"], groups:1, objectsPerGroup:1}'
+        f'after: "{UUID}"consistencyLevel: ONE tenant: "t"autocut: 2){{title}}}}}}'
     )
 
 
@@ -589,20 +597,25 @@ def test_every_argument_in_a_stable_order(query: Query) -> None:
 
 
 def additional(builder: GetBuilder) -> str:
-    match = re.fullmatch(r"\{Get\{Article\{title _additional\{(.*)\}\}\}\}", builder.build())
+    """The ``_additional`` selection, in v3's layout: ``_additional {a b {c } }``."""
+    match = re.fullmatch(r"\{Get\{Article\{title (_additional.*)\}\}\}", builder.build())
     assert match, builder.build()
     return match.group(1)
 
 
 def test_additional_forms(query: Query) -> None:
-    assert additional(get(query).with_additional("id")) == "id"
-    assert additional(get(query).with_additional(["id", "distance"])) == "id distance"
-    assert additional(get(query).with_additional(["id"]).with_additional("id")) == "id"
-    assert additional(get(query).with_additional({"classification": "completed"})) == (
-        "classification{completed}"
+    assert additional(get(query).with_additional("id")) == "_additional {id }"
+    assert (
+        additional(get(query).with_additional(["id", "distance"])) == "_additional {distance id }"
     )
-    assert additional(get(query).with_additional({"classification": ["basedOn", "scope"]})) == (
-        "classification{basedOn scope}"
+    assert additional(get(query).with_additional(["id"]).with_additional("id")) == (
+        "_additional {id }"
+    )
+    assert additional(get(query).with_additional({"classification": "completed"})) == (
+        "_additional {classification {completed } }"
+    )
+    assert additional(get(query).with_additional({"classification": ["scope", "basedOn"]})) == (
+        "_additional {classification {basedOn scope } }"
     )
     nested = {
         "group": [
@@ -613,28 +626,33 @@ def test_additional_forms(query: Query) -> None:
         ]
     }
     assert additional(get(query).with_additional(nested)) == (
-        "group{id groupedBy{value path} count hits{title _additional{id distance}}}"
+        "_additional {group {count groupedBy{value path} "
+        "hits{title _additional{id distance}} id } }"
     )
     assert additional(get(query).with_additional({"_additional": ["id", "vector"]})) == (
-        "id vector"
+        "_additional {id vector }"
     )
     assert additional(get(query).with_additional(["id", {"classification": ["scope"]}])) == (
-        "id classification{scope}"
+        "_additional {id classification {scope } }"
     )
     settings = ({"featureProjection": "vector"}, {"dimensions": 3})
     assert additional(get(query).with_additional(settings)) == (
-        "featureProjection(dimensions: 3){vector}"
+        "_additional {featureProjection(dimensions: 3 ) {vector } }"
     )
     flags = AdditionalProperties(uuid=True, distance=True, creationTimeUnix=True)
-    assert additional(get(query).with_additional(flags)) == "id creationTimeUnix distance"
+    assert additional(get(query).with_additional(flags)) == (
+        "_additional{id creationTimeUnix distance} "
+    )
+    mixed = get(query).with_additional(flags).with_additional("vector")
+    assert additional(mixed) == "_additional {creationTimeUnix distance id vector }"
     raw = get(query).with_additional("group { id hits { title } }")
-    assert additional(raw) == "group { id hits { title } }"
+    assert additional(raw) == "_additional {group { id hits { title } } }"
 
 
 def test_same_additional_field_is_replaced(query: Query) -> None:
     builder = get(query).with_additional({"classification": ["scope"]})
     builder.with_additional({"classification": ["basedOn"]})
-    assert additional(builder) == "classification{basedOn}"
+    assert additional(builder) == "_additional {classification {basedOn } }"
 
 
 @pytest.mark.parametrize(
@@ -649,11 +667,17 @@ def test_invalid_additional_is_rejected(query: Query, bad: Any) -> None:
 def test_generate(query: Query) -> None:
     single = get(query).with_generate(single_prompt='Explain {title} "simply"')
     assert additional(single) == (
-        r'generate(singleResult: {prompt: "Explain {title} \"simply\""}){singleResult error}'
+        r'_additional {generate(singleResult:{prompt:"Explain {title} \"simply\""})'
+        "{error singleResult} }"
     )
     grouped = get(query).with_generate(grouped_task="Summarize", grouped_properties=["title"])
     assert additional(grouped) == (
-        'generate(groupedResult: {task: "Summarize" properties: ["title"]}){groupedResult error}'
+        '_additional {generate(groupedResult:{task:"Summarize",properties:["title"]})'
+        "{error groupedResult} }"
+    )
+    again = get(query).with_generate(single_prompt="a").with_generate(grouped_task="b")
+    assert additional(again) == (  # (a second call replaces the first)
+        '_additional {generate(groupedResult:{task:"b"}){error groupedResult} }'
     )
     with pytest.raises(TypeError, match="single_prompt"):
         get(query).with_generate()
@@ -715,15 +739,15 @@ def test_aggregate(query: Query) -> None:
     assert isinstance(builder, AggregateBuilder)
     assert builder.build() == (
         '{Aggregate{Article(where: {path: ["wordCount"] operator: GreaterThan valueInt: 1} '
-        'groupBy: ["author"] nearVector: {vector: [0.5] distance: 0.5} objectLimit: 10 '
-        'tenant: "t" limit: 3){meta{count} wordCount { mean maximum } groupedBy{value path}}}}'
+        'groupBy: ["author"]nearVector: {vector: [0.5] distance: 0.5} objectLimit: 10'
+        'tenant: "t"limit: 3){meta{count}wordCount { mean maximum }groupedBy{value path}}}}'
     )
     text = query.aggregate("Article").with_near_text({"concepts": "x"}).with_meta_count()
-    assert text.build() == '{Aggregate{Article(nearText: {concepts: ["x"]}){meta{count}}}}'
+    assert text.build() == '{Aggregate{Article(nearText: {concepts: ["x"]} ){meta{count}}}}'
     near_object = query.aggregate("Article").with_near_object({"id": UUID}).with_meta_count()
     assert (
         near_object.build()
-        == f'{{Aggregate{{Article(nearObject: {{id: "{UUID}"}}){{meta{{count}}}}}}}}'
+        == f'{{Aggregate{{Article(nearObject: {{id: "{UUID}"}} ){{meta{{count}}}}}}}}'
     )
 
 
@@ -750,8 +774,8 @@ def test_multi_get(query: Query) -> None:
     )
     built = query.multi_get([first, second]).build()
     assert built == (
-        '{Get{short: Article(limit: 1){title} Author(where: {path: ["name"] operator: Equal '
-        'valueText: "x"}){name}}}'
+        '{Get{short: Article(limit: 1 ){title}Author(where: {path: ["name"] operator: Equal '
+        'valueText: "x"} ){name}}}'
     )
 
 
@@ -769,3 +793,148 @@ def test_multi_get_checks_its_builders(query: Query) -> None:
 def test_raw_needs_a_string(query: Query) -> None:
     with pytest.raises(TypeError, match="gql_query"):
         query.raw({"query": "{Get{A{b}}}"})  # type: ignore[arg-type]
+
+
+# -- v3's *List value keys --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("key", "values", "expected"),
+    [
+        ("valueTextList", ["a", "b"], 'valueText: ["a","b"]'),
+        ("valueStringList", ["a"], 'valueString: ["a"]'),
+        ("valueIntList", [1, 2], "valueInt: [1, 2]"),
+        ("valueNumberList", [0.5, 2], "valueNumber: [0.5, 2.0]"),
+        ("valueBooleanList", [True, False], "valueBoolean: [true, false]"),
+        ("valueDateList", ["2020-01-01T00:00:00Z"], 'valueDate: ["2020-01-01T00:00:00Z"]'),
+    ],
+)
+def test_list_value_keys_mean_the_array_keys(
+    query: Query, key: str, values: list[Any], expected: str
+) -> None:
+    content = {"path": ["x"], "operator": "ContainsAny", key: values}
+    built = arguments(get(query).with_where(content))
+    assert built == f'where: {{path: ["x"] operator: ContainsAny {expected}}} '
+    array = {"path": ["x"], "operator": "ContainsAny", key.replace("List", "Array"): values}
+    assert built == arguments(get(query).with_where(array))
+    with pytest.raises(FilterError, match="must be a list"):
+        get(query).with_where({"path": ["x"], "operator": "ContainsAny", key: values[0]})
+    # the REST form (batch delete) has v3's *Array keys, as v3 wrote it
+    rest = filter_json(parse_where(content))
+    assert set(rest) == {"path", "operator", key.replace("List", "Array")}
+    assert rest == filter_json(parse_where(array))
+
+
+# -- near<Media> and ask ----------------------------------------------------------------------
+
+PIXEL = b"\x89PNG\r\n\x1a\n"
+PIXEL_B64 = "iVBORw0KGgo="
+
+
+@pytest.mark.parametrize(
+    ("method", "key", "argument"),
+    [
+        ("with_near_image", "image", "nearImage"),
+        ("with_near_audio", "audio", "nearAudio"),
+        ("with_near_video", "video", "nearVideo"),
+        ("with_near_depth", "depth", "nearDepth"),
+        ("with_near_thermal", "thermal", "nearThermal"),
+        ("with_near_imu", "imu", "nearIMU"),
+    ],
+)
+def test_near_media(query: Query, tmp_path: Any, method: str, key: str, argument: str) -> None:
+    path = tmp_path / "media.bin"
+    path.write_bytes(PIXEL)
+    expected = f'{argument}: {{{key}: "{PIXEL_B64}" certainty: 0.5}} '
+    content = {key: str(path), "certainty": 0.5}
+    assert arguments(getattr(get(query), method)(content)) == expected
+    assert content == {key: str(path), "certainty": 0.5}  # (v3 replaced the path in it)
+    with path.open("rb") as file:
+        assert arguments(getattr(get(query), method)({key: file, "certainty": 0.5})) == expected
+    plain = getattr(get(query), method)({key: PIXEL_B64, "distance": 0.1}, encode=False)
+    assert arguments(plain) == f'{argument}: {{{key}: "{PIXEL_B64}" distance: 0.1}} '
+    aggregate = getattr(query.aggregate("Article").with_meta_count(), method)(
+        {key: str(path)}
+    ).build()
+    assert (
+        aggregate
+        == f'{{Aggregate{{Article({argument}: {{{key}: "{PIXEL_B64}"}} ){{meta{{count}}}}}}}}'
+    )
+    with pytest.raises(ValueError, match="No file found at location"):
+        getattr(get(query), method)({key: str(tmp_path / "missing.png")})
+    with pytest.raises(ValueError, match=f"needs '{key}'"):
+        getattr(get(query), method)({"certainty": 0.5})
+    with pytest.raises(ValueError, match="not both"):
+        getattr(get(query), method)({key: "x", "certainty": 0.5, "distance": 1}, encode=False)
+    with pytest.raises(ValueError, match="'vector'"):
+        getattr(get(query), method)({key: "x", "vector": [1]}, encode=False)
+    with pytest.raises(AttributeError, match="multiple 'near'"):
+        getattr(get(query).with_near_vector({"vector": [1.0]}), method)({key: "x"}, encode=False)
+
+
+def test_ask(query: Query) -> None:
+    assert arguments(get(query).with_ask({"question": 'Who "wrote" it?'})) == (
+        r'ask: {question: "Who \"wrote\" it?"} '
+    )
+    full = {
+        "question": "q",
+        "rerank": True,
+        "autocorrect": False,
+        "properties": "summary",
+        "distance": 0.5,
+    }
+    assert arguments(get(query).with_ask(full)) == (
+        'ask: {question: "q" distance: 0.5 properties: ["summary"] autocorrect: false '
+        "rerank: true} "
+    )
+    with pytest.raises(ValueError, match="question"):
+        get(query).with_ask({"certainty": 0.5})
+    with pytest.raises(TypeError, match="rerank"):
+        get(query).with_ask({"question": "q", "rerank": "yes"})
+    with pytest.raises(ValueError, match="'answer'"):
+        get(query).with_ask({"question": "q", "answer": 1})
+    with pytest.raises(AttributeError, match="'ask'"):
+        get(query).with_ask({"question": "q"}).with_near_text({"concepts": "x"})
+
+
+# -- Dep003: generative search on a server before 1.17.3 ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("version", "too_old"),
+    [
+        ("1.17.2", True),
+        ("1.9.0", True),  # (v3 compared text, so it missed this one)
+        ("1.16", True),
+        ("0.22.20", True),
+        ("1.17.3", False),
+        ("1.17.3-rc.0", False),
+        ("1.39.3", False),
+        ("2.0.0", False),
+        ("unknown", False),
+    ],
+)
+def test_generative_search_version_check(version: str, too_old: bool) -> None:
+    from wvorm.gql.get import generative_search_unsupported, warn_if_generative_search_unsupported
+
+    assert generative_search_unsupported(version) is too_old
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        warn_if_generative_search_unsupported(version)
+    if not too_old:
+        assert caught == []
+        return
+    (warning,) = caught
+    assert warning.category is DeprecationWarning
+    assert str(warning.message) == (  # v3's text, word for word
+        "Dep003: You are trying to use the generative search, but you are connected to "
+        f"Weaviate {version}.\n            Support for generative search was added in weaviate "
+        "version 1.17.3."
+    )
+
+
+def test_building_a_generative_query_asks_the_server_nothing(query: Query) -> None:
+    # port 9 has no server: build() and with_generate() must not try to read the version
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert "generate(" in get(query).with_generate(single_prompt="x").build()

@@ -306,3 +306,16 @@ def test_equal_filter_finds_each_random_text(client: wvorm.Client, text: str) ->
     )
     found = result["data"]["Get"]["EscapeProbe"]
     assert [(hit["_additional"]["id"], hit["text"]) for hit in found] == [(object_id, value)]
+
+
+def test_graphql_concat_separates_only_names_that_would_merge() -> None:
+    from wvorm.plan.escape import graphql_concat
+
+    assert graphql_concat(["meta{count}", "title {count}", "body", "wordCount {mean}"]) == (
+        "meta{count}title {count}body wordCount {mean}"
+    )
+    assert graphql_concat(["limit: 5 ", "offset: 1 ", 'tenant: "t"', "autocut: 1"]) == (
+        'limit: 5 offset: 1 tenant: "t"autocut: 1'
+    )
+    assert graphql_concat(["title", "", "body"]) == "title body"
+    assert graphql_concat([]) == ""

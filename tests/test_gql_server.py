@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 
 import wvorm
+from tests.support.fault_proxy import FaultProxy
+from wvorm.connection import Connection
 from wvorm.data.replication import ConsistencyLevel
 from wvorm.embedded import EmbeddedServer
 from wvorm.errors import QueryError, UnexpectedStatusCodeException
@@ -234,6 +236,25 @@ def where(path: Any, operator: str, **value: Any) -> dict[str, Any]:
         (
             where(["ofAuthor", "Author", "name"], "Equal", valueText="Jane"),
             {"Fashion in Paris", "Haute couture news"},
+        ),
+        # v3's *List keys mean the same as *Array
+        (
+            where(["tags"], "ContainsAny", valueTextList=["couture", "money"]),
+            {"Haute couture news", "Finance weekly"},
+        ),
+        (
+            where(["tags"], "ContainsNone", valueStringList=["style"]),
+            {"Finance weekly", "Untitled draft"},
+        ),
+        (where(["counts"], "ContainsAll", valueIntList=[2, 3]), {"Finance weekly"}),
+        (
+            where(["scores"], "ContainsAny", valueNumberList=[0.5]),
+            {"Fashion in Paris", "Haute couture news"},
+        ),
+        (where(["flags"], "ContainsAll", valueBooleanList=[True, False]), {"Haute couture news"}),
+        (
+            where(["days"], "ContainsAny", valueDateList=["2023-06-01T00:00:00Z"]),
+            {"Finance weekly"},
         ),
         (where(["id"], "Equal", valueText=article_id("Finance weekly")), {"Finance weekly"}),
         (
@@ -601,6 +622,84 @@ def test_spec_example_runs(posts: wvorm.Client) -> None:
         .do(raise_on_error=True)
     )
     assert aggregated["data"]["Aggregate"]["Post"] == [{"meta": {"count": 1}}]
+
+
+def test_bm25_and_hybrid_with_no_properties_search_all(articles: wvorm.Client) -> None:
+    """``properties=[]`` means all properties, as in v3 (the argument is left out)."""
+    for builder in (
+        articles.query.get("Article", ["title"]).with_bm25("couture", properties=[]),
+        articles.query.get("Article", ["title"]).with_hybrid("couture", alpha=0, properties=[]),
+    ):
+        assert "properties" not in builder.build()
+        assert titles(builder.do(raise_on_error=True)) == ["Haute couture news"]
+
+
+@pytest.mark.parametrize(
+    ("search", "argument"),
+    [
+        (lambda b: b.with_near_image({"image": "iVBORw0KGgo="}, encode=False), "nearImage"),
+        (lambda b: b.with_near_audio({"audio": "AAAA"}, encode=False), "nearAudio"),
+        (lambda b: b.with_near_video({"video": "AAAA"}, encode=False), "nearVideo"),
+        (lambda b: b.with_near_depth({"depth": "AAAA"}, encode=False), "nearDepth"),
+        (lambda b: b.with_near_thermal({"thermal": "AAAA"}, encode=False), "nearThermal"),
+        (lambda b: b.with_near_imu({"imu": "AAAA"}, encode=False), "nearIMU"),
+        (lambda b: b.with_ask({"question": "Who wrote it?"}), "ask"),
+    ],
+)
+def test_a_search_of_a_module_the_server_lacks_returns_its_error(
+    articles: wvorm.Client, search: Any, argument: str
+) -> None:
+    """img2vec / multi2vec / qna are not enabled here: the server's refusal comes back in
+    the answer, as in v3, and raises with ``raise_on_error=True``."""
+    answer = search(articles.query.get("Article", ["title"])).do()
+    messages = " ".join(error["message"] for error in answer["errors"])
+    assert f'Unknown argument "{argument}"' in messages, answer
+    with pytest.raises(QueryError, match=argument):
+        search(articles.query.get("Article", ["title"])).do(raise_on_error=True)
+    aggregate = articles.query.aggregate("Article").with_meta_count()
+    if argument != "ask":  # (Aggregate has no ask)
+        answer = search(aggregate).do()
+        assert argument in " ".join(error["message"] for error in answer["errors"]), answer
+
+
+def test_generate_on_a_recent_server_does_not_warn(
+    articles: wvorm.Client, recwarn: pytest.WarningsRecorder
+) -> None:
+    """Dep003 is for servers before 1.17.3; this one is 1.39 (and has no generative
+    module, so the server's refusal comes back)."""
+    query = articles.query.get("Article", ["title"]).with_generate(single_prompt="Say {title}")
+    answer = query.do()
+    assert answer.get("errors"), answer
+    assert not [w for w in recwarn if "Dep003" in str(w.message)]
+    both = articles.query.multi_get([query, articles.query.get("Author", ["name"])])
+    assert both.do().get("errors")
+    assert not [w for w in recwarn if "Dep003" in str(w.message)]
+
+
+def test_the_server_version_is_read_once_per_connection_and_only_to_generate(
+    articles: wvorm.Client, weaviate_server: EmbeddedServer
+) -> None:
+    with FaultProxy(weaviate_server.url) as proxy, wvorm.Client(proxy.url) as client:
+        client.query.get("Article", ["title"]).do()
+        assert "GET /v1/meta" not in proxy.seen
+        generating = client.query.get("Article", ["title"]).with_generate(grouped_task="Sum")
+        generating.do()
+        generating.do()
+        assert proxy.seen.count("GET /v1/meta") == 1
+        assert client._connection.server_version() == client.get_meta()["version"]
+
+
+def test_generate_warns_dep003_when_the_server_is_too_old(
+    articles: wvorm.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server before 1.17.3 cannot run here: the version /v1/meta reports is replaced."""
+    monkeypatch.setattr(Connection, "server_version", lambda connection: "1.17.2")
+    query = articles.query.get("Article", ["title"]).with_generate(grouped_task="Sum up")
+    with pytest.warns(DeprecationWarning, match="^Dep003: .* connected to Weaviate 1.17.2"):
+        assert query.do().get("errors")  # (the server still answers)
+    multi = articles.query.multi_get([query])
+    with pytest.warns(DeprecationWarning, match="^Dep003"):
+        multi.do()
 
 
 def test_errors(client: wvorm.Client) -> None:

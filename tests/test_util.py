@@ -2,17 +2,31 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import io
 import logging
 import uuid
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from wvorm.util import (
     check_batch_result,
+    file_decoder_b64,
+    file_encoder_b64,
+    generate_local_beacon,
     generate_uuid5,
+    get_domain_from_weaviate_url,
     get_valid_uuid,
+    image_decoder_b64,
+    image_encoder_b64,
     is_object_url,
+    is_weaviate_domain,
     is_weaviate_object_url,
+    parse_version_string,
+    strip_newlines,
 )
 
 UUID = "28f3f61b-b524-45e0-9bbe-2c1550bf73d2"
@@ -95,3 +109,74 @@ def test_check_batch_result_logs_errors_and_never_prints(
     assert capsys.readouterr() == ("", "")
     check_batch_result(None)
     check_batch_result([])
+
+
+# -- base64 files ---------------------------------------------------------------------------
+
+CONTENT = bytes(range(256)) * 3
+ENCODED = base64.b64encode(CONTENT).decode()
+
+
+@pytest.mark.parametrize("encoder", [file_encoder_b64, image_encoder_b64])
+def test_encoders_read_a_path_or_a_binary_file(encoder: Any, tmp_path: Path) -> None:
+    path = tmp_path / "media.bin"
+    path.write_bytes(CONTENT)
+    assert encoder(str(path)) == ENCODED
+    assert encoder(path) == ENCODED  # (a pathlib.Path too, which v3 refused)
+    with path.open("rb") as file:
+        file.read(256)
+        assert encoder(file) == base64.b64encode(CONTENT[256:]).decode()  # from where it is
+    assert encoder(io.BytesIO(b"abc")) == "YWJj"
+    with pytest.raises(ValueError, match=r"No file found at location .*missing"):
+        encoder(str(tmp_path / "missing"))
+    with pytest.raises(ValueError, match="No file found"):
+        encoder(str(tmp_path))  # a directory
+    text = tmp_path / "notes.txt"
+    text.write_text("plain text")
+    with text.open() as text_file, pytest.raises(TypeError, match="binary"):
+        encoder(text_file)
+    with pytest.raises(TypeError, match="file path or a file opened in binary"):
+        encoder(CONTENT)
+
+
+@pytest.mark.parametrize("decoder", [file_decoder_b64, image_decoder_b64])
+def test_decoders_invert_the_encoders(decoder: Any) -> None:
+    assert decoder(ENCODED) == CONTENT
+    assert decoder("YWJj") == b"abc"
+    with pytest.raises(binascii.Error):
+        decoder("abc")  # (incorrect padding, as in v3)
+
+
+def test_generate_local_beacon_matches_v3() -> None:
+    upper = UUID.upper()
+    assert generate_local_beacon(upper, "article") == {
+        "beacon": f"weaviate://localhost/Article/{UUID}"
+    }
+    assert generate_local_beacon(uuid.UUID(UUID)) == {"beacon": f"weaviate://localhost/{UUID}"}
+    with pytest.raises(ValueError):
+        generate_local_beacon("nope")
+    with pytest.raises(TypeError):
+        generate_local_beacon(3)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("version", "expected"),
+    [("v1.18.2", (1, 18)), ("1.18.0", (1, 18)), ("1", (1, 0)), ("12", (12, 0)), ("1.39", (1, 39))],
+)
+def test_parse_version_string_matches_v3(version: str, expected: tuple[int, int]) -> None:
+    assert parse_version_string(version) == expected
+
+
+@pytest.mark.parametrize("version", ["x", "1.x", "", "v"])
+def test_parse_version_string_refuses_what_v3_refused(version: str) -> None:
+    with pytest.raises(ValueError, match="Unable to parse a version"):
+        parse_version_string(version)
+
+
+def test_small_v3_url_and_text_helpers() -> None:
+    assert get_domain_from_weaviate_url(f"weaviate://localhost/Article/{UUID}") == "localhost"
+    assert get_domain_from_weaviate_url(f"weaviate://db.example:8080/{UUID}") == "db.example:8080"
+    assert is_weaviate_domain("https://my-cluster.weaviate.network.WEAVIATE.CLOUD")
+    assert is_weaviate_domain("https://x.semi.technology") and is_weaviate_domain("a.weaviate.io")
+    assert not is_weaviate_domain("http://localhost:8080")
+    assert strip_newlines("a\nb\n") == "a b "

@@ -6,7 +6,18 @@ when it drifts.
 
 from __future__ import annotations
 
+# v3 scripts reach these modules as attributes (`weaviate.exceptions.X`) after `import weaviate`
+from wvorm import auth as auth
+from wvorm import batch as batch
+from wvorm import config as config
+from wvorm import data as data
+from wvorm import embedded as embedded
+from wvorm import exceptions as exceptions
+from wvorm import gql as gql
+from wvorm import schema as schema
+from wvorm import util as util
 from wvorm.auth import AuthApiKey, AuthBearerToken, AuthClientCredentials, AuthClientPassword
+from wvorm.batch import Shard, WeaviateErrorRetryConf
 from wvorm.client import Client, connect
 from wvorm.connection import Config, ConnectionConfig
 from wvorm.data.replication import ConsistencyLevel
@@ -25,6 +36,7 @@ from wvorm.errors import (
     ObjectAlreadyExistsException,
     QueryError,
     SchemaMismatchError,
+    SchemaValidationException,
     SessionError,
     UnexpectedStatusCodeException,
     UnloadedFieldError,
@@ -34,6 +46,7 @@ from wvorm.errors import (
     WeaviateTimeoutError,
     WvormError,
 )
+from wvorm.gql.get import AdditionalProperties, LinkTo
 from wvorm.orm import (
     Aggregation,
     CommitProgress,
@@ -65,6 +78,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "WEAVIATE_VERSION",
+    "AdditionalProperties",
     "Aggregation",
     "AuthApiKey",
     "AuthBearerToken",
@@ -87,6 +101,7 @@ __all__ = [
     "Group",
     "GrpcUnavailableError",
     "Hit",
+    "LinkTo",
     "MigrationError",
     "MigrationPlan",
     "ModelDefinitionError",
@@ -100,8 +115,10 @@ __all__ = [
     "QueryError",
     "ReferencePath",
     "SchemaMismatchError",
+    "SchemaValidationException",
     "Session",
     "SessionError",
+    "Shard",
     "SortKey",
     "Tenant",
     "TenantActivityStatus",
@@ -109,6 +126,7 @@ __all__ = [
     "UnloadedFieldError",
     "UsageError",
     "WeaviateConnectionError",
+    "WeaviateErrorRetryConf",
     "WeaviateModel",
     "WeaviateStartUpError",
     "WeaviateTimeoutError",

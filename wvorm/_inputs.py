@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import uuid as uuid_lib
+from array import array
 from collections.abc import Mapping
 from typing import Any, Union
 
@@ -82,6 +83,23 @@ def get_vector(vector: Any) -> list[Any]:
         f"A vector must be a list of numbers, a tuple, a numpy array or a torch/TensorFlow "
         f"tensor, got {type(vector).__name__}"
     )
+
+
+def same_vector(held: Any, sent: Any) -> bool:
+    """Whether the server's vector ``held`` is ``sent`` (a vector or multi-vector, items
+    maybe numpy scalars) as the server stores it: in float32. (A vector read back is
+    float32, so 1/3 sent comes back as 0.33333334: the same vector.)"""
+    values = get_vector(sent)
+    if not values:
+        return not held
+    try:
+        if hasattr(values[0], "__len__"):  # a multi-vector
+            return len(held) == len(values) and all(
+                array("f", h) == array("f", get_vector(v)) for h, v in zip(held, values)
+            )
+        return array("f", held) == array("f", values)
+    except TypeError:  # (None, or not numbers)
+        return False
 
 
 def load_json_object(source: JsonSource, what: str) -> dict[str, Any]:

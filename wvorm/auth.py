@@ -4,6 +4,13 @@ Called by :class:`wvorm.connection.Connection` before every request. OIDC tokens
 are refreshed lazily, under a lock, when a request finds the token close to
 expiry: there is no background thread that could die quietly, and a failed
 refresh raises :class:`AuthenticationFailedException` on the call that needed it.
+
+The names are v3's ``weaviate.auth``. v3's warnings are given too, with their codes
+(``warnings.warn``, and logged): Auth001 (credentials for a server without OIDC),
+Auth002 (a bearer token that cannot be renewed), Auth003 (a negative token lifetime),
+Auth005 (an OIDC configuration that is not JSON: the client goes on unauthenticated)
+and Con001 (a token renewal that timed out or met a server error). Auth004 (a header
+and credentials) is the connection's, which sees the headers.
 """
 
 from __future__ import annotations
@@ -19,9 +26,11 @@ import requests
 from wvorm.errors import (
     AuthenticationFailedException,
     MissingScopeException,
-    UsageError,
+    ResponseCannotBeDecodedException,
+    json_body,
     may_have_reached_server,
     server_message,
+    warn_v3,
 )
 
 logger = logging.getLogger("wvorm.auth")
@@ -33,6 +42,15 @@ logger = logging.getLogger("wvorm.auth")
 # (then the client signs in again with its credentials, if it has them).
 _RETRIED_TOKEN_STATUSES = frozenset({429, 500, 502, 503, 504})
 _UNPROCESSED_STATUSES = frozenset({429, 503})  # (refused before the grant was handled)
+_AZURE_TOKEN_ENDPOINT = "https://login.microsoftonline.com"
+
+SCOPES = Union[str, list[str]]  # "scope1 scope2" or ["scope1", "scope2"] (v3's alias)
+
+
+def _scope_list(scope: Optional[SCOPES]) -> list[str]:
+    if scope is None:
+        return []
+    return scope.split() if isinstance(scope, str) else list(scope)
 
 
 def _mask(secret: Optional[str]) -> str:
@@ -58,8 +76,12 @@ class AuthBearerToken:
     refresh_token: Optional[str] = None
 
     def __post_init__(self) -> None:
-        if self.expires_in <= 0:
-            raise UsageError(f"AuthBearerToken: expires_in must be positive, got {self.expires_in}")
+        if self.expires_in < 0:
+            # v3 takes it with a warning: the token is then renewed before its first use
+            # (with the refresh token), or sent as it is.
+            warn_v3(
+                f"Auth003: Access token expiration time is negative: {self.expires_in}.", logger
+            )
 
     def __repr__(self) -> str:
         return (
@@ -70,11 +92,22 @@ class AuthBearerToken:
 
 @dataclass(repr=False)
 class AuthClientPassword:
-    """The OIDC resource-owner password flow."""
+    """The OIDC resource-owner password flow.
+
+    The token request asks for the scopes the server advertises and then ``scope``
+    (none at all when both are empty), as v3 does. Some providers issue a refresh token
+    only for ``scope="offline_access"``; without one, wvorm signs in again with the
+    password when the token expires."""
 
     username: str
     password: str
-    scope: Optional[Union[str, list[str]]] = None
+    scope: Optional[SCOPES] = None
+
+    @property
+    def scope_list(self) -> list[str]:
+        """``scope`` as a list (v3's attribute): asked for in addition to the scopes the
+        server advertises."""
+        return _scope_list(self.scope)
 
     def __repr__(self) -> str:
         return (
@@ -85,17 +118,28 @@ class AuthClientPassword:
 
 @dataclass(repr=False)
 class AuthClientCredentials:
-    """The OIDC client-credentials flow (a confidential client with a secret)."""
+    """The OIDC client-credentials flow (a confidential client with a secret).
+
+    The token request asks for the scopes the server advertises and then ``scope``; with
+    neither, Azure AD gets ``<client id>/.default`` (as in v3) and any other provider is
+    a :class:`~wvorm.errors.MissingScopeException`."""
 
     client_secret: str
-    scope: Optional[Union[str, list[str]]] = None
+    scope: Optional[SCOPES] = None
+
+    @property
+    def scope_list(self) -> list[str]:
+        """``scope`` as a list (v3's attribute): asked for in addition to the scopes the
+        server advertises."""
+        return _scope_list(self.scope)
 
     def __repr__(self) -> str:
         secret = _mask(self.client_secret)
         return f"AuthClientCredentials(client_secret={secret}, scope={self.scope!r})"
 
 
-AuthCredentials = Union[AuthApiKey, AuthBearerToken, AuthClientPassword, AuthClientCredentials]
+OidcAuth = Union[AuthBearerToken, AuthClientPassword, AuthClientCredentials]
+AuthCredentials = Union[OidcAuth, AuthApiKey]
 
 
 @dataclass
@@ -110,12 +154,6 @@ class _Token:
         # never leaves with a token that expires on its way.
         margin = min(30.0, self.lifetime / 5)
         return now >= self.expires_at - margin
-
-
-def _scope_text(scope: Optional[Union[str, list[str]]]) -> Optional[str]:
-    if scope is None:
-        return None
-    return scope if isinstance(scope, str) else " ".join(scope)
 
 
 class Authenticator:
@@ -146,15 +184,8 @@ class Authenticator:
         if isinstance(credentials, (AuthClientPassword, AuthClientCredentials, AuthBearerToken)):
             with self._lock:
                 self._discover()
-                if isinstance(credentials, AuthBearerToken):
-                    self._token = _Token(
-                        credentials.access_token,
-                        time.monotonic() + credentials.expires_in,
-                        float(credentials.expires_in),
-                        credentials.refresh_token,
-                    )
-                elif not self._oidc_disabled:
-                    self._token = self._grant_from_credentials()
+                if not self._oidc_disabled:
+                    self._token = self._first_token(credentials)
 
     def authorization(self) -> Optional[str]:
         """The header value to send now, refreshing the token first if it is due."""
@@ -184,10 +215,13 @@ class Authenticator:
         url = f"{self._server_url}/v1/.well-known/openid-configuration"
         response = self._get(url, "the Weaviate server")
         if response.status_code == 404:
-            logger.warning(
-                "Weaviate at %s does not have OIDC enabled; the %s credentials are not used.",
-                self._server_url,
-                type(self._credentials).__name__,
+            # As v3: go on without the credentials (an API key is never checked this way).
+            warn_v3(
+                "Auth001: The client was configured to use authentication, but weaviate is "
+                "configured without authentication. Are you sure this is correct? (Weaviate at "
+                f"{self._server_url} has no OIDC configured; the "
+                f"{type(self._credentials).__name__} credentials are not used.)",
+                logger,
             )
             self._oidc_disabled = True
             return
@@ -196,18 +230,63 @@ class Authenticator:
                 f"Could not read the OIDC configuration from {url}: status "
                 f"{response.status_code}, {server_message(response)!r}"
             )
-        config = response.json()
-        self._client_id = config.get("clientId")
-        self._scopes = list(config.get("scopes") or [])
-        provider = self._get(config["href"], "the OIDC provider")
+        action = "Get the OIDC configuration"
+        try:
+            config = json_body(response, action)
+        except ResponseCannotBeDecodedException:
+            # As v3: a proxy's login page, say, answers for every path; go on without
+            # authentication rather than fail.
+            warn_v3(
+                "Auth005: Could not parse Weaviate's OIDC configuration, using unauthenticated "
+                "access. This can happen if weaviate is misconfigured or you have a proxy in "
+                f"between the client and weaviate. You can test this by visiting {url}.",
+                logger,
+            )
+            self._oidc_disabled = True
+            return
+        href, client_id = config.get("href"), config.get("clientId")
+        if not isinstance(href, str) or not isinstance(client_id, str):
+            raise ResponseCannotBeDecodedException(
+                action, response, "an OIDC configuration (with href and clientId)"
+            )
+        self._client_id = client_id
+        advertised = config.get("scopes")
+        if isinstance(advertised, list):
+            self._scopes = [s for s in advertised if isinstance(s, str) and s]
+        provider = self._get(href, "the OIDC provider")
         if provider.status_code != 200:
             raise AuthenticationFailedException(
-                f"Could not read the OIDC provider's discovery document at {config['href']}: "
+                f"Could not read the OIDC provider's discovery document at {href}: "
                 f"status {provider.status_code}, {server_message(provider)!r}"
             )
-        document = provider.json()
-        self._token_endpoint = document["token_endpoint"]
+        action = f"Get the OIDC provider's discovery document at {href}"
+        document = json_body(provider, action)
+        endpoint = document.get("token_endpoint")
+        if not isinstance(endpoint, str):
+            raise ResponseCannotBeDecodedException(
+                action, provider, "an OIDC discovery document (with a token_endpoint)"
+            )
+        self._token_endpoint = endpoint
         self._auth_methods = list(document.get("token_endpoint_auth_methods_supported") or [])
+
+    def _first_token(self, credentials: OidcAuth) -> _Token:
+        if not isinstance(credentials, AuthBearerToken):
+            return self._grant_from_credentials(renewal=False)
+        if credentials.refresh_token is None:
+            warn_v3(
+                "Auth002: The access token given has no refresh token. It is only valid for "
+                f"{credentials.expires_in}s; after that, requests fail with an "
+                "AuthenticationFailedException. Pass refresh_token=... to AuthBearerToken, or "
+                "sign in with AuthClientPassword or AuthClientCredentials, which wvorm renews "
+                "by itself.",
+                logger,
+            )
+        return _Token(
+            credentials.access_token,
+            time.monotonic() + credentials.expires_in,
+            float(credentials.expires_in),
+            credentials.refresh_token,
+        )
 
     def _get(self, url: str, what: str) -> requests.Response:
         try:
@@ -224,7 +303,8 @@ class Authenticator:
         if token.refresh_token is not None:
             try:
                 fresh = self._request_token(
-                    {"grant_type": "refresh_token", "refresh_token": token.refresh_token}
+                    {"grant_type": "refresh_token", "refresh_token": token.refresh_token},
+                    renewal=True,
                 )
                 # Providers may keep the refresh token and not send it again.
                 fresh.refresh_token = fresh.refresh_token or token.refresh_token
@@ -233,41 +313,48 @@ class Authenticator:
                 if not isinstance(self._credentials, (AuthClientPassword, AuthClientCredentials)):
                     raise
                 logger.info("Refresh token rejected; signing in again with the credentials.")
-        return self._grant_from_credentials()
+        return self._grant_from_credentials(renewal=True)
 
-    def _grant_from_credentials(self) -> _Token:
+    def _grant_from_credentials(self, renewal: bool) -> _Token:
+        # The scope asked for is v3's: the scopes the server advertises, then the
+        # caller's (nothing more: a provider may refuse a scope it does not know).
         credentials = self._credentials
         if isinstance(credentials, AuthClientPassword):
-            scope = _scope_text(credentials.scope)
-            if scope is None:
-                scope = " ".join(dict.fromkeys([*self._scopes, "offline_access"]))
+            scopes = [*self._scopes, *credentials.scope_list]
             return self._request_token(
                 {
                     "grant_type": "password",
                     "username": credentials.username,
                     "password": credentials.password,
-                    "scope": scope,
-                }
+                    "scope": " ".join(dict.fromkeys(scopes)) or None,  # (none: not sent)
+                },
+                renewal=renewal,
             )
         if isinstance(credentials, AuthClientCredentials):
-            scope = _scope_text(credentials.scope)
-            if scope is None:
-                if not self._scopes:
-                    raise MissingScopeException(
-                        "AuthClientCredentials needs a scope: the server advertises none, so "
-                        "pass scope=... as your identity provider expects."
-                    )
-                scope = " ".join(self._scopes)
+            scopes = [*self._scopes, *credentials.scope_list]
+            if not scopes and (self._token_endpoint or "").startswith(_AZURE_TOKEN_ENDPOINT):
+                scopes = [f"{self._client_id}/.default"]  # what Azure AD expects, as in v3
+            if not scopes:
+                raise MissingScopeException(
+                    "AuthClientCredentials needs a scope: the server advertises none, so "
+                    "pass scope=... as your identity provider expects."
+                )
             return self._request_token(
-                {"grant_type": "client_credentials", "scope": scope},
+                {"grant_type": "client_credentials", "scope": " ".join(dict.fromkeys(scopes))},
                 client_secret=credentials.client_secret,
+                renewal=renewal,
             )
         raise AuthenticationFailedException(
             "The access token expired and there is no refresh token or credentials to get a new "
             "one; pass refresh_token=... to AuthBearerToken or use a credentials flow."
         )
 
-    def _request_token(self, form: dict[str, Any], client_secret: Optional[str] = None) -> _Token:
+    def _request_token(
+        self, form: dict[str, Any], client_secret: Optional[str] = None, renewal: bool = False
+    ) -> _Token:
+        """One grant at the token endpoint, retried as the module docstring says.
+        ``renewal`` marks a token renewed during use (not the first sign-in): its timeouts
+        and server errors are v3's Con001 warning as well."""
         assert self._token_endpoint is not None
         data = {k: v for k, v in form.items() if v is not None}
         basic: Optional[tuple[str, str]] = None
@@ -290,11 +377,15 @@ class Authenticator:
                 replay = grant != "refresh_token" or not may_have_reached_server(exc)
                 # (a certificate that failed verification fails again, as in the connection)
                 replay = replay and not isinstance(exc, requests.exceptions.SSLError)
+                if renewal and isinstance(exc, requests.Timeout):
+                    _warn_renewal_failed(f"{failure} for the {grant} grant: {exc}")
             else:
                 if response.status_code not in _RETRIED_TOKEN_STATUSES:
                     break
                 failure = f"The OIDC token endpoint {endpoint} answered {response.status_code}"
                 replay = grant != "refresh_token" or response.status_code in _UNPROCESSED_STATUSES
+                if renewal and response.status_code >= 500:
+                    _warn_renewal_failed(f"{failure} to the {grant} grant")
             attempt += 1
             if attempt >= self._attempts or not replay:
                 raise AuthenticationFailedException(
@@ -330,3 +421,14 @@ class Authenticator:
             lifetime,
             body.get("refresh_token"),
         )
+
+
+def _warn_renewal_failed(reason: str) -> None:
+    """v3's Con001: renewing the access token timed out or met a server error."""
+    warn_v3(
+        "Con001: Could not reach the token issuer to renew the access token. The client "
+        "tries again (on this request, then on the next); if it does not succeed, requests "
+        "fail with an AuthenticationFailedException. Causes might be an unstable internet "
+        f"connection or a problem with your authentication provider. Reason: {reason}",
+        logger,
+    )

@@ -121,13 +121,18 @@ class Backup:
             time.sleep(POLL_INTERVAL)
 
 
+# The backup modules Weaviate ships; v3 refuses any other name before sending.
+BACKENDS = ("filesystem", "s3", "gcs", "azure")
+
+
 def _checked_target(backup_id: Any, backend: Any) -> tuple[str, str]:
     if not isinstance(backup_id, str) or not backup_id:
         raise UsageError(f"backup_id must be a non-empty str, got {backup_id!r}")
-    if not isinstance(backend, str) or not backend:
+    if not isinstance(backend, str) or backend.lower() not in BACKENDS:
+        # (UsageError is a ValueError, the type v3 raises here)
         raise UsageError(
-            f"backend must be a backup module's name such as 'filesystem', 's3', 'gcs' or "
-            f"'azure', got {backend!r}"
+            f"'backend' must have one of these values: {', '.join(BACKENDS)} (the server's "
+            f"backup-<backend> module), got {backend!r}"
         )
     return backup_id.lower(), backend.lower()
 

@@ -17,6 +17,7 @@ from wvorm.batch import Batch
 from wvorm.classification import Classification
 from wvorm.cluster import Cluster
 from wvorm.connection import Config, Connection, TimeoutConfig, json_body
+from wvorm.contextionary import Contextionary
 from wvorm.data import DataObject
 from wvorm.embedded import EmbeddedOptions, EmbeddedServer
 from wvorm.errors import UsageError, WvormError
@@ -91,6 +92,7 @@ class Client:
         self.cluster = Cluster(self._connection)
         self.backup = Backup(self._connection)
         self.classification = Classification(self._connection)
+        self.contextionary = Contextionary(self._connection)
 
     # -- server information ---------------------------------------------------------------
 

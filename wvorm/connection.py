@@ -3,9 +3,14 @@
 One pooled ``requests.Session`` per client, timeouts on every request, the
 ``Authorization`` header from :mod:`wvorm.auth`, retries with backoff for
 idempotent requests, and the single place where ``requests`` exceptions become
-wvorm errors. Non-2xx responses are returned, not raised: each caller knows which
-statuses its operation accepts and raises
-:class:`~wvorm.errors.UnexpectedStatusCodeException` for the rest.
+wvorm errors (each also the ``requests`` exception v3 let through: a read timeout is
+a ``requests.exceptions.ReadTimeout``). Non-2xx responses are returned, not raised:
+each caller knows which statuses its operation accepts and raises
+:class:`~wvorm.errors.UnexpectedStatusCodeException` for the rest; a body is decoded
+by :func:`~wvorm.errors.json_body`, re-exported here.
+
+As v3, header names are lower-cased, and an ``authorization`` header given together
+with ``auth_client_secret`` is dropped with v3's Auth004 warning.
 """
 
 from __future__ import annotations
@@ -23,14 +28,18 @@ from requests.adapters import HTTPAdapter
 from wvorm.auth import AuthCredentials, Authenticator
 from wvorm.errors import (
     AuthenticationFailedException,
-    ResponseCannotBeDecodedException,
     UnexpectedStatusCodeException,
     UsageError,
     WeaviateConnectionError,
+    WeaviateConnectTimeoutError,
+    WeaviateReadTimeoutError,
     WeaviateStartUpError,
     WeaviateTimeoutError,
+    WvormError,
     server_message,
+    warn_v3,
 )
+from wvorm.errors import json_body as json_body  # (where the components import it from)
 
 logger = logging.getLogger("wvorm.connection")
 
@@ -74,18 +83,34 @@ class Config:
 
 
 def normalize_timeout(timeout_config: TimeoutConfig) -> tuple[float, float]:
-    """``(connect, read)`` seconds from a number or a pair; rejects non-positive values."""
-    if isinstance(timeout_config, (int, float)) and not isinstance(timeout_config, bool):
+    """``(connect, read)`` seconds from a number or a pair, checked as v3 checks it: a
+    TypeError for what is not a number or a pair of numbers, a ValueError for a pair of
+    another length or a value that is not positive (messages start with v3's)."""
+
+    def number(value: Any) -> bool:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+    if number(timeout_config):
         pair: tuple[Any, ...] = (timeout_config, timeout_config)
-    elif isinstance(timeout_config, (tuple, list)) and len(timeout_config) == 2:
+    elif isinstance(timeout_config, (tuple, list)):  # (a list too: v3 refused one)
         pair = tuple(timeout_config)
+        if len(pair) != 2:
+            raise UsageError(
+                f"'timeout_config' must be of length 2! Got {timeout_config!r}: pass a "
+                "number, or a (connect, read) pair of numbers, in seconds."
+            )
+        if not all(number(v) for v in pair):
+            raise UsageError(f"'timeout_config' must be tuple of numbers, got {timeout_config!r}.")
     else:
         raise UsageError(
-            f"timeout_config must be a number or a (connect, read) pair of numbers, "
-            f"got {timeout_config!r}"
+            "'timeout_config' should be a (or tuple of) positive number/s! Got "
+            f"{timeout_config!r}: pass a number, or a (connect, read) pair, in seconds."
         )
-    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0 for v in pair):
-        raise UsageError(f"timeout_config values must be positive numbers, got {timeout_config!r}")
+    if not all(v > 0 for v in pair):
+        raise UsageError(
+            f"'timeout_config' cannot be non-positive number/s! Got {timeout_config!r}: "
+            "timeouts are positive numbers of seconds."
+        )
     return (float(pair[0]), float(pair[1]))
 
 
@@ -119,17 +144,31 @@ class Connection:
                 f"url must start with http:// or https://, got {url!r}; "
                 "for example 'http://localhost:8080'"
             )
+        # (the messages of these two start with v3's)
         if additional_headers is not None and not isinstance(additional_headers, dict):
             raise UsageError(
-                f"additional_headers must be a dict of header names to values, "
-                f"got {type(additional_headers).__name__}"
+                "'additional_headers' must be of type dict or None. Given type: "
+                f"{type(additional_headers)}: a dict of header names to values."
+            )
+        if proxies is not None and not isinstance(proxies, (dict, str)):
+            raise UsageError(
+                "If 'proxies' is not None, it must be of type dict or str. Given type: "
+                f"{type(proxies)}: a proxy URL, or a dict as requests takes it "
+                "({'http': url, 'https': url})."
             )
         self.url = url.rstrip("/")
         self.config = connection_config or ConnectionConfig()
         self._timeout = normalize_timeout(timeout_config)
         self._headers: dict[str, str] = {"content-type": "application/json"}
-        self._headers.update(additional_headers or {})
+        # Lower-cased, as v3 does: header names are case-insensitive, so "Authorization"
+        # given here and the "authorization" set from the credentials are one key.
+        self._headers.update({k.lower(): v for k, v in (additional_headers or {}).items()})
+        if auth_client_secret is not None and "authorization" in self._headers:
+            _warn_header_and_credentials()
+            del self._headers["authorization"]
         self._closed = False
+        self._server_version: Optional[str] = None
+        self._version_read = False
         self._session = self._new_session(proxies, trust_env)
         if startup_period is not None:
             self.wait_for_weaviate(startup_period)
@@ -225,7 +264,7 @@ class Connection:
         params = {k: v for k, v in (params or {}).items() if v is not None}
         reauthenticated = False
         attempt = 0
-        extra_headers = headers or {}
+        extra_headers = {k.lower(): v for k, v in (headers or {}).items()}
         while True:
             headers = {**self._headers, **extra_headers}
             authorization = self._auth.authorization()
@@ -250,10 +289,8 @@ class Connection:
                     "store, or set REQUESTS_CA_BUNDLE to the CA file and pass trust_env=True)."
                 ) from exc
             except requests.Timeout as exc:
-                failure: Exception = WeaviateTimeoutError(
-                    f"{method} {url} timed out{after_attempts(attempt + 1, retry)} "
-                    f"(timeout_config={request_timeout}): {exc}"
-                )
+                what = f"{method} {url} timed out{after_attempts(attempt + 1, retry)}"
+                failure: Exception = _timeout_error(exc, what, request_timeout)
                 cause: Exception = exc
             except requests.ConnectionError as exc:
                 failure = WeaviateConnectionError(
@@ -362,6 +399,18 @@ class Connection:
 
     # -- server state -----------------------------------------------------------------
 
+    def server_version(self) -> Optional[str]:
+        """The server's version from ``/v1/meta``, read once per connection; None when
+        it cannot be read (the request that needs it reports why)."""
+        if not self._version_read:
+            try:
+                version = self.get_json("/meta", "Get meta").get("version")
+            except (OSError, WvormError):
+                return None  # (not remembered: the next call asks again)
+            self._server_version = version if isinstance(version, str) else None
+            self._version_read = True
+        return self._server_version
+
     def wait_for_weaviate(self, startup_period: float) -> None:
         """Poll ``/.well-known/ready`` until 200 or ``startup_period`` seconds pass."""
         deadline = time.monotonic() + startup_period
@@ -392,7 +441,35 @@ class Connection:
         return f"Connection(url={self.url!r})"
 
 
-_JSON_KINDS: dict[type, str] = {dict: "a JSON object", list: "a JSON array"}
+def _timeout_error(
+    exc: requests.Timeout, prefix: str, timeout: tuple[float, float]
+) -> WeaviateTimeoutError:
+    """The wvorm error for a timeout: also requests' ConnectTimeout or ReadTimeout, as
+    the one v3 let through, so ``except requests.exceptions.ReadTimeout`` still works."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return WeaviateConnectTimeoutError(
+            f"{prefix}: no connection within the connect timeout of {timeout[0]}s "
+            f"(timeout_config={timeout}): {exc}"
+        )
+    if isinstance(exc, requests.ReadTimeout):
+        return WeaviateReadTimeoutError(
+            f"{prefix}: no answer within the read timeout of {timeout[1]}s "
+            f"(timeout_config={timeout}): {exc}"
+        )
+    return WeaviateTimeoutError(f"{prefix} (timeout_config={timeout}): {exc}")
+
+
+def _warn_header_and_credentials() -> None:
+    """v3's Auth004: an ``authorization`` header and ``auth_client_secret`` both given;
+    the credentials win (they can renew a token; a fixed header cannot)."""
+    message = (
+        "Auth004: Received an authentication header and an auth_client_secret parameter. "
+        "The auth_client_secret takes precedence over the header and the authentication "
+        "header will be ignored. Use wvorm.auth.AuthBearerToken(..) to supply an access "
+        "token via the auth_client_secret parameter and (if available) also supply refresh "
+        "tokens and token lifetimes."
+    )
+    warn_v3(message, logger)
 
 
 def _ssl_reason(exc: requests.exceptions.SSLError) -> str:
@@ -401,18 +478,3 @@ def _ssl_reason(exc: requests.exceptions.SSLError) -> str:
     text = str(exc)
     found = re.search(r"\[SSL: [A-Z_]+\] ([^(')]+)", text)
     return found.group(1).strip() if found else text
-
-
-def json_body(response: requests.Response, action: str, expected: type = dict) -> Any:
-    """The JSON body of ``response``, an instance of ``expected`` (a JSON object unless
-    told otherwise); otherwise :class:`~wvorm.errors.ResponseCannotBeDecodedException`
-    naming ``action``."""
-    try:
-        body = response.json()
-    except ValueError:
-        raise ResponseCannotBeDecodedException(action, response) from None
-    if not isinstance(body, expected):
-        raise ResponseCannotBeDecodedException(
-            action, response, _JSON_KINDS.get(expected, expected.__name__)
-        )
-    return body

@@ -59,6 +59,7 @@ GO_MODULE = "github.com/weaviate/weaviate/cmd/weaviate-server"
 BINARY_ENV_VAR = "WVORM_WEAVIATE_BINARY"
 RELEASE_URL = "https://github.com/weaviate/weaviate/releases/download/v{version}/{archive}"
 DEFAULT_CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "wvorm"
+DEFAULT_BINARY_PATH = str(DEFAULT_CACHE)  # v3's name for EmbeddedOptions.binary_path's default
 BINARY_NAME = "weaviate-server"
 
 
@@ -75,7 +76,7 @@ class EmbeddedOptions:
     """
 
     persistence_data_path: Optional[str] = None
-    binary_path: str = str(DEFAULT_CACHE)
+    binary_path: str = DEFAULT_BINARY_PATH
     version: str = WEAVIATE_VERSION
     port: Optional[int] = None
     hostname: str = "127.0.0.1"
@@ -151,6 +152,11 @@ def choose_ports(http: Optional[int] = None, grpc: Optional[int] = None) -> Serv
     finally:
         for sock in held:
             sock.close()
+
+
+def get_random_port() -> int:
+    """A free loopback port (v3's name; the embedded server picks its own by default)."""
+    return choose_ports().grpc
 
 
 # -- installing the binary ------------------------------------------------------------

@@ -3,13 +3,18 @@
 Foreign exceptions (from ``requests``) are translated once, at the transport
 boundary in :mod:`wvorm.connection`, with ``raise ... from exc``. Transport errors
 also inherit from the matching ``requests`` class, so v3 code that catches
-``requests.exceptions.ConnectionError`` keeps working.
+``requests.exceptions.ConnectionError`` or ``ReadTimeout`` (v3 let requests' own
+exceptions through) keeps working. Every v3 name of ``weaviate.exceptions`` is here
+(that module is :mod:`wvorm.exceptions`), and every v3 ``except`` clause catches
+what it did: each v3 class subclasses ``WeaviateBaseError``, as here.
 
 ::
 
     WvormError (alias: WeaviateBaseError)
     ├── WeaviateConnectionError        also requests.exceptions.ConnectionError
     │   └── WeaviateTimeoutError       also requests.exceptions.Timeout
+    │       ├── WeaviateConnectTimeoutError  also requests.exceptions.ConnectTimeout
+    │       └── WeaviateReadTimeoutError     also requests.exceptions.ReadTimeout
     ├── UnexpectedStatusCodeException  carries .status_code and the server's message
     │   └── ObjectAlreadyExistsException
     ├── AuthenticationFailedException
@@ -19,13 +24,17 @@ also inherit from the matching ``requests`` class, so v3 code that catches
     ├── NoResultError                  Query.one() found nothing (also LookupError)
     ├── MultipleResultsError           Query.one() found more than one object (also LookupError)
     ├── BatchError                     a batch could not be written after its retries
+    │   ├── BatchConnectionError       ... the server could not be reached (also requests'
+    │   │                              ConnectionError, which v3 raised)
+    │   └── BatchTimeoutError          ... it timed out (also requests' ReadTimeout, as v3)
     ├── BackupFailedException
     ├── EmptyResponseException
     ├── ResponseCannotBeDecodedException  an answer that is not the JSON expected (also ValueError)
     ├── ModelDefinitionError           a WeaviateModel that cannot be mapped (also TypeError)
     ├── UsageError                     an argument wvorm cannot take (also ValueError, TypeError)
-    │   └── FilterError                a query filter that cannot apply
-    │       └── UnknownFieldError      Model.<name> names no field (also AttributeError)
+    │   ├── FilterError                a query filter that cannot apply
+    │   │   └── UnknownFieldError      Model.<name> names no field (also AttributeError)
+    │   └── AdditionalPropertiesException  (v3's name; wvorm never raises it)
     ├── UnloadedFieldError             a field read that was not loaded from the server
     ├── SessionError                   a Session used in a way it cannot be
     ├── SchemaMismatchError            a model written whose class is missing or differs
@@ -39,6 +48,9 @@ also inherit from the matching ``requests`` class, so v3 code that catches
 from __future__ import annotations
 
 import difflib
+import logging
+import sys
+import warnings
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -51,6 +63,11 @@ if TYPE_CHECKING:
 
 class WvormError(Exception):
     """Base class of every error raised by wvorm."""
+
+    @property
+    def message(self) -> str:
+        """The error's message (v3's ``WeaviateBaseError.message``)."""
+        return str(self.args[0]) if self.args else ""
 
 
 WeaviateBaseError = WvormError  # the v3 name
@@ -65,6 +82,14 @@ RequestsConnectionError = WeaviateConnectionError  # the v3 name
 
 class WeaviateTimeoutError(WeaviateConnectionError, requests.exceptions.Timeout):
     """The server did not answer within the configured timeout, after any retries."""
+
+
+class WeaviateConnectTimeoutError(WeaviateTimeoutError, requests.exceptions.ConnectTimeout):
+    """No connection to the server could be opened within the connect timeout."""
+
+
+class WeaviateReadTimeoutError(WeaviateTimeoutError, requests.exceptions.ReadTimeout):
+    """The server took longer than the read timeout to answer."""
 
 
 def server_message(response: requests.Response) -> str:
@@ -85,6 +110,14 @@ def server_message(response: requests.Response) -> str:
     return str(body)[:2000]
 
 
+# What a status usually means, added to the message of an UnexpectedStatusCodeException
+# (v3's table, at v3's path).
+ERROR_CODE_EXPLANATION: dict[int, str] = {
+    413: "Payload Too Large. Try to decrease the batch size or increase the maximum request "
+    "size on your weaviate server."
+}
+
+
 class UnexpectedStatusCodeException(WvormError):
     """The server answered with a status code the operation does not accept.
 
@@ -96,9 +129,10 @@ class UnexpectedStatusCodeException(WvormError):
         self.response = response
         self.status_code: int = response.status_code
         self.error: str = server_message(response)
+        explanation = ERROR_CODE_EXPLANATION.get(self.status_code)
         super().__init__(
             f"{message}! Unexpected status code: {self.status_code}, "
-            f"with response body: {self.error!r}."
+            f"with response body: {self.error!r}." + (f" {explanation}" if explanation else "")
         )
 
 
@@ -113,9 +147,28 @@ class ResponseCannotBeDecodedException(WvormError, ValueError):
         kind = response.headers.get("content-type") or "no content type"
         super().__init__(
             f"{action}: the answer (HTTP {response.status_code}, {kind}) is not {expected}: "
-            f"{response.text.strip()[:200]!r}. Is something other than Weaviate (a proxy, a "
-            "load balancer) answering at this URL?"
+            f"{response.text.strip()[:200]!r}. Is something else (a proxy, a load balancer) "
+            "answering at this URL?"
         )
+
+
+_JSON_KINDS: dict[type, str] = {dict: "a JSON object", list: "a JSON array"}
+
+
+def json_body(response: requests.Response, action: str, expected: type = dict) -> Any:
+    """The JSON body of ``response``, an instance of ``expected`` (a JSON object unless
+    told otherwise); otherwise :class:`ResponseCannotBeDecodedException` naming
+    ``action``. Every answer of Weaviate wvorm reads is decoded here (lives next to the
+    error it raises so that :mod:`wvorm.auth`, below the connection, can use it too)."""
+    try:
+        body = response.json()
+    except ValueError:  # (requests' JSONDecodeError is one)
+        raise ResponseCannotBeDecodedException(action, response) from None
+    if not isinstance(body, expected):
+        raise ResponseCannotBeDecodedException(
+            action, response, _JSON_KINDS.get(expected, expected.__name__)
+        )
+    return body
 
 
 class ObjectAlreadyExistsException(UnexpectedStatusCodeException):
@@ -164,6 +217,14 @@ class BatchError(WvormError):
     """A batch request failed after every retry; the unsent items stay readable."""
 
 
+class BatchConnectionError(BatchError, requests.exceptions.ConnectionError):
+    """A batch request could not reach the server after its connection_error_retries."""
+
+
+class BatchTimeoutError(BatchError, requests.exceptions.ReadTimeout):
+    """A batch request timed out after its timeout_retries."""
+
+
 class BackupFailedException(WvormError):
     """A backup or restore ended in a failed state."""
 
@@ -183,6 +244,19 @@ class UsageError(WvormError, ValueError, TypeError):
     Also a ValueError and a TypeError, Python's conventions for a bad argument value
     and type, so ``except ValueError`` / ``except TypeError`` keep working.
     """
+
+
+class AdditionalPropertiesException(UsageError):
+    """v3's error for mixing ``AdditionalProperties`` and strings in ``with_additional``.
+
+    Kept so that v3 code naming it still imports; wvorm merges the two forms instead,
+    so it never raises this."""
+
+    def __init__(self, additional_dict: str, additional_dataclass: str) -> None:
+        super().__init__(
+            "Cannot add AdditionalProperties class together with string-additional "
+            f"properties: strings {additional_dict}, AdditionalProperties {additional_dataclass}"
+        )
 
 
 class FilterError(UsageError):
@@ -287,6 +361,22 @@ def may_have_reached_server(exc: BaseException) -> bool:
     return True
 
 
+def warn_v3(message: str, logger: logging.Logger, category: type[Warning] = UserWarning) -> None:
+    """Give one of v3's coded warnings (``message`` starts with the code: ``Auth001:``
+    ...), attributed to the first caller outside wvorm: Python's default filter then
+    shows it once per line of the application that caused it. It is logged to
+    ``logger`` as well, for applications that watch the logs rather than warnings: at
+    INFO, since a WARNING record with no logging configured is printed next to the
+    warning itself."""
+    logger.info("%s", message)
+    frame = sys._getframe(1)
+    level = 2  # (the caller of warn_v3)
+    while frame.f_back is not None and frame.f_globals.get("__name__", "").startswith("wvorm."):
+        frame = frame.f_back
+        level += 1
+    warnings.warn(message, category, stacklevel=level)
+
+
 def did_you_mean(name: str, choices: Iterable[str]) -> str:
     """`` (did you mean 'title'?)`` for a misspelt ``name``, or an empty string."""
     close = difflib.get_close_matches(name, list(choices), n=1)
@@ -306,9 +396,13 @@ class ServerBinaryNotFound(WeaviateStartUpError):
 
 
 __all__ = [
+    "ERROR_CODE_EXPLANATION",
+    "AdditionalPropertiesException",
     "AuthenticationFailedException",
     "BackupFailedException",
+    "BatchConnectionError",
     "BatchError",
+    "BatchTimeoutError",
     "CommitError",
     "EmptyResponseException",
     "FilterError",
@@ -330,11 +424,14 @@ __all__ = [
     "UnloadedFieldError",
     "UsageError",
     "WeaviateBaseError",
+    "WeaviateConnectTimeoutError",
     "WeaviateConnectionError",
     "WeaviateEmbeddedInvalidVersion",
+    "WeaviateReadTimeoutError",
     "WeaviateStartUpError",
     "WeaviateTimeoutError",
     "WvormError",
     "did_you_mean",
     "server_message",
+    "warn_v3",
 ]

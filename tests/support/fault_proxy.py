@@ -33,7 +33,12 @@ class Fault:
       after calling ``then`` (with the upstream's status code);
     - ``"cut answer"``: forwarded, then the status, the headers (with the full
       ``content-length``) and half the body are sent before the connection closes;
-    - ``"stall"``: waits ``seconds`` before forwarding and answering."""
+    - ``"stall"``: waits ``seconds`` before forwarding and answering;
+    - ``"hang"``: waits ``seconds``, then closes the connection without forwarding
+      (a server too slow for the client's read timeout, that never applies it);
+    - ``"slow answer"``: forwarded, then calls ``then`` and waits ``seconds`` before
+      answering (so a client with a shorter read timeout gives up on a request the
+      server applied)."""
 
     action: str
     method: str = ""
@@ -49,12 +54,14 @@ class Fault:
 class FaultProxy:
     """Forwards to ``upstream`` (a base URL), applying the :class:`Fault` rules in order.
     A context manager: inside it, it serves at ``url`` on a free loopback port. ``seen``
-    lists every request as ``"METHOD /path"``; ``broken`` those it broke."""
+    lists every request as ``"METHOD /path"`` (``bodies`` their bodies); ``broken``
+    those it broke."""
 
     def __init__(self, upstream: str, *faults: Fault) -> None:
         self.upstream = upstream
         self.faults: list[Fault] = list(faults)
         self.seen: list[str] = []
+        self.bodies: list[bytes] = []
         self.broken: list[str] = []
         self.url = ""
         self._lock = threading.Lock()
@@ -72,10 +79,11 @@ class FaultProxy:
             self.faults.append(fault)
         return fault
 
-    def _take(self, method: str, path: str) -> Optional[Fault]:
+    def _take(self, method: str, path: str, body: Optional[bytes]) -> Optional[Fault]:
         """The rule that breaks this request (using one of its times), or None."""
         with self._lock:
             self.seen.append(f"{method} {path}")
+            self.bodies.append(body or b"")
             for fault in self.faults:
                 if fault.matches(method, path):
                     fault.times -= 1
@@ -92,7 +100,7 @@ class FaultProxy:
             def _handle(self) -> None:
                 length = int(self.headers.get("content-length") or 0)
                 body = self.rfile.read(length) if length else None
-                fault = proxy._take(self.command, self.path)
+                fault = proxy._take(self.command, self.path, body)
                 if fault is not None and fault.action.isdigit():
                     self.send_response(int(fault.action))
                     self.send_header("content-length", "0")
@@ -102,6 +110,10 @@ class FaultProxy:
                     # SO_LINGER with a zero timeout: close() sends RST, not FIN
                     linger = struct.pack("ii", 1, 0)
                     self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger)
+                    self.close_connection = True
+                    return
+                if fault is not None and fault.action == "hang":
+                    time.sleep(fault.seconds)
                     self.close_connection = True
                     return
                 if fault is not None and fault.action == "stall":
@@ -117,6 +129,11 @@ class FaultProxy:
                     self.send_header("content-length", "0")
                     self.end_headers()
                     return
+                if fault is not None and fault.action == "slow answer":  # applied upstream
+                    if fault.then is not None:
+                        fault.then(upstream.status_code)
+                    time.sleep(fault.seconds)
+                    fault = None
                 if fault is not None and fault.action == "lose answer":  # applied upstream
                     if fault.then is not None:
                         fault.then(upstream.status_code)

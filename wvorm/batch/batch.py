@@ -74,7 +74,7 @@ from wvorm.batch.sender import (
 from wvorm.batch.where import rest_where_filter
 from wvorm.connection import Connection, json_body
 from wvorm.data.replication import ConsistencyLevel
-from wvorm.errors import BatchError, UnexpectedStatusCodeException, UsageError, brief
+from wvorm.errors import BatchError, UnexpectedStatusCodeException, UsageError, brief, warn_v3
 from wvorm.plan.rest import filter_json
 from wvorm.util import UUIDLike, check_batch_result
 
@@ -98,6 +98,16 @@ def _warn_about_unsent_items() -> None:
                 objects,
                 references,
             )
+
+
+def _warn_manual_batching() -> None:
+    """v3's Dep002, for code that calls ``create_objects`` / ``create_references``."""
+    message = (
+        "Dep002: You are batching manually. This means you are NOT using the client's "
+        "built-in multi-threading. Setting `batch_size` in `client.batch.configure()` to an "
+        "int value will enable automatic batching."
+    )
+    warn_v3(message, logger, DeprecationWarning)
 
 
 IN_FLIGHT_PER_WORKER = 2  # chunks per worker: one being sent, one ready to go
@@ -525,6 +535,8 @@ class Batch:
         """
         with self._lock:
             payloads, self._objects = self._objects, []
+        if payloads:
+            _warn_manual_batching()
         return self._send_now("objects", payloads)
 
     def create_references(self) -> list[dict[str, Any]]:
@@ -536,6 +548,8 @@ class Batch:
         with self._lock:
             payloads, self._references = self._references, []
             earlier = list(self._in_flight)
+        if payloads:
+            _warn_manual_batching()
         for job in earlier:
             job.objects_done.wait()
         return self._send_now("references", payloads)

@@ -8,10 +8,13 @@ item that was not written in the batch's :class:`~wvorm.batch.items.FailureLog`.
 :class:`~wvorm.batch.Batch` calls it from its worker threads and, for
 ``create_objects`` / ``create_references``, from the caller's thread.
 
-Objects are safe to re-send (their uuids are fixed when they are added). References
-are not: the server appends a reference each time. So after a failure that may have
-reached the server (a timeout, a dropped connection, a 500), references that the
-server already holds are looked up and left out of the next attempt.
+Objects are safe to re-send (their uuids are fixed when they are added), but after a
+timeout, as in v3, the objects the server already holds as sent are looked up and
+left out of the retry, so a slow server is not sent the whole chunk again.
+References are not safe to re-send: the server appends a reference each time. So
+after a failure that may have reached the server (a timeout, a dropped connection, a
+500), references that the server already holds are looked up and left out of the
+next attempt. Items found written are reported as succeeded.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 
 import requests
 
+from wvorm._inputs import same_vector
 from wvorm.batch.items import (
     FailureLog,
     decode,
@@ -38,12 +42,15 @@ from wvorm.batch.items import (
 from wvorm.connection import Connection, backoff_delay, json_body
 from wvorm.data.replication import naming_level
 from wvorm.errors import (
+    BatchConnectionError,
     BatchError,
+    BatchTimeoutError,
     QueryError,
     ResponseCannotBeDecodedException,
     UnexpectedStatusCodeException,
     UsageError,
     WeaviateConnectionError,
+    WeaviateConnectTimeoutError,
     WeaviateTimeoutError,
     may_have_reached_server,
 )
@@ -186,10 +193,19 @@ class Sender:
                 message = f"Sending {len(pending)} {kind} failed unexpectedly: {exc!r}"
                 self._failures.add(kind, pending, message, maybe_written=True)
                 raise BatchError(message) from exc
-            if response is None:  # every reference was already written
+            callback = settings.callback
+            if len(sent) < len(pending) and (want_results or callback is not None):
+                # items a look-up after a cut-off found written: shown as succeeded
+                left = set(sent)
+                written = [{**decode(p), "result": {}} for p in pending if p not in left]
+                if want_results:
+                    report.results.extend(written)
+                if callback is not None:
+                    error = self._run_callback(callback, written)
+                    report.callback_error = report.callback_error or error
+            if response is None:  # every item was already written
                 return report
             report.count, report.seconds = len(sent), seconds
-            callback = settings.callback
             if (
                 not want_results
                 and (callback is None or callback is check_batch_result)
@@ -239,6 +255,15 @@ class Sender:
             results = response.json()
         except ValueError:
             results = None
+        if results == []:
+            # v3 accepts an empty answer; the items are kept as failed, not assumed written
+            message = (
+                f"Weaviate answered a batch of {len(sent)} {kind} with an empty result list; "
+                "whether they were written is unknown"
+            )
+            logger.warning("%s", message)
+            self._failures.add(kind, sent, message, maybe_written=True)
+            return []
         if not isinstance(results, list) or len(results) != len(sent):
             message = (
                 f"Weaviate answered a batch of {len(sent)} {kind} with an unreadable result "
@@ -261,11 +286,16 @@ class Sender:
         path = "(gRPC BatchObjects)" if grpc_entries else f"/batch/{kind}"
         params = {"consistency_level": settings.consistency_level}
         timeouts = connection_errors = attempt = 0
-        maybe_applied = False
+        maybe_applied = timed_out = False
         while True:
             try:
                 if maybe_applied and kind == "references":
-                    payloads = self.unwritten_references(payloads, settings)
+                    payloads = self.unwritten_references(payloads, settings, while_sending=True)
+                    if not payloads:
+                        return None, [], 0.0
+                if timed_out and kind == "objects":
+                    # (as v3: a slow server is not sent the whole chunk again)
+                    payloads, timed_out = self.unwritten_objects(payloads, settings), False
                     if not payloads:
                         return None, [], 0.0
                 started = time.monotonic()
@@ -278,7 +308,7 @@ class Sender:
                 )
             except WeaviateTimeoutError as exc:
                 failure: Exception = exc
-                report.timed_out = True
+                report.timed_out = timed_out = True
                 give_up = timeouts >= settings.timeout_retries
                 timeouts += 1
                 maybe_applied = maybe_applied or may_have_reached_server(exc)
@@ -302,11 +332,12 @@ class Sender:
             if give_up:
                 outcome = "may not have been" if maybe_applied else "were not"
                 request = path if grpc_entries else f"POST /v1{path}"
-                error = BatchError(
+                message = (
                     f"Batch request {request} with {len(payloads)} {kind} failed after "
                     f"{attempt + 1} attempt(s): {failure} Those {kind} {outcome} written; they "
                     f"are kept in batch.failed_{kind} to be added again once the cause is fixed."
                 )
+                error = _batch_error(failure, message, len(payloads))
                 # the current list: references found written after a cut-off are not in it
                 self._failures.add(kind, payloads, str(error), maybe_written=maybe_applied)
                 raise error from failure
@@ -330,7 +361,42 @@ class Sender:
         )
         return GrpcAnswer({e.index: e.error for e in reply.errors})
 
-    def unwritten_references(self, payloads: list[bytes], settings: SendSettings) -> list[bytes]:
+    def unwritten_objects(self, payloads: list[bytes], settings: SendSettings) -> list[bytes]:
+        """``payloads`` without the objects the server already holds exactly as sent.
+
+        Used after a timed-out attempt, so a retry sends only what is missing or
+        different. Objects are safe to send twice (their uuids are fixed), so any
+        doubt, such as a read that fails, keeps an object in.
+        """
+        keep: list[bytes] = []
+        for index, payload in enumerate(payloads):
+            item = decode(payload)
+            try:
+                response = self._connection.get(
+                    f"/objects/{item['class']}/{item['id']}",
+                    params={
+                        "include": "vector",
+                        "tenant": item.get("tenant"),
+                        "consistency_level": settings.consistency_level,
+                    },
+                )
+                stored = json_body(response, "Read the object back") if response.ok else None
+            except WeaviateConnectionError:  # (after its retries) the rest are sent unread
+                keep.extend(payloads[index:])
+                break
+            except ResponseCannotBeDecodedException:
+                stored = None
+            if not (isinstance(stored, dict) and _holds(stored, item)):
+                keep.append(payload)
+        if len(keep) < len(payloads):
+            logger.info(
+                "%d object(s) were already written before the timeout", len(payloads) - len(keep)
+            )
+        return keep
+
+    def unwritten_references(
+        self, payloads: list[bytes], settings: SendSettings, while_sending: bool = False
+    ) -> list[bytes]:
         """``payloads`` without the references the server already holds.
 
         Used after an attempt that may have been applied, so a retry does not add a
@@ -339,7 +405,10 @@ class Sender:
         read (any other answer), the rest are not tried either: the references not
         confirmed are recorded as failed, those of unread sources saying that they may
         or may not be written (sending them again could store them twice), and a
-        BatchError stops the batch, as when a request fails after its retries.
+        BatchError stops the batch, as when a request fails after its retries. Except
+        ``while_sending`` a chunk, when a server that cannot be reached at all raises
+        its WeaviateConnectionError: the chunk's own retries (with their longer
+        backoff, which outlasts a restart) then look again.
         """
         wanted: dict[tuple[str, str, Optional[str]], list[int]] = defaultdict(list)
         items = [decode(p) for p in payloads]
@@ -359,6 +428,8 @@ class Sender:
                     params={"tenant": tenant, "consistency_level": settings.consistency_level},
                 )
             except WeaviateConnectionError as exc:  # (after its retries: the server is away)
+                if while_sending:
+                    raise
                 unread.extend(indexes)
                 answer = f"GET /v1/objects/{class_name}/{uuid} failed: {exc}"
                 continue
@@ -406,6 +477,33 @@ class Sender:
         return [payloads[i] for i in sorted(keep)]
 
 
+def _batch_error(failure: Exception, message: str, size: int) -> BatchError:
+    """The error for a request given up after ``failure``: of the ``requests`` type v3
+    raised for it (a ReadTimeout, a ConnectionError), so v3 ``except`` clauses hold."""
+    if isinstance(failure, WeaviateTimeoutError) and not isinstance(
+        failure, WeaviateConnectTimeoutError
+    ):  # (a read timeout, or a gRPC deadline)
+        return BatchTimeoutError(
+            f"{message} Try a smaller batch size (this request had {size}), so that one "
+            "request takes well under the read timeout."
+        )
+    if isinstance(failure, WeaviateConnectionError):
+        return BatchConnectionError(message)
+    return BatchError(message)
+
+
+def _holds(stored: dict[str, Any], item: dict[str, Any]) -> bool:
+    """Whether ``stored`` (an object as REST returns it) is batch ``item`` as written:
+    the same properties, and the same vectors in float32 where the item sets them
+    (an item without one may have been vectorized by the server)."""
+    if (stored.get("properties") or {}) != (item.get("properties") or {}):
+        return False
+    if item.get("vector") is not None and not same_vector(stored.get("vector"), item["vector"]):
+        return False
+    held = stored.get("vectors") or {}
+    return all(same_vector(held.get(name), v) for name, v in (item.get("vectors") or {}).items())
+
+
 def _same_target(ref: Any, beacon: str) -> bool:
     held = ref.get("beacon") if isinstance(ref, dict) else None
     if not isinstance(held, str):
@@ -443,7 +541,8 @@ def _plainly_succeeded(answer: Answer) -> bool:
     if isinstance(answer, GrpcAnswer):
         return not answer.errors
     body = answer.content.strip()
-    return body[:1] == b"[" and body[-1:] == b"]" and b'"errors"' not in body
+    # (an empty list answers no item: parsed, so its items are not taken as written)
+    return body[:1] == b"[" and body[-1:] == b"]" and b'"errors"' not in body and body != b"[]"
 
 
 def error_messages(result: Any) -> list[str]:

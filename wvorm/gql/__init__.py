@@ -1,9 +1,10 @@
 """The GraphQL query builders behind ``client.query`` (v3's ``weaviate.gql``).
 
 ``client.query.get(...)`` / ``.aggregate(...)`` / ``.multi_get([...])`` return
-builders whose ``with_*`` methods check and render their input at once;
-``build()`` gives the GraphQL text and ``do()`` runs it. Every user string goes
-through :mod:`wvorm.plan.escape`.
+builders whose ``with_*`` methods check their input at once; ``build()`` gives the
+GraphQL text weaviate-client 3.26 gave for the same calls (spacing included) and
+``do()`` runs it. Every user string goes through :mod:`wvorm.plan.escape`, so
+quotes, backslashes and newlines are escaped correctly where v3 was wrong.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """``client.query.aggregate(...)``: the GraphQL ``Aggregate`` builder (v3's ``AggregateBuilder``).
 
 Created by :class:`wvorm.gql.query.Query`. Arguments are checked and rendered as
-they are set, like :class:`wvorm.gql.get.GetBuilder`.
+they are set, like :class:`wvorm.gql.get.GetBuilder`, and ``build()`` gives v3's text.
 """
 
 from __future__ import annotations
@@ -9,17 +9,57 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Optional, Union
 
+from typing_extensions import Self
+
 from wvorm.connection import Connection
 from wvorm.gql.base import GraphQL
-from wvorm.gql.filter import NearObject, NearText, NearVector, Where
+from wvorm.gql.filter import (
+    Filter,
+    MediaType,
+    NearAudio,
+    NearDepth,
+    NearImage,
+    NearIMU,
+    NearObject,
+    NearSearches,
+    NearText,
+    NearThermal,
+    NearVector,
+    NearVideo,
+    Where,
+)
 from wvorm.gql.get import capitalize_class_name
 from wvorm.gql.selection import Selection, render_selection
-from wvorm.plan.escape import graphql_int, graphql_list, graphql_string, string_list
+from wvorm.plan.escape import (
+    graphql_concat,
+    graphql_int,
+    graphql_list,
+    graphql_string,
+    string_list,
+)
+from wvorm.util import file_encoder_b64
 
-__all__ = ["AggregateBuilder"]
+# (with the names v3's module imported: v3 code may import them from here too)
+__all__ = [
+    "AggregateBuilder",
+    "Filter",
+    "GraphQL",
+    "MediaType",
+    "NearAudio",
+    "NearDepth",
+    "NearIMU",
+    "NearImage",
+    "NearObject",
+    "NearText",
+    "NearThermal",
+    "NearVector",
+    "NearVideo",
+    "Where",
+    "file_encoder_b64",
+]
 
 
-class AggregateBuilder(GraphQL):
+class AggregateBuilder(GraphQL, NearSearches):
     """Builds a ``{Aggregate{Class(arguments){meta{count} ...}}}`` query."""
 
     def __init__(self, class_name: str, connection: Connection) -> None:
@@ -29,7 +69,7 @@ class AggregateBuilder(GraphQL):
         self._fields: list[str] = []
         self._where: Optional[Where] = None
         self._group_by: Optional[str] = None
-        self._near: Optional[Union[NearText, NearVector, NearObject]] = None
+        self._near: Optional[Filter] = None
         self._object_limit: Optional[str] = None
         self._tenant: Optional[str] = None
         self._limit: Optional[str] = None
@@ -56,25 +96,14 @@ class AggregateBuilder(GraphQL):
         self._group_by = f"groupBy: {graphql_list(names, graphql_string, 'group_by properties')}"
         return self
 
-    def _set_near(self, near: Union[NearText, NearVector, NearObject]) -> AggregateBuilder:
+    def _set_near(self, near: Filter) -> Self:
         if self._near is not None:
             raise AttributeError(
-                f"Cannot use multiple 'near' filters: {self._near} is already set on this query."
+                f"Cannot use multiple 'near' filters: {str(self._near).strip()} is already set "
+                "on this query."
             )
         self._near = near
         return self
-
-    def with_near_text(self, content: Mapping[str, Any]) -> AggregateBuilder:
-        """Aggregate over a ``nearText`` search (see ``GetBuilder.with_near_text``)."""
-        return self._set_near(NearText(content))
-
-    def with_near_vector(self, content: Mapping[str, Any]) -> AggregateBuilder:
-        """Aggregate over a ``nearVector`` search."""
-        return self._set_near(NearVector(content))
-
-    def with_near_object(self, content: Mapping[str, Any]) -> AggregateBuilder:
-        """Aggregate over a ``nearObject`` search."""
-        return self._set_near(NearObject(content))
 
     def with_object_limit(self, limit: int) -> AggregateBuilder:
         """Aggregate over at most ``limit`` objects of a near search."""
@@ -92,17 +121,21 @@ class AggregateBuilder(GraphQL):
         return self
 
     def build(self) -> str:
-        """The query text."""
+        """The query text, as v3 wrote it (pieces joined without blanks, except between
+        two fields that would otherwise run into one name)."""
         selection = (["meta{count}"] if self._with_meta_count else []) + self._fields
         if not selection:
             raise AttributeError(
                 f"Nothing to aggregate for {self._class_name}: call with_meta_count() "
                 "and/or with_fields(...)."
             )
-        parts = [self._where, self._group_by, self._near, self._object_limit, self._tenant,
-                 self._limit]  # fmt: skip
-        arguments = [str(part) for part in parts if part is not None]
+        parts = [None if self._where is None else str(self._where), self._group_by,
+                 None if self._near is None else str(self._near), self._object_limit,
+                 self._tenant, self._limit]  # fmt: skip
+        arguments = [part for part in parts if part is not None]
         query = self._class_name
         if arguments:
-            query += "(" + " ".join(arguments) + ")"
-        return "{Aggregate{" + query + "{" + " ".join(selection) + "}}}"
+            # (joined as v3 joined them: `objectLimit: 5tenant: "t"` is what v3 sent, and
+            # Weaviate's parser reads it as two tokens)
+            query += "(" + "".join(arguments) + ")"
+        return "{Aggregate{" + query + "{" + graphql_concat(selection) + "}}}"

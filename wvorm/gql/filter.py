@@ -1,24 +1,32 @@
-"""Query arguments given as v3-style dicts: ``where``, ``nearText``, ``nearVector``,
-``nearObject`` and ``sort``, parsed into nodes of the typed query plan.
+"""Query arguments given as v3-style dicts (v3's ``weaviate.gql.filter``): ``where``,
+``nearText``, ``nearVector``, ``nearObject``, ``near<Media>``, ``ask`` and ``sort``.
 
 Used by :mod:`wvorm.gql.get` and :mod:`wvorm.gql.aggregate`. Each class checks its
 dict when it is built (so a mistake is reported where it is made, naming the bad
-key or value) and keeps the :mod:`wvorm.plan` node it parsed (``.node``); the text
-is rendered from that node by :mod:`wvorm.plan.graphql`, the same code that renders
-the ORM's queries. The caller's dicts and lists are only read, never changed.
+key or value) and keeps the :mod:`wvorm.plan` node it parsed (``.node``) where the
+plan has one. ``str()`` gives the argument in v3's exact layout (spacing included,
+so ``build()`` prints what weaviate-client 3.26 printed), with every user string
+escaped by :mod:`wvorm.plan.escape`. The caller's dicts and lists are only read,
+never changed.
 """
 
 from __future__ import annotations
 
 import math
+from abc import ABC, abstractmethod
 from array import array
 from collections.abc import Iterable, Mapping, Sequence
+from copy import deepcopy
 from datetime import date, datetime, time, timezone
+from enum import Enum
 from typing import Any, Callable, Optional, Union
+
+from typing_extensions import Self
 
 from wvorm import plan
 from wvorm._inputs import get_valid_uuid, get_vector
 from wvorm.errors import FilterError, UsageError
+from wvorm.gql.base import GraphQL
 from wvorm.plan.escape import (
     graphql_bool,
     graphql_float,
@@ -26,7 +34,41 @@ from wvorm.plan.escape import (
     graphql_string,
     string_list,
 )
-from wvorm.plan.graphql import render_filter, render_searching, render_sort
+from wvorm.plan.graphql import (
+    names_text,
+    render_filter,
+    target_vectors_text,
+    threshold_text,
+    v3_searching,
+    v3_sort,
+)
+from wvorm.plan.rest import filter_json
+from wvorm.util import file_encoder_b64
+
+__all__ = [
+    "ALL_VALUE_TYPES",
+    "VALUE_ARRAY_TYPES",
+    "VALUE_LIST_TYPES",
+    "VALUE_PRIMITIVE_TYPES",
+    "VALUE_TYPES",
+    "WHERE_OPERATORS",
+    "Ask",
+    "Filter",
+    "GraphQL",
+    "MediaType",
+    "NearAudio",
+    "NearDepth",
+    "NearIMU",
+    "NearImage",
+    "NearMedia",
+    "NearObject",
+    "NearText",
+    "NearThermal",
+    "NearVector",
+    "NearVideo",
+    "Sort",
+    "Where",
+]
 
 LOGICAL_OPERATORS = ("And", "Or", "Not")
 COMPARISON_OPERATORS = (
@@ -44,6 +86,51 @@ COMPARISON_OPERATORS = (
     "ContainsNone",
 )
 CONTAINS_OPERATORS = ("ContainsAny", "ContainsAll", "ContainsNone")
+
+# v3's public constants, with v3's values, for code that imports them. wvorm accepts
+# more than they list: operators Not and ContainsNone (LOGICAL_OPERATORS and
+# COMPARISON_OPERATORS above), and valueDate lists (valueDateArray, valueDateList).
+WHERE_OPERATORS = ["And", "ContainsAll", "ContainsAny", "Equal", "GreaterThan",
+                   "GreaterThanEqual", "IsNull", "LessThan", "LessThanEqual", "Like",
+                   "NotEqual", "Or", "WithinGeoRange"]  # fmt: skip
+VALUE_LIST_TYPES = {"valueStringList", "valueTextList", "valueIntList", "valueNumberList",
+                    "valueBooleanList"}  # fmt: skip
+VALUE_ARRAY_TYPES = {"valueStringArray", "valueTextArray", "valueIntArray", "valueNumberArray",
+                     "valueBooleanArray"}  # fmt: skip
+VALUE_PRIMITIVE_TYPES = {"valueString", "valueText", "valueInt", "valueNumber", "valueDate",
+                         "valueBoolean", "valueGeoRange"}  # fmt: skip
+ALL_VALUE_TYPES = VALUE_LIST_TYPES | VALUE_ARRAY_TYPES | VALUE_PRIMITIVE_TYPES
+VALUE_TYPES = VALUE_ARRAY_TYPES | VALUE_PRIMITIVE_TYPES
+
+
+class MediaType(Enum):
+    """The media of the ``near<Media>`` searches (multi2vec modules); the value is the
+    key of the media in the search dict (``{"image": ...}``)."""
+
+    IMAGE = "image"
+    AUDIO = "audio"
+    VIDEO = "video"
+    THERMAL = "thermal"
+    DEPTH = "depth"
+    IMU = "imu"
+
+
+class Filter(ABC):
+    """Base of the search-argument classes: ``content`` is a copy of the dict given,
+    ``str()`` the GraphQL argument."""
+
+    def __init__(self, content: Mapping[str, Any], what: Optional[str] = None) -> None:
+        checked = _mapping(content, what or type(self).__name__)
+        self._content: dict[str, Any] = deepcopy(dict(checked))
+
+    @property
+    def content(self) -> dict[str, Any]:
+        """A copy of the dict this argument was made from."""
+        return self._content
+
+    @abstractmethod
+    def __str__(self) -> str:
+        """The GraphQL argument, in v3's layout."""
 
 
 # -- shared checks ------------------------------------------------------------------------
@@ -194,7 +281,8 @@ _SCALAR_VALUES: dict[str, Callable[[Any, str], Any]] = {
     "valueDate": _date_value,
 }
 # The server's where input has no *Array keys: a list goes under the scalar key.
-_ARRAY_VALUES = {f"{key}Array": key for key in _SCALAR_VALUES}
+# v3 also took *List keys (VALUE_LIST_TYPES); they mean the same as *Array.
+_ARRAY_VALUES = {f"{key}{suffix}": key for suffix in ("Array", "List") for key in _SCALAR_VALUES}
 VALUE_KEYS = (*_SCALAR_VALUES, "valueGeoRange", *_ARRAY_VALUES)
 
 
@@ -262,7 +350,7 @@ def parse_where(content: Any, what: str = "where filter") -> plan.FilterNode:
     return _condition(path, key, content[key], operator, what)
 
 
-class Where:
+class Where(Filter):
     """A ``where`` argument from a v3 filter dict.
 
     A comparison is ``{"path": [...], "operator": "Equal", "valueText": "..."}``
@@ -270,18 +358,20 @@ class Where:
     "name"]``); ``And`` / ``Or`` / ``Not`` combine ``"operands"``. Value keys:
     valueText, valueString, valueInt, valueNumber, valueBoolean, valueDate (str or
     datetime; naive datetimes are taken as UTC), valueGeoRange, and the ``*Array``
-    forms (or a list under the plain key) for ContainsAny / ContainsAll / ContainsNone.
-    ``node`` is the parsed filter (:mod:`wvorm.plan`).
+    or ``*List`` forms (or a list under the plain key) for ContainsAny / ContainsAll /
+    ContainsNone. ``node`` is the parsed filter (:mod:`wvorm.plan`).
     """
 
     def __init__(self, content: Union[Mapping[str, Any], plan.FilterNode]) -> None:
         if isinstance(content, (plan.Condition, plan.Logical)):
             self.node: plan.FilterNode = content
+            self._content = filter_json(content)
         else:
+            super().__init__(content, "where filter")
             self.node = parse_where(content)
 
     def __str__(self) -> str:
-        return f"where: {render_filter(self.node)}"
+        return f"where: {render_filter(self.node)} "
 
 
 # -- near operators -----------------------------------------------------------------------
@@ -323,7 +413,7 @@ def _object_ref(content: Any, what: str) -> str:
     return str(beacon)
 
 
-class NearText:
+class NearText(Filter):
     """A ``nearText`` argument: ``{"concepts": str | [str], "certainty" | "distance":
     float, "moveTo" / "moveAwayFrom": {"force": float, "concepts": ..., "objects":
     [{"id": ...} | {"beacon": ...}]}, "autocorrect": bool, "targetVectors": [str]}``."""
@@ -333,7 +423,7 @@ class NearText:
 
     def __init__(self, content: Mapping[str, Any]) -> None:
         what = "nearText"
-        content = _mapping(content, what)
+        super().__init__(content, what)
         _check_keys(content, self.KEYS, what)
         if "concepts" not in content:
             raise UsageError("nearText needs 'concepts' (a str or a list of str)")
@@ -356,16 +446,16 @@ class NearText:
         )
 
     def __str__(self) -> str:
-        return render_searching(self.node)
+        return v3_searching(self.node)
 
 
-class NearVector:
+class NearVector(Filter):
     """A ``nearVector`` argument: ``{"vector": [float], "certainty" | "distance": float,
     "targetVectors": [str]}``."""
 
     def __init__(self, content: Mapping[str, Any]) -> None:
         what = "nearVector"
-        content = _mapping(content, what)
+        super().__init__(content, what)
         _check_keys(content, ("vector", "certainty", "distance", "targetVectors"), what)
         if "vector" not in content:
             raise UsageError("nearVector needs a 'vector' (a list of numbers)")
@@ -376,16 +466,20 @@ class NearVector:
         )
 
     def __str__(self) -> str:
-        return render_searching(self.node)
+        return v3_searching(self.node)
 
 
-class NearObject:
+class NearObject(Filter):
     """A ``nearObject`` argument: ``{"id": uuid} | {"beacon": str}`` plus optional
-    ``"certainty" | "distance"`` and ``"targetVectors"``."""
+    ``"certainty" | "distance"`` and ``"targetVectors"``.
 
-    def __init__(self, content: Mapping[str, Any]) -> None:
+    ``is_server_version_14`` is v3's second argument, accepted and not needed: servers
+    older than 1.14 are not supported.
+    """
+
+    def __init__(self, content: Mapping[str, Any], is_server_version_14: bool = True) -> None:
         what = "nearObject"
-        content = _mapping(content, what)
+        super().__init__(content, what)
         _check_keys(content, ("id", "beacon", "certainty", "distance", "targetVectors"), what)
         if ("id" in content) == ("beacon" in content):
             raise UsageError("nearObject needs exactly one of 'id' or 'beacon'")
@@ -404,17 +498,150 @@ class NearObject:
         )
 
     def __str__(self) -> str:
-        return render_searching(self.node)
+        return v3_searching(self.node)
+
+
+class NearMedia(Filter):
+    """A ``near<Media>`` argument (multi2vec / img2vec modules): ``{"<media>": base64 str,
+    "certainty" | "distance": float, "targetVectors": [str]}``; ``<media>`` is the
+    :class:`MediaType`'s value (``"image"``, ``"audio"`` ...)."""
+
+    def __init__(self, content: Mapping[str, Any], media_type: MediaType) -> None:
+        self._media_type = MediaType(media_type)
+        key = self._media_type.value
+        what = self.argument_name
+        super().__init__(content, what)
+        _check_keys(content, (key, "certainty", "distance", "targetVectors"), what)
+        if key not in content:
+            raise UsageError(f"{what} needs {key!r}: the base64-encoded {key} (a str)")
+        self.media = content[key]
+        graphql_string(self.media, f"{what}.{key}")
+        self.threshold = _certainty_or_distance(content, what)
+        self.target_vectors = _target_vectors(content, what)
+
+    @property
+    def argument_name(self) -> str:
+        """The GraphQL argument: ``nearImage``, ``nearAudio`` ... ``nearIMU``."""
+        media = self._media_type.value
+        return "near" + (media.upper() if self._media_type is MediaType.IMU else media.title())
+
+    def __str__(self) -> str:
+        text = f"{self.argument_name}: {{{self._media_type.value}: {graphql_string(self.media)}"
+        text += threshold_text(self.threshold.get("certainty"), self.threshold.get("distance"))
+        return text + target_vectors_text(self.target_vectors) + "} "
+
+
+class NearImage(NearMedia):
+    """A ``nearImage`` argument: ``{"image": base64 str, ...}`` (see :class:`NearMedia`)."""
+
+    def __init__(self, content: Mapping[str, Any]) -> None:
+        super().__init__(content, MediaType.IMAGE)
+
+
+class NearVideo(NearMedia):
+    """A ``nearVideo`` argument: ``{"video": base64 str, ...}`` (see :class:`NearMedia`)."""
+
+    def __init__(self, content: Mapping[str, Any]) -> None:
+        super().__init__(content, MediaType.VIDEO)
+
+
+class NearAudio(NearMedia):
+    """A ``nearAudio`` argument: ``{"audio": base64 str, ...}`` (see :class:`NearMedia`)."""
+
+    def __init__(self, content: Mapping[str, Any]) -> None:
+        super().__init__(content, MediaType.AUDIO)
+
+
+class NearDepth(NearMedia):
+    """A ``nearDepth`` argument: ``{"depth": base64 str, ...}`` (see :class:`NearMedia`)."""
+
+    def __init__(self, content: Mapping[str, Any]) -> None:
+        super().__init__(content, MediaType.DEPTH)
+
+
+class NearThermal(NearMedia):
+    """A ``nearThermal`` argument: ``{"thermal": base64 str, ...}`` (see :class:`NearMedia`)."""
+
+    def __init__(self, content: Mapping[str, Any]) -> None:
+        super().__init__(content, MediaType.THERMAL)
+
+
+class NearIMU(NearMedia):
+    """A ``nearIMU`` argument: ``{"imu": base64 str, ...}`` (see :class:`NearMedia`)."""
+
+    def __init__(self, content: Mapping[str, Any]) -> None:
+        super().__init__(content, MediaType.IMU)
+
+
+_MEDIA_SEARCHES: dict[MediaType, Callable[[Mapping[str, Any]], NearMedia]] = {
+    MediaType.IMAGE: NearImage,
+    MediaType.VIDEO: NearVideo,
+    MediaType.AUDIO: NearAudio,
+    MediaType.DEPTH: NearDepth,
+    MediaType.THERMAL: NearThermal,
+    MediaType.IMU: NearIMU,
+}
+
+
+def media_search(media_type: MediaType, content: Mapping[str, Any], encode: bool) -> NearMedia:
+    """The ``near<Media>`` argument of ``with_near_<media>(content, encode)``.
+
+    With ``encode=True`` (v3's default) ``content[<media>]`` is a file path or a binary
+    file object, read and base64-encoded here; otherwise it is the base64 text. Unlike
+    v3, the caller's dict is not changed.
+    """
+    content = dict(_mapping(content, f"near{media_type.value.title()}"))
+    key = media_type.value
+    if encode and key in content:
+        content[key] = file_encoder_b64(content[key])
+    return _MEDIA_SEARCHES[media_type](content)
+
+
+class Ask(Filter):
+    """An ``ask`` argument (qna modules): ``{"question": str, "certainty" | "distance":
+    float, "properties": str | [str], "autocorrect": bool, "rerank": bool}``."""
+
+    KEYS = ("question", "certainty", "distance", "properties", "autocorrect", "rerank")
+
+    def __init__(self, content: Mapping[str, Any]) -> None:
+        what = "ask"
+        super().__init__(content, what)
+        _check_keys(content, self.KEYS, what)
+        if "question" not in content:
+            raise UsageError("ask needs a 'question' (a str)")
+        self.question = content["question"]
+        graphql_string(self.question, "ask.question")
+        self.threshold = _certainty_or_distance(content, what)
+        self.properties = (
+            string_list(content["properties"], "ask.properties")
+            if "properties" in content
+            else None
+        )
+        self.flags = {
+            key: graphql_bool(content[key], f"ask.{key}")
+            for key in ("autocorrect", "rerank")
+            if key in content
+        }
+
+    def __str__(self) -> str:
+        text = f"ask: {{question: {graphql_string(self.question)}"
+        text += threshold_text(self.threshold.get("certainty"), self.threshold.get("distance"))
+        if self.properties is not None:
+            text += f" properties: {names_text(self.properties)}"
+        for key, flag in self.flags.items():  # (in KEYS order, as v3)
+            text += f" {key}: {flag}"
+        return text + "} "
 
 
 # -- sort ---------------------------------------------------------------------------------
 
 
-class Sort:
+class Sort(Filter):
     """A ``sort`` argument from ``{"path": str | [str], "order": "asc" | "desc"}`` or a
     list of them; :meth:`add` appends more (``with_sort`` called again)."""
 
     def __init__(self, content: Union[Mapping[str, Any], Sequence[Mapping[str, Any]]]) -> None:
+        super().__init__({"sort": []})
         self.keys: list[plan.SortBy] = []
         self.add(content)
 
@@ -439,6 +666,59 @@ class Sort:
                     raise UsageError(f"{what}.order must be 'asc' or 'desc', got {order!r}")
                 ascending = order == "asc"
             self.keys.append(plan.SortBy(path, ascending))
+            self._content["sort"].append(deepcopy(dict(clause)))
 
     def __str__(self) -> str:
-        return render_sort(self.keys)
+        return v3_sort(self.keys)
+
+
+class NearSearches(ABC):
+    """The ``with_near_*`` methods, shared by the Get and Aggregate builders: each sets
+    the query's one vector search (``_set_near`` refuses a second)."""
+
+    @abstractmethod
+    def _set_near(self, near: Filter) -> Self: ...
+
+    def with_near_text(self, content: Mapping[str, Any]) -> Self:
+        """Vector search by text, through the class's ``text2vec-*`` vectorizer::
+
+            .with_near_text({"concepts": ["fashion"], "certainty": 0.7,
+                             "moveAwayFrom": {"concepts": ["finance"], "force": 0.45}})
+
+        A query takes one near operator (text, vector, object, media) or ``ask``.
+        """
+        return self._set_near(NearText(content))
+
+    def with_near_vector(self, content: Mapping[str, Any]) -> Self:
+        """Vector search: ``{"vector": [...], "certainty" | "distance": float}``."""
+        return self._set_near(NearVector(content))
+
+    def with_near_object(self, content: Mapping[str, Any]) -> Self:
+        """Search near an object: ``{"id": uuid} | {"beacon": str}``, plus certainty/distance."""
+        return self._set_near(NearObject(content))
+
+    def with_near_image(self, content: Mapping[str, Any], encode: bool = True) -> Self:
+        """Search near an image (``img2vec-*`` / ``multi2vec-*``): ``{"image": ...,
+        "certainty" | "distance": float}``. With ``encode=True`` ``image`` is a file path
+        or a binary file object, base64-encoded here; else it is base64 text."""
+        return self._set_near(media_search(MediaType.IMAGE, content, encode))
+
+    def with_near_audio(self, content: Mapping[str, Any], encode: bool = True) -> Self:
+        """Search near audio (``multi2vec-bind``): ``{"audio": ...}``, see ``with_near_image``."""
+        return self._set_near(media_search(MediaType.AUDIO, content, encode))
+
+    def with_near_video(self, content: Mapping[str, Any], encode: bool = True) -> Self:
+        """Search near a video (``multi2vec-bind``): ``{"video": ...}``, see ``with_near_image``."""
+        return self._set_near(media_search(MediaType.VIDEO, content, encode))
+
+    def with_near_depth(self, content: Mapping[str, Any], encode: bool = True) -> Self:
+        """Search near a depth image (``multi2vec-bind``): ``{"depth": ...}``."""
+        return self._set_near(media_search(MediaType.DEPTH, content, encode))
+
+    def with_near_thermal(self, content: Mapping[str, Any], encode: bool = True) -> Self:
+        """Search near a thermal image (``multi2vec-bind``): ``{"thermal": ...}``."""
+        return self._set_near(media_search(MediaType.THERMAL, content, encode))
+
+    def with_near_imu(self, content: Mapping[str, Any], encode: bool = True) -> Self:
+        """Search near IMU data (``multi2vec-bind``): ``{"imu": ...}``."""
+        return self._set_near(media_search(MediaType.IMU, content, encode))

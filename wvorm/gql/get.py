@@ -1,26 +1,48 @@
 """``client.query.get(...)``: the GraphQL ``Get`` builder (v3's ``GetBuilder``).
 
 Created by :class:`wvorm.gql.query.Query`; also used by the ORM's query DSL. Each
-``with_*`` method checks its input, renders it once through
-:mod:`wvorm.plan.escape` / :mod:`wvorm.gql.filter`, and returns the builder.
+``with_*`` method checks its input (parsing it into :mod:`wvorm.plan` nodes through
+:mod:`wvorm.gql.filter`) and returns the builder; ``build()`` writes weaviate-client
+3.26's text, blank for blank (the ``v3_*`` layout of :mod:`wvorm.plan.graphql`), with
+every user string escaped by :mod:`wvorm.plan.escape`.
 """
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Mapping, Sequence
-from enum import Enum
 from typing import Any, Optional, Union
+
+from typing_extensions import Self
 
 from wvorm import plan
 from wvorm._inputs import capitalize_first_letter, get_valid_uuid
 from wvorm.connection import Connection
 from wvorm.data.replication import ConsistencyLevel
-from wvorm.errors import UsageError
-from wvorm.gql.base import GraphQL
-from wvorm.gql.filter import NearObject, NearText, NearVector, Sort, Where, checked_vector
+from wvorm.errors import AdditionalPropertiesException, UsageError, warn_v3
+from wvorm.gql.base import GraphQL, logger
+from wvorm.gql.filter import (
+    Ask,
+    Filter,
+    MediaType,
+    NearAudio,
+    NearDepth,
+    NearImage,
+    NearIMU,
+    NearObject,
+    NearSearches,
+    NearText,
+    NearThermal,
+    NearVector,
+    NearVideo,
+    Sort,
+    Where,
+    checked_vector,
+)
 from wvorm.gql.selection import AdditionalProperties, LinkTo, Selection, render_selection
 from wvorm.plan.escape import (
+    graphql_concat,
     graphql_float,
     graphql_int,
     graphql_list,
@@ -28,20 +50,59 @@ from wvorm.plan.escape import (
     graphql_string,
     string_list,
 )
-from wvorm.plan.graphql import render_searching
+from wvorm.plan.graphql import packed_names, v3_group_by, v3_searching
+from wvorm.util import BaseEnum, UUIDLike, file_encoder_b64, image_encoder_b64
 
-__all__ = ["AdditionalProperties", "GetBuilder", "HybridFusion", "LinkTo"]
+# (with the names v3's module imported: v3 code may import them from here too)
+__all__ = [
+    "BM25",
+    "PROPERTIES",
+    "UUID",
+    "AdditionalProperties",
+    "AdditionalPropertiesException",
+    "Ask",
+    "BaseEnum",
+    "ConsistencyLevel",
+    "Filter",
+    "GetBuilder",
+    "GraphQL",
+    "GroupBy",
+    "Hybrid",
+    "HybridFusion",
+    "LinkTo",
+    "MediaType",
+    "NearAudio",
+    "NearDepth",
+    "NearIMU",
+    "NearImage",
+    "NearObject",
+    "NearText",
+    "NearThermal",
+    "NearVector",
+    "NearVideo",
+    "Sort",
+    "Where",
+    "file_encoder_b64",
+    "get_valid_uuid",
+    "image_encoder_b64",
+]
 
 # What ``get(class_name, properties)`` accepts (v3's PROPERTIES, plus nested dicts).
 Properties = Union[str, Sequence[Union[str, LinkTo, Mapping[str, Any]]], None]
+PROPERTIES = Properties
 AdditionalSpec = Union[
     Selection,
     tuple[Mapping[str, Any], Mapping[str, Any]],
     AdditionalProperties,
 ]
+# v3's names of the search-plan nodes (same fields, in the same order).
+BM25 = plan.BM25
+Hybrid = plan.Hybrid
+GroupBy = plan.GroupBy
+UUID = UUIDLike  # (v3's weaviate.types.UUID)
 
 
-class HybridFusion(str, Enum):
+class HybridFusion(str, BaseEnum):
     """How ``hybrid`` merges its keyword and vector results."""
 
     RANKED = "rankedFusion"
@@ -78,8 +139,51 @@ def _argument_value(value: Any, what: str) -> str:
     raise UsageError(f"{what} must be a str, number, bool or list, got {type(value).__name__}")
 
 
-class GetBuilder(GraphQL):
-    """Builds a ``{Get{Class(arguments){selection}}}`` query; :meth:`do` runs it."""
+# -- Dep003: generative search needs Weaviate 1.17.3 -----------------------------------------
+
+GENERATIVE_SEARCH_SINCE = (1, 17, 3)
+_VERSION = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?")
+
+
+def generative_search_unsupported(server_version: str) -> bool:
+    """True when a server of this version (``"1.17.2"``) predates generative search.
+
+    v3 compared the version strings as text (so ``"1.9.0"`` passed); this compares
+    numbers. An unparsable version is not reported.
+    """
+    match = _VERSION.match(server_version)
+    if match is None:
+        return False
+    major, minor, patch = (int(part or 0) for part in match.groups())
+    return (major, minor, patch) < GENERATIVE_SEARCH_SINCE
+
+
+def warn_if_generative_search_unsupported(server_version: str) -> None:
+    """v3's Dep003 DeprecationWarning when ``server_version`` predates generative search."""
+    if generative_search_unsupported(server_version):
+        warn_v3(
+            f"Dep003: You are trying to use the generative search, but you are connected to "
+            f"Weaviate {server_version}.\n            Support for generative search was added "
+            "in weaviate version 1.17.3.",
+            logger,
+            DeprecationWarning,
+        )
+
+
+def check_generative_search(connection: Connection) -> None:
+    """Warn (Dep003) when the server behind ``connection`` predates generative search
+    (one ``/v1/meta`` request per connection, only for queries that generate)."""
+    version = connection.server_version()
+    if version is not None:
+        warn_if_generative_search_unsupported(version)
+
+
+class GetBuilder(GraphQL, NearSearches):
+    """Builds a ``{Get{Class(arguments){selection}}}`` query; :meth:`do` runs it.
+
+    :meth:`build` gives the text weaviate-client 3.26 gave for the same calls, spacing
+    included, except that every user string is escaped correctly.
+    """
 
     def __init__(self, class_name: str, properties: Properties, connection: Connection) -> None:
         super().__init__(connection)
@@ -95,17 +199,22 @@ class GetBuilder(GraphQL):
             self._properties = [
                 render_selection(item, f"properties[{i}]") for i, item in enumerate(items)
             ]
-        # field name -> rendered field; a later field of the same name replaces it (as v3)
-        self._additional: dict[str, str] = {}
+        # The _additional selection, kept as v3 kept it (it prints them sorted): plain
+        # fields; fields with a sub-selection, by name -> (field with its arguments,
+        # sub-fields), a later one replacing an earlier one; AdditionalProperties flags.
+        self._one_level: set[str] = set()
+        self._clauses: dict[str, tuple[str, set[str]]] = {}
+        self._flags: list[AdditionalProperties] = []
+        self._generate: Optional[str] = None
         self._alias: Optional[str] = None
         self._where: Optional[Where] = None
         self._limit: Optional[str] = None
         self._offset: Optional[str] = None
-        self._near: Optional[Union[NearText, NearVector, NearObject]] = None
+        self._near: Optional[Filter] = None
         self._sort: Optional[Sort] = None
         self._bm25: Optional[plan.BM25] = None
         self._hybrid: Optional[plan.Hybrid] = None
-        self._group_by: Optional[str] = None
+        self._group_by: Optional[plan.GroupBy] = None
         self._after: Optional[str] = None
         self._consistency_level: Optional[str] = None
         self._tenant: Optional[str] = None
@@ -128,37 +237,26 @@ class GetBuilder(GraphQL):
         self._where = content if isinstance(content, Where) else Where(content)
         return self
 
-    def _set_near(self, near: Union[NearText, NearVector, NearObject]) -> GetBuilder:
+    def _set_near(self, near: Filter) -> Self:
         if self._near is not None:
             raise AttributeError(
-                f"Cannot use multiple 'near' filters: {self._near} is already set on this query."
+                f"Cannot use multiple 'near' filters, or a 'near' filter along with an 'ask' "
+                f"filter: {str(self._near).strip()} is already set on this query."
             )
         self._near = near
         return self
 
-    def with_near_text(self, content: Mapping[str, Any]) -> GetBuilder:
-        """Vector search by text, through the class's ``text2vec-*`` vectorizer::
-
-            .with_near_text({"concepts": ["fashion"], "certainty": 0.7,
-                             "moveAwayFrom": {"concepts": ["finance"], "force": 0.45}})
-
-        A query takes one near operator (text, vector or object).
-        """
-        return self._set_near(NearText(content))
-
-    def with_near_vector(self, content: Mapping[str, Any]) -> GetBuilder:
-        """Vector search: ``{"vector": [...], "certainty" | "distance": float}``."""
-        return self._set_near(NearVector(content))
-
-    def with_near_object(self, content: Mapping[str, Any]) -> GetBuilder:
-        """Search near an object: ``{"id": uuid} | {"beacon": str}``, plus certainty/distance."""
-        return self._set_near(NearObject(content))
+    def with_ask(self, content: Mapping[str, Any]) -> GetBuilder:
+        """Ask a question (``qna-*`` modules): ``{"question": str, "certainty" |
+        "distance": float, "properties": [str], "autocorrect": bool, "rerank": bool}``.
+        Select the answer with ``with_additional({"answer": ["result", ...]})``."""
+        return self._set_near(Ask(content))
 
     def with_bm25(self, query: str, properties: Optional[list[str]] = None) -> GetBuilder:
-        """Keyword (BM25) search; ``properties`` may carry boosts such as ``"title^2"``."""
+        """Keyword (BM25) search; ``properties`` may carry boosts such as ``"title^2"``
+        (None or empty: all text properties)."""
         graphql_string(query, "bm25 query")
-        names = None if properties is None else tuple(string_list(properties, "bm25 properties"))
-        self._bm25 = plan.BM25(query, names)
+        self._bm25 = plan.BM25(query, _searched_properties(properties, "bm25 properties"))
         return self
 
     def with_hybrid(
@@ -172,7 +270,8 @@ class GetBuilder(GraphQL):
         """Hybrid search: BM25 on ``query`` fused with a vector search.
 
         ``alpha`` weighs vector (1) against keyword (0) results; ``vector`` replaces
-        the query's own vector; ``fusion_type`` is a :class:`HybridFusion`.
+        the query's own vector; ``properties`` (None or empty: all) limits the keyword
+        part; ``fusion_type`` is a :class:`HybridFusion`.
         """
         graphql_string(query, "hybrid query")
         if alpha is not None:
@@ -182,9 +281,7 @@ class GetBuilder(GraphQL):
             query,
             alpha=None if alpha is None else float(alpha),
             vector=None if vector is None else checked_vector(vector, "hybrid vector"),
-            properties=(
-                None if properties is None else tuple(string_list(properties, "hybrid properties"))
-            ),
+            properties=_searched_properties(properties, "hybrid properties"),
             fusion=fusion,
         )
         return self
@@ -194,10 +291,10 @@ class GetBuilder(GraphQL):
     ) -> GetBuilder:
         """Group results by ``properties``: at most ``groups`` groups of
         ``objects_per_group`` objects (select them with ``with_additional``)."""
-        path = graphql_list(string_list(properties, "group_by properties"), graphql_string, "path")
-        self._group_by = (
-            f"groupBy: {{path: {path} groups: {graphql_int(groups, 'groups', 1)} "
-            f"objectsPerGroup: {graphql_int(objects_per_group, 'objects_per_group', 1)}}}"
+        self._group_by = plan.GroupBy(
+            tuple(string_list(properties, "group_by properties")),
+            int(graphql_int(groups, "groups", 1)),
+            int(graphql_int(objects_per_group, "objects_per_group", 1)),
         )
         return self
 
@@ -215,12 +312,12 @@ class GetBuilder(GraphQL):
 
     def with_limit(self, limit: int) -> GetBuilder:
         """Return at most ``limit`` (>= 1) objects."""
-        self._limit = f"limit: {graphql_int(limit, 'limit', 1)}"
+        self._limit = f"limit: {graphql_int(limit, 'limit', 1)} "
         return self
 
     def with_offset(self, offset: int) -> GetBuilder:
         """Skip the first ``offset`` (>= 0) objects."""
-        self._offset = f"offset: {graphql_int(offset, 'offset', 0)}"
+        self._offset = f"offset: {graphql_int(offset, 'offset', 0)} "
         return self
 
     def with_after(self, after_uuid: Union[str, uuid.UUID]) -> GetBuilder:
@@ -247,7 +344,7 @@ class GetBuilder(GraphQL):
                 f"consistency_level must be a ConsistencyLevel (ONE, QUORUM, ALL), "
                 f"got {consistency_level!r}"
             ) from None
-        self._consistency_level = f"consistencyLevel: {level.value}"
+        self._consistency_level = f"consistencyLevel: {level.value} "
         return self
 
     def with_alias(self, alias: str) -> GetBuilder:
@@ -268,12 +365,12 @@ class GetBuilder(GraphQL):
             .with_additional(AdditionalProperties(uuid=True, distance=True))
 
         A dict ``{"_additional": ...}`` is unwrapped, so a whole ``_additional``
-        selection may be passed as well.
+        selection may be passed as well. A field given again as a dict replaces the
+        earlier one (as in v3).
         """
         spec: Any = properties  # the forms are told apart at run time
         if isinstance(spec, AdditionalProperties):
-            for name in spec.names():
-                self._additional[name] = name
+            self._flags.append(spec)
             return self
         if (
             isinstance(spec, tuple)
@@ -293,12 +390,13 @@ class GetBuilder(GraphQL):
         for i, item in enumerate(items):
             what = f"additional[{i}]"
             if isinstance(item, Mapping):
+                if not item:
+                    raise UsageError(f"{what} is an empty mapping; it must select a field")
                 for key, sub in item.items():
-                    rendered = render_selection({key: sub}, what)
-                    self._additional[str(key)] = rendered
+                    field = graphql_name(key, f"{what} key")
+                    self._clauses[field] = (field, _sub_fields(sub, f"{what}[{key!r}]"))
             else:
-                rendered = render_selection(item, what)
-                self._additional[rendered] = rendered
+                self._one_level.add(render_selection(item, what))
         return self
 
     def _add_with_settings(self, clause: Mapping[str, Any], settings: Mapping[str, Any]) -> None:
@@ -307,14 +405,15 @@ class GetBuilder(GraphQL):
             raise UsageError(
                 f"the clause of a (clause, settings) tuple needs exactly one key, got {clause!r}"
             )
+        if not settings:
+            raise UsageError("the settings of a (clause, settings) tuple need at least one key")
         ((field, sub),) = clause.items()
         name = graphql_name(field, "additional clause")
-        arguments = " ".join(
-            f"{graphql_name(key, 'additional setting')}: {_argument_value(value, key)}"
-            for key, value in settings.items()
+        arguments = "".join(
+            f"{graphql_name(key, 'additional setting')}: {_argument_value(value, key)} "
+            for key, value in sorted(settings.items())
         )
-        inner = render_selection(sub, f"additional[{field!r}]")
-        self._additional[name] = f"{name}({arguments}){{{inner}}}"
+        self._clauses[name] = (f"{name}({arguments})", _sub_fields(sub, f"additional[{field!r}]"))
 
     def with_generate(
         self,
@@ -323,43 +422,70 @@ class GetBuilder(GraphQL):
         grouped_properties: Optional[list[str]] = None,
     ) -> GetBuilder:
         """Generative search (a ``generative-*`` module): a prompt per object and/or one
-        task over all results. Prompts refer to properties as ``{propertyName}``."""
+        task over all results. Prompts refer to properties as ``{propertyName}``;
+        ``grouped_properties`` (None or empty: all) are what the grouped task sees.
+        Calling it again replaces the earlier prompts."""
         if single_prompt is None and grouped_task is None:
             raise UsageError("with_generate needs single_prompt and/or grouped_task")
-        arguments = []
-        results = []
+        arguments = ""
+        results = ["error"]
         if single_prompt is not None:
-            prompt = graphql_string(single_prompt, "single_prompt")
-            arguments.append(f"singleResult: {{prompt: {prompt}}}")
+            arguments += f"singleResult:{{prompt:{graphql_string(single_prompt, 'single_prompt')}}}"
             results.append("singleResult")
-        if grouped_task is not None:
-            grouped = [f"task: {graphql_string(grouped_task, 'grouped_task')}"]
-            if grouped_properties is not None:
-                names = string_list(grouped_properties, "grouped_properties")
-                rendered = graphql_list(names, graphql_string, "grouped_properties")
-                grouped.append(f"properties: {rendered}")
-            arguments.append("groupedResult: {" + " ".join(grouped) + "}")
-            results.append("groupedResult")
-        self._additional["generate"] = (
-            f"generate({' '.join(arguments)}){{{' '.join(results)} error}}"
+        names = (
+            string_list(grouped_properties, "grouped_properties", allow_empty=True)
+            if grouped_properties is not None
+            else []
         )
+        if grouped_task is not None or names:
+            grouped = []
+            if grouped_task is not None:
+                grouped.append(f"task:{graphql_string(grouped_task, 'grouped_task')}")
+            if names:
+                grouped.append(f"properties:{packed_names(names)}")
+            arguments += "groupedResult:{" + ",".join(grouped) + "}"
+            results.append("groupedResult")
+        self._generate = f"generate({arguments}){{{' '.join(results)}}}"
         return self
 
     # -- output -------------------------------------------------------------------------
 
+    def _additional_text(self) -> str:
+        """The ``_additional`` selection in v3's layout (empty when there is none)."""
+        flags = [name for spec in self._flags for name in spec.names()]
+        if flags and not (self._one_level or self._clauses or self._generate):
+            return str(AdditionalProperties(**{n: True for n in _flag_fields(flags)}))
+        one_level = self._one_level | set(flags)
+        if self._generate is not None:
+            one_level.add(self._generate)
+        if not (one_level or self._clauses):
+            return ""
+        text = " _additional {" + "".join(f"{field} " for field in sorted(one_level))
+        for header, sub_fields in sorted(self._clauses.values()):
+            text += header + " {" + "".join(f"{sub} " for sub in sorted(sub_fields)) + "} "
+        return text + "}"
+
     def _arguments(self) -> list[str]:
-        keyword = [render_searching(s) for s in (self._bm25, self._hybrid) if s is not None]
-        parts = [self._where, self._limit, self._offset, self._near, self._sort, *keyword,
-                 self._group_by, self._after, self._consistency_level, self._tenant,
-                 self._autocut]  # fmt: skip
-        return [str(part) for part in parts if part is not None]
+        parts = [
+            None if self._where is None else str(self._where),
+            self._limit,
+            self._offset,
+            None if self._near is None else str(self._near),
+            None if self._sort is None else str(self._sort),
+            None if self._bm25 is None else v3_searching(self._bm25),
+            None if self._hybrid is None else v3_searching(self._hybrid),
+            None if self._group_by is None else v3_group_by(self._group_by),
+            self._after,
+            self._consistency_level,
+            self._tenant,
+            self._autocut,
+        ]
+        return [part for part in parts if part is not None]
 
     def build(self, wrap_get: bool = True) -> str:
         """The query text; ``wrap_get=False`` leaves out the ``{Get{...}}`` around it."""
-        selection = list(self._properties)
-        if self._additional:
-            selection.append("_additional{" + " ".join(self._additional.values()) + "}")
-        if not selection:
+        additional = self._additional_text()
+        if not (self._properties or additional):
             raise AttributeError(
                 f"No properties or additional properties to return for {self._class_name}: "
                 "pass properties to get(...) or call with_additional(...)."
@@ -369,6 +495,41 @@ class GetBuilder(GraphQL):
             query = f"{self._alias}: {query}"
         arguments = self._arguments()
         if arguments:
-            query += "(" + " ".join(arguments) + ")"
-        query += "{" + " ".join(selection) + "}"
+            query += "(" + graphql_concat(arguments) + ")"
+        query += "{" + " ".join(self._properties) + additional + "}"
         return "{Get{" + query + "}}" if wrap_get else query
+
+    @property
+    def uses_generate(self) -> bool:
+        """True when ``with_generate`` was called (the query needs a generative module)."""
+        return self._generate is not None
+
+    def do(self, raise_on_error: bool = False) -> dict[str, Any]:
+        """Run the query (see :meth:`GraphQL.do`); with ``with_generate`` on a server
+        older than 1.17.3 this warns first (v3's Dep003)."""
+        if self._generate is not None:
+            check_generative_search(self._connection)
+        return super().do(raise_on_error)
+
+
+def _searched_properties(
+    properties: Optional[Sequence[str]], what: str
+) -> Optional[tuple[str, ...]]:
+    """The properties a keyword search looks in; None or empty means all (as v3)."""
+    if properties is None:
+        return None
+    names = string_list(properties, what, allow_empty=True)
+    return tuple(names) if names else None
+
+
+def _sub_fields(sub: Any, what: str) -> set[str]:
+    """The sub-fields of an ``_additional`` clause: a str or a list of selection items."""
+    items = [sub] if isinstance(sub, (str, Mapping, LinkTo)) else sub
+    if not isinstance(items, Sequence) or not items:
+        raise UsageError(f"{what} must be a str or a non-empty list of fields, got {sub!r}")
+    return {render_selection(item, f"{what}[{i}]") for i, item in enumerate(items)}
+
+
+def _flag_fields(names: list[str]) -> list[str]:
+    """AdditionalProperties field names of ``_additional`` names (``id`` is ``uuid``)."""
+    return ["uuid" if name == "id" else name for name in names]

@@ -9,10 +9,10 @@ from wvorm.connection import Connection
 from wvorm.errors import UsageError
 from wvorm.gql.aggregate import AggregateBuilder
 from wvorm.gql.base import execute
-from wvorm.gql.get import GetBuilder, Properties
+from wvorm.gql.get import PROPERTIES, GetBuilder, Properties
 from wvorm.gql.multi_get import MultiGetBuilder
 
-__all__ = ["Query"]
+__all__ = ["PROPERTIES", "Query"]
 
 
 class Query:

@@ -60,6 +60,11 @@ class AdditionalProperties:
         """The selected ``_additional`` field names, in declaration order."""
         return ["id" if f.name == "uuid" else f.name for f in fields(self) if getattr(self, f.name)]
 
+    def __str__(self) -> str:
+        """The ``_additional`` selection as v3 wrote it (empty when nothing is selected)."""
+        names = self.names()
+        return " _additional{" + " ".join(names) + "} " if names else ""
+
 
 def render_selection(item: object, what: str) -> str:
     """The GraphQL text of one selection item (see the module docstring)."""

@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar
 
 from wvorm import plan
-from wvorm._inputs import capitalize_first_letter, get_vector
+from wvorm._inputs import capitalize_first_letter, get_vector, same_vector
 from wvorm.batch.items import ObjectEntry
 from wvorm.data.references import parse_beacon
 from wvorm.data.replication import ConsistencyLevel, naming_level
@@ -52,7 +52,7 @@ from wvorm.errors import BatchError, WvormError
 from wvorm.orm._gc import gc_paused
 from wvorm.orm._mapping import model_info
 from wvorm.orm._models import WeaviateModel, from_properties, referenced_objects
-from wvorm.orm._state import describe, same_vector, state_of, vector_snapshot
+from wvorm.orm._state import describe, state_of, vector_snapshot
 from wvorm.orm._unitofwork import (
     Delete,
     FlushPlan,

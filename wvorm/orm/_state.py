@@ -36,12 +36,11 @@ from __future__ import annotations
 
 import copy
 import weakref
-from array import array
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Callable, Optional
 from uuid import UUID
 
-from wvorm._inputs import get_vector
+from wvorm._inputs import same_vector
 from wvorm.errors import SessionError, UsageError
 from wvorm.orm._mapping import ModelInfo, model_info
 
@@ -335,23 +334,6 @@ def vector_changes(obj: WeaviateModel) -> tuple[Optional[Vector], dict[str, Vect
 def _unchanged(vector: Any, saved: Any) -> bool:
     # (the exact comparison first: it is the common case, and the cheaper one)
     return vector_snapshot(vector) == saved or same_vector(saved, vector)
-
-
-def same_vector(held: Any, sent: Any) -> bool:
-    """Whether the server's vector ``held`` is ``sent`` (a vector or multi-vector, items
-    maybe numpy scalars) as the server stores it: in float32. (A vector read back is
-    float32, so 1/3 sent comes back as 0.33333334: the same vector.)"""
-    values = get_vector(sent)
-    if not values:
-        return not held
-    try:
-        if hasattr(values[0], "__len__"):  # a multi-vector
-            return len(held) == len(values) and all(
-                array("f", h) == array("f", get_vector(v)) for h, v in zip(held, values)
-            )
-        return array("f", held) == array("f", values)
-    except TypeError:  # (None, or not numbers)
-        return False
 
 
 def is_dirty(obj: WeaviateModel, info: Optional[ModelInfo] = None) -> bool:

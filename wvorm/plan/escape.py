@@ -114,6 +114,21 @@ def graphql_list(values: Iterable[Any], render: Callable[[Any, str], str], what:
     return "[" + ", ".join(items) + "]"
 
 
+_WORD_CHAR = re.compile(r"[_0-9A-Za-z]")
+
+
+def graphql_concat(parts: Iterable[str]) -> str:
+    """Text pieces joined as v3 joined them (directly), with a blank added only where two
+    names would otherwise run together into one (the aggregated fields ``title`` and
+    ``body`` must not become ``titlebody``)."""
+    text = ""
+    for part in parts:
+        if text and part and _WORD_CHAR.match(text[-1]) and _WORD_CHAR.match(part[0]):
+            text += " "
+        text += part
+    return text
+
+
 def string_list(
     value: Union[str, Iterable[str]], what: str, allow_empty: bool = False
 ) -> list[str]:

@@ -1,21 +1,23 @@
 """Plans as GraphQL text, and GraphQL answers as rows (no I/O).
 
-The text is what the v3 builders write for the same query (argument order, spacing),
-so ``Model.query....build()`` reads like ``client.query.get(...).build()``. Values
+Two layouts of the same nodes: ``render_*`` (the ORM's queries: argument order as
+v3's builders, blanks tidied) and ``v3_*`` (``client.query``'s builders: exactly the
+text weaviate-client 3.26 wrote, blanks included, but with correct escaping). Values
 in a plan are already checked; they are only escaped here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 from wvorm.plan import (
     BM25,
     AggregatePlan,
-    Condition,
     FilterNode,
+    GroupBy,
     Hybrid,
+    Logical,
     Metadata,
     Move,
     NearObject,
@@ -30,25 +32,25 @@ from wvorm.plan import (
 from wvorm.plan.escape import graphql_bool, graphql_float, graphql_int, graphql_list, graphql_string
 
 __all__ = [
+    "names_text",
+    "packed_names",
     "render_aggregate",
     "render_filter",
     "render_search",
     "render_searching",
     "render_sort",
     "rows_of",
+    "target_vectors_text",
+    "threshold_text",
+    "v3_group_by",
+    "v3_searching",
+    "v3_sort",
+    "vector_text",
 ]
 
 _PHONE_FIELDS = (
     "input defaultCountry internationalFormatted countryCode national nationalFormatted valid"
 )
-
-
-def _strings(values: Sequence[str]) -> str:
-    return graphql_list(values, graphql_string, "names")
-
-
-def _vector(values: Sequence[float]) -> str:
-    return "[" + ", ".join(map(repr, map(float, values))) + "]"
 
 
 # -- filters ------------------------------------------------------------------------------
@@ -63,23 +65,29 @@ _SCALAR: dict[str, Callable[[Any, str], str]] = {
 }
 
 
+_PACKED_LISTS = ("valueText", "valueString", "valueDate")  # v3: '[' + ','.join(...) + ']'
+
+
 def render_filter(node: FilterNode) -> str:
-    """The ``where`` input object of a filter node."""
-    if not isinstance(node, Condition):
+    """The ``where`` input object of a filter node, in v3's layout (the ORM's queries
+    and ``client.query``'s builders write filters alike)."""
+    if isinstance(node, Logical):
         operands = ", ".join(render_filter(op) for op in node.operands)
         return f"{{operator: {node.operator} operands: [{operands}]}}"
     if node.value_key == "valueGeoRange":
         geo = node.value
         value = (
-            f"{{geoCoordinates: {{latitude: {graphql_float(geo.latitude)} "
-            f"longitude: {graphql_float(geo.longitude)}}} "
-            f"distance: {{max: {graphql_float(geo.max_distance)}}}}}"
+            f"{{ geoCoordinates: {{ latitude: {graphql_float(geo.latitude)} "
+            f"longitude: {graphql_float(geo.longitude)} }} "
+            f"distance: {{ max: {graphql_float(geo.max_distance)} }}}}"
         )
     elif isinstance(node.value, tuple):
-        value = graphql_list(node.value, _SCALAR[node.value_key], node.value_key)
+        render = _SCALAR[node.value_key]
+        separator = "," if node.value_key in _PACKED_LISTS else ", "
+        value = "[" + separator.join(render(v, node.value_key) for v in node.value) + "]"
     else:
         value = _SCALAR[node.value_key](node.value, node.value_key)
-    return f"{{path: {_strings(node.path)} operator: {node.operator} {node.value_key}: {value}}}"
+    return f"{{path: {names_text(node.path)} operator: {node.operator} {node.value_key}: {value}}}"
 
 
 # -- searches -----------------------------------------------------------------------------
@@ -92,14 +100,14 @@ def _near_options(certainty: Any, distance: Any, target_vectors: tuple[str, ...]
     if distance is not None:
         parts.append(f"distance: {graphql_float(distance)}")
     if target_vectors:
-        parts.append(f"targetVectors: {_strings(target_vectors)}")
+        parts.append(f"targetVectors: {names_text(target_vectors)}")
     return parts
 
 
 def _move(move: Move) -> str:
     parts = [f"force: {graphql_float(move.force)}"]
     if move.concepts:
-        parts.append(f"concepts: {_strings(move.concepts)}")
+        parts.append(f"concepts: {names_text(move.concepts)}")
     if move.objects:
         objects = ", ".join(
             f"{{{'beacon' if o.startswith('weaviate://') else 'id'}: {graphql_string(o)}}}"
@@ -112,11 +120,11 @@ def _move(move: Move) -> str:
 def render_searching(search: Search) -> str:
     """The search argument: ``nearVector: {...}``, ``bm25: {...}`` ..."""
     if isinstance(search, NearVector):
-        parts = [f"vector: {_vector(search.vector)}"]
+        parts = [f"vector: {vector_text(search.vector)}"]
         parts += _near_options(search.certainty, search.distance, search.target_vectors)
         return "nearVector: {" + " ".join(parts) + "}"
     if isinstance(search, NearText):
-        parts = [f"concepts: {_strings(search.concepts)}"]
+        parts = [f"concepts: {names_text(search.concepts)}"]
         parts += _near_options(search.certainty, search.distance, ())
         if search.move_to is not None:
             parts.append(f"moveTo: {_move(search.move_to)}")
@@ -125,7 +133,7 @@ def render_searching(search: Search) -> str:
         if search.autocorrect is not None:
             parts.append(f"autocorrect: {graphql_bool(search.autocorrect)}")
         if search.target_vectors:
-            parts.append(f"targetVectors: {_strings(search.target_vectors)}")
+            parts.append(f"targetVectors: {names_text(search.target_vectors)}")
         return "nearText: {" + " ".join(parts) + "}"
     if isinstance(search, NearObject):
         if search.id is not None:
@@ -137,16 +145,16 @@ def render_searching(search: Search) -> str:
     if isinstance(search, BM25):
         parts = [f"query: {graphql_string(search.query)}"]
         if search.properties is not None:
-            parts.append(f"properties: {_strings(search.properties)}")
+            parts.append(f"properties: {names_text(search.properties)}")
         return "bm25: {" + " ".join(parts) + "}"
     assert isinstance(search, Hybrid)
     parts = [f"query: {graphql_string(search.query)}"]
     if search.alpha is not None:
         parts.append(f"alpha: {graphql_float(search.alpha)}")
     if search.vector is not None:
-        parts.append(f"vector: {_vector(search.vector)}")
+        parts.append(f"vector: {vector_text(search.vector)}")
     if search.properties is not None:
-        parts.append(f"properties: {_strings(search.properties)}")
+        parts.append(f"properties: {names_text(search.properties)}")
     if search.fusion is not None:
         parts.append(f"fusionType: {search.fusion}")
     return "hybrid: {" + " ".join(parts) + "}"
@@ -157,7 +165,7 @@ def render_sort(keys: Sequence[SortBy]) -> str:
     clauses = []
     for key in keys:
         order = "" if key.ascending is None else f" order: {'asc' if key.ascending else 'desc'}"
-        clauses.append(f"{{path: {_strings(key.path)}{order}}}")
+        clauses.append(f"{{path: {names_text(key.path)}{order}}}")
     return f"sort: [{', '.join(clauses)}]"
 
 
@@ -234,7 +242,7 @@ def render_search(plan: SearchPlan) -> str:
     if plan.group_by is not None:
         group_by = plan.group_by
         arguments.append(
-            f"groupBy: {{path: {_strings(group_by.path)} groups: {graphql_int(group_by.groups)} "
+            f"groupBy: {{path: {names_text(group_by.path)} groups: {graphql_int(group_by.groups)} "
             f"objectsPerGroup: {graphql_int(group_by.objects_per_group)}}}"
         )
     if plan.after is not None:
@@ -261,7 +269,7 @@ def render_aggregate(plan: AggregatePlan) -> str:
     if plan.filter is not None:
         arguments.append(f"where: {render_filter(plan.filter)}")
     if plan.group_by is not None:
-        arguments.append(f"groupBy: {_strings([plan.group_by])}")
+        arguments.append(f"groupBy: {names_text([plan.group_by])}")
     if plan.search is not None:
         arguments.append(render_searching(plan.search))
     if plan.object_limit is not None:
@@ -272,6 +280,112 @@ def render_aggregate(plan: AggregatePlan) -> str:
     if arguments:
         query += "(" + " ".join(arguments) + ")"
     return "{Aggregate{" + query + "{" + " ".join(selection) + "}}}"
+
+
+# == v3's layout ============================================================================
+# What weaviate-client 3.26's builders wrote, blank for blank, so that ``client.query``'s
+# ``build()`` prints v3's text: lists of names as json.dumps wrote them (", " between
+# items) but text lists in where filters and bm25 / hybrid / groupBy joined with ","
+# only; most arguments followed by one blank, some by none. Strings are escaped here,
+# where v3 did not escape them (or did it wrongly).
+
+
+def names_text(values: Sequence[str]) -> str:
+    """A list of names as v3 wrote most of them: ``["a", "b"]``."""
+    return graphql_list(values, graphql_string, "names")
+
+
+def packed_names(values: Sequence[str]) -> str:
+    """A list of strings as v3 wrote it in bm25, hybrid, groupBy and generate: ``["a","b"]``."""
+    return "[" + ",".join(graphql_string(v, "names") for v in values) + "]"
+
+
+def vector_text(values: Sequence[float]) -> str:
+    """A vector as v3 wrote it: ``[0.1, 0.2]``."""
+    return "[" + ", ".join(map(repr, map(float, values))) + "]"
+
+
+def threshold_text(certainty: Optional[float], distance: Optional[float]) -> str:
+    """`` certainty: x`` / `` distance: x`` of a near search (each when given)."""
+    text = ""
+    if certainty is not None:
+        text += f" certainty: {graphql_float(certainty)}"
+    if distance is not None:
+        text += f" distance: {graphql_float(distance)}"
+    return text
+
+
+def target_vectors_text(target_vectors: Sequence[str]) -> str:
+    """`` targetVectors: [...]`` when given (not in v3: named vectors came later)."""
+    return f" targetVectors: {names_text(target_vectors)}" if target_vectors else ""
+
+
+def _move_text(move: Move) -> str:
+    text = f"{{force: {graphql_float(move.force)}"
+    if move.concepts:
+        text += f" concepts: {names_text(move.concepts)}"
+    if move.objects:
+        text += " objects: ["
+        for ref in move.objects:
+            key = "beacon" if ref.startswith("weaviate://") else "id"
+            text += f"{{{key}: {graphql_string(ref)}}} "
+        text += "]"
+    return text + "}"
+
+
+def v3_searching(search: Search) -> str:
+    """A search argument in v3's layout: ``nearText: {...} ``, ``bm25:{...}`` ..."""
+    if isinstance(search, NearText):
+        text = f"nearText: {{concepts: {names_text(search.concepts)}"
+        text += threshold_text(search.certainty, search.distance)
+        if search.move_to is not None:
+            text += f" moveTo: {_move_text(search.move_to)}"
+        if search.move_away is not None:
+            text += f" moveAwayFrom: {_move_text(search.move_away)}"
+        if search.autocorrect is not None:
+            text += f" autocorrect: {graphql_bool(search.autocorrect)}"
+        return text + target_vectors_text(search.target_vectors) + "} "
+    if isinstance(search, NearVector):
+        text = f"nearVector: {{vector: {vector_text(search.vector)}"
+        text += threshold_text(search.certainty, search.distance)
+        return text + target_vectors_text(search.target_vectors) + "} "
+    if isinstance(search, NearObject):
+        key, value = ("id", search.id) if search.id is not None else ("beacon", search.beacon)
+        text = f"nearObject: {{{key}: {graphql_string(value or '')}"
+        text += threshold_text(search.certainty, search.distance)
+        return text + target_vectors_text(search.target_vectors) + "} "
+    if isinstance(search, BM25):
+        text = f"query: {graphql_string(search.query)}"
+        if search.properties:
+            text += f", properties: {packed_names(search.properties)}"
+        return "bm25:{" + text + "}"
+    text = f"query: {graphql_string(search.query)}"  # hybrid: vector before alpha, as v3
+    if search.vector is not None:
+        text += f", vector: {vector_text(search.vector)}"
+    if search.alpha is not None:
+        text += f", alpha: {graphql_float(search.alpha)}"
+    if search.properties:
+        text += f", properties: {packed_names(search.properties)}"
+    if search.fusion is not None:
+        text += f", fusionType: {search.fusion}"
+    return "hybrid:{" + text + "}"
+
+
+def v3_sort(keys: Sequence[SortBy]) -> str:
+    """The sort argument in v3's layout: ``sort: [{ path: [...] order: asc } ]``."""
+    clauses = ""
+    for key in keys:
+        order = "" if key.ascending is None else f" order: {'asc' if key.ascending else 'desc'}"
+        clauses += f"{{ path: {names_text(key.path)}{order} }} "
+    return f"sort: [{clauses}]"
+
+
+def v3_group_by(group_by: GroupBy) -> str:
+    """The ``groupBy`` argument of a Get in v3's layout."""
+    return (
+        f"groupBy:{{path:{packed_names(group_by.path)}, groups:{graphql_int(group_by.groups)}, "
+        f"objectsPerGroup:{graphql_int(group_by.objects_per_group)}}}"
+    )
 
 
 def rows_of(answer: Mapping[str, Any], kind: str, class_name: str) -> list[dict[str, Any]]:

@@ -15,10 +15,22 @@ from typing import TYPE_CHECKING, Any, Optional, Union
 from wvorm._inputs import UUID, capitalize_first_letter, get_valid_uuid
 from wvorm.data.params import request_params
 from wvorm.data.replication import ConsistencyLevel
-from wvorm.errors import UsageError
+from wvorm.errors import UnexpectedStatusCodeException, UsageError
 
 if TYPE_CHECKING:
     from wvorm.connection import Connection
+
+
+# (UUID, ConsistencyLevel and UnexpectedStatusCodeException: v3 code imports them from here)
+__all__ = [
+    "UUID",
+    "ConsistencyLevel",
+    "Reference",
+    "UnexpectedStatusCodeException",
+    "beacon",
+    "get_valid_uuid",
+    "parse_beacon",
+]
 
 
 def beacon(to_uuid: UUID, class_name: Optional[str] = None) -> dict[str, str]:

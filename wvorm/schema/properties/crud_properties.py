@@ -5,10 +5,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from wvorm._inputs import JsonSource, capitalize_first_letter, load_json_object
+from wvorm.errors import UnexpectedStatusCodeException
 from wvorm.schema.definitions import check_property
 
 if TYPE_CHECKING:
     from wvorm.connection import Connection
+
+
+__all__ = ["Property", "UnexpectedStatusCodeException"]  # (the second: v3 code imports it here)
 
 
 class Property:

@@ -1,4 +1,4 @@
-"""Consistency levels for replicated classes (``weaviate.data.replication`` in v3)."""
+"""Consistency levels for replicated classes (v3: ``weaviate.data.replication.replication``)."""
 
 from __future__ import annotations
 
