@@ -39,6 +39,7 @@ from wvorm.connection import ConnectionConfig
 from wvorm.embedded import EmbeddedServer
 from wvorm.errors import (
     AuthenticationFailedException,
+    BatchConnectionError,
     ResponseCannotBeDecodedException,
     UnexpectedStatusCodeException,
     WeaviateConnectTimeoutError,
@@ -420,3 +421,20 @@ def test_timeout_config_is_checked_as_v3_checks_it(
     client.timeout_config = 7
     assert client.timeout_config == (7.0, 7.0)
     client.close()
+
+
+def test_a_batch_counts_a_connect_timeout_as_a_connection_error_as_v3() -> None:
+    # Regression: connect timeouts used up timeout_retries (v3: read timeouts only).
+    with (
+        unaccepting_port() as port,
+        wvorm.Client(f"http://127.0.0.1:{port}", timeout_config=(0.3, 5), startup_period=None)
+        as client,
+    ):  # fmt: skip
+        client.connection.config.session_pool_max_retries = 0
+        client.batch.configure(batch_size=None, timeout_retries=0, connection_error_retries=1)
+        client.batch._sender.backoff_base = 0.01
+        client.batch.add_data_object({"a": 1}, "Thing")
+        with pytest.raises(BatchConnectionError, match=r"after 2 attempt\(s\)") as caught:
+            client.batch.flush()
+    assert isinstance(caught.value, requests.exceptions.ConnectionError)
+    assert not isinstance(caught.value, requests.exceptions.ReadTimeout)

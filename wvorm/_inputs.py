@@ -102,6 +102,15 @@ def same_vector(held: Any, sent: Any) -> bool:
         return False
 
 
+def holds_vectors(stored: Mapping[str, Any], vector: Any, vectors: Mapping[str, Any]) -> bool:
+    """Whether ``stored`` (an object as REST returns it) holds ``vector`` (unless None)
+    and each of the named ``vectors``, in float32."""
+    if vector is not None and not same_vector(stored.get("vector"), vector):
+        return False
+    held = stored.get("vectors") or {}
+    return all(same_vector(held.get(name), v) for name, v in vectors.items())
+
+
 def load_json_object(source: JsonSource, what: str) -> dict[str, Any]:
     """The dict that ``source`` holds: the dict itself, a JSON file's or a URL's content.
 

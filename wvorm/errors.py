@@ -26,7 +26,9 @@ what it did: each v3 class subclasses ``WeaviateBaseError``, as here.
     ├── BatchError                     a batch could not be written after its retries
     │   ├── BatchConnectionError       ... the server could not be reached (also requests'
     │   │                              ConnectionError, which v3 raised)
-    │   └── BatchTimeoutError          ... it timed out (also requests' ReadTimeout, as v3)
+    │   ├── BatchTimeoutError          ... it timed out (also requests' ReadTimeout, as v3)
+    │   └── BatchStatusError           ... the server refused it (also an
+    │                                  UnexpectedStatusCodeException, as v3)
     ├── BackupFailedException
     ├── EmptyResponseException
     ├── ResponseCannotBeDecodedException  an answer that is not the JSON expected (also ValueError)
@@ -225,6 +227,17 @@ class BatchTimeoutError(BatchError, requests.exceptions.ReadTimeout):
     """A batch request timed out after its timeout_retries."""
 
 
+class BatchStatusError(BatchError, UnexpectedStatusCodeException):
+    """A batch request the server answered with a status it does not retry, or still
+    answered with a 429/5xx after the retries (v3 raised UnexpectedStatusCodeException)."""
+
+    def __init__(self, message: str, response: requests.Response) -> None:
+        WvormError.__init__(self, message)  # (the message already quotes the answer)
+        self.response = response
+        self.status_code = response.status_code
+        self.error = server_message(response)
+
+
 class BackupFailedException(WvormError):
     """A backup or restore ended in a failed state."""
 
@@ -369,6 +382,11 @@ def warn_v3(message: str, logger: logging.Logger, category: type[Warning] = User
     INFO, since a WARNING record with no logging configured is printed next to the
     warning itself."""
     logger.info("%s", message)
+    if issubclass(category, DeprecationWarning):
+        # As v3: attributed to wvorm, so Python's default filters hide it outside tests
+        # (v3's Dep002 and Dep003 are only seen where deprecation warnings are shown).
+        warnings.warn(message, category, stacklevel=2)
+        return
     frame = sys._getframe(1)
     level = 2  # (the caller of warn_v3)
     while frame.f_back is not None and frame.f_globals.get("__name__", "").startswith("wvorm."):
@@ -402,6 +420,7 @@ __all__ = [
     "BackupFailedException",
     "BatchConnectionError",
     "BatchError",
+    "BatchStatusError",
     "BatchTimeoutError",
     "CommitError",
     "EmptyResponseException",

@@ -23,14 +23,14 @@ import contextlib
 import logging
 import threading
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 
 import requests
 
-from wvorm._inputs import same_vector
+from wvorm._inputs import holds_vectors
 from wvorm.batch.items import (
     FailureLog,
     decode,
@@ -44,6 +44,7 @@ from wvorm.data.replication import naming_level
 from wvorm.errors import (
     BatchConnectionError,
     BatchError,
+    BatchStatusError,
     BatchTimeoutError,
     QueryError,
     ResponseCannotBeDecodedException,
@@ -306,17 +307,16 @@ class Sender:
                 response = self._connection.request(
                     "POST", path, data=body, params=params, retry=False
                 )
-            except WeaviateTimeoutError as exc:
-                failure: Exception = exc
-                report.timed_out = timed_out = True
-                give_up = timeouts >= settings.timeout_retries
-                timeouts += 1
-                maybe_applied = maybe_applied or may_have_reached_server(exc)
             except WeaviateConnectionError as exc:
-                failure = exc
-                give_up = connection_errors >= settings.connection_error_retries
-                connection_errors += 1
+                failure: Exception = exc
                 maybe_applied = maybe_applied or may_have_reached_server(exc)
+                if _is_read_timeout(exc):  # (a connect timeout is a connection error, as v3)
+                    report.timed_out = timed_out = True
+                    give_up = timeouts >= settings.timeout_retries
+                    timeouts += 1
+                else:
+                    give_up = connection_errors >= settings.connection_error_retries
+                    connection_errors += 1
             except QueryError as exc:  # the gRPC call failed as a whole, not retryable
                 failure, give_up = exc, True
             else:
@@ -368,9 +368,14 @@ class Sender:
         different. Objects are safe to send twice (their uuids are fixed), so any
         doubt, such as a read that fails, keeps an object in.
         """
+        items = [decode(p) for p in payloads]
+        seen = Counter((i["class"], i["id"], i.get("tenant")) for i in items)
         keep: list[bytes] = []
-        for index, payload in enumerate(payloads):
-            item = decode(payload)
+        for index, (payload, item) in enumerate(zip(payloads, items)):
+            if seen[(item["class"], item["id"], item.get("tenant"))] > 1:
+                # (added more than once: the last one sent wins, so all are sent again)
+                keep.append(payload)
+                continue
             try:
                 response = self._connection.get(
                     f"/objects/{item['class']}/{item['id']}",
@@ -477,18 +482,26 @@ class Sender:
         return [payloads[i] for i in sorted(keep)]
 
 
+def _is_read_timeout(exc: Exception) -> bool:
+    """A read timeout (or a gRPC deadline), not a connect timeout."""
+    return isinstance(exc, WeaviateTimeoutError) and not isinstance(
+        exc, WeaviateConnectTimeoutError
+    )
+
+
 def _batch_error(failure: Exception, message: str, size: int) -> BatchError:
-    """The error for a request given up after ``failure``: of the ``requests`` type v3
-    raised for it (a ReadTimeout, a ConnectionError), so v3 ``except`` clauses hold."""
-    if isinstance(failure, WeaviateTimeoutError) and not isinstance(
-        failure, WeaviateConnectTimeoutError
-    ):  # (a read timeout, or a gRPC deadline)
+    """The error for a request given up after ``failure``: also of the type v3 raised
+    for it (a ReadTimeout, a ConnectionError, an UnexpectedStatusCodeException), so v3
+    ``except`` clauses hold."""
+    if _is_read_timeout(failure):
         return BatchTimeoutError(
             f"{message} Try a smaller batch size (this request had {size}), so that one "
             "request takes well under the read timeout."
         )
     if isinstance(failure, WeaviateConnectionError):
         return BatchConnectionError(message)
+    if isinstance(failure, UnexpectedStatusCodeException):
+        return BatchStatusError(message, failure.response)
     return BatchError(message)
 
 
@@ -498,10 +511,7 @@ def _holds(stored: dict[str, Any], item: dict[str, Any]) -> bool:
     (an item without one may have been vectorized by the server)."""
     if (stored.get("properties") or {}) != (item.get("properties") or {}):
         return False
-    if item.get("vector") is not None and not same_vector(stored.get("vector"), item["vector"]):
-        return False
-    held = stored.get("vectors") or {}
-    return all(same_vector(held.get(name), v) for name, v in (item.get("vectors") or {}).items())
+    return holds_vectors(stored, item.get("vector"), item.get("vectors") or {})
 
 
 def _same_target(ref: Any, beacon: str) -> bool:
@@ -542,7 +552,12 @@ def _plainly_succeeded(answer: Answer) -> bool:
         return not answer.errors
     body = answer.content.strip()
     # (an empty list answers no item: parsed, so its items are not taken as written)
-    return body[:1] == b"[" and body[-1:] == b"]" and b'"errors"' not in body and body != b"[]"
+    return (
+        body[:1] == b"["
+        and body[-1:] == b"]"
+        and b'"errors"' not in body
+        and bool(body[1:-1].strip())
+    )
 
 
 def error_messages(result: Any) -> list[str]:

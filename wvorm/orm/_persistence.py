@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar
 
 from wvorm import plan
-from wvorm._inputs import capitalize_first_letter, get_vector, same_vector
+from wvorm._inputs import capitalize_first_letter, get_vector, holds_vectors
 from wvorm.batch.items import ObjectEntry
 from wvorm.data.references import parse_beacon
 from wvorm.data.replication import ConsistencyLevel, naming_level
@@ -771,10 +771,7 @@ def _stored_as(insert: Insert, data: dict[str, Any]) -> bool:
         return False
     if any(stored.get(p.field_name) != sent.get(p.field_name) for p in info.properties):
         return False
-    if insert.vector is not None and not same_vector(data.get("vector"), insert.vector):
-        return False
-    named = data.get("vectors") or {}
-    return all(same_vector(named.get(name), v) for name, v in insert.vectors.items())
+    return holds_vectors(data, insert.vector, insert.vectors)
 
 
 def _ids_in(ids: Sequence[str]) -> plan.Condition:
