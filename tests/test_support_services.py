@@ -20,6 +20,8 @@ import requests
 from tests.support.embedder import (
     CL100K_SHA256,
     CL100K_URL,
+    FAIL_MARKER,
+    GENERATED_PREFIX,
     EmbeddingService,
     cosine_similarity,
     embed,
@@ -102,6 +104,26 @@ def test_transformers_api_rejects_bad_requests(service: EmbeddingService) -> Non
     assert '"text"' in no_text.json()["error"]
     assert requests.post(f"{service.url}/elsewhere", json={}, timeout=5).status_code == 404
     assert service.request_count("vectors") == 0
+
+
+def test_chat_completions_answer_deterministically_and_record_the_prompts(
+    service: EmbeddingService,
+) -> None:
+    messages = [{"role": "user", "content": "Say hi"}]
+    url = f"{service.url}/v1/chat/completions"
+    response = requests.post(url, json={"model": "gpt-4", "messages": messages}, timeout=5)
+    assert response.status_code == 200
+    (choice,) = response.json()["choices"]
+    assert choice["message"] == {"role": "assistant", "content": GENERATED_PREFIX + "Say hi"}
+    parts = [{"role": "user", "content": [{"type": "text", "text": f"{FAIL_MARKER} x"}]}]
+    failed = requests.post(url, json={"messages": parts}, timeout=5)
+    assert failed.status_code == 500 and "told to fail" in failed.json()["error"]["message"]
+    assert requests.post(url, json={"messages": []}, timeout=5).status_code == 400
+    assert [(r.model, r.prompts) for r in service.chat_requests] == [
+        ("gpt-4", ["Say hi"]),
+        (None, [f"{FAIL_MARKER} x"]),
+    ]
+    assert service.request_count("chat") == 2
 
 
 def test_openai_embeddings_records_the_key_and_sends_rate_limits(

@@ -15,13 +15,19 @@ It speaks two APIs on one loopback port:
   shape with ``x-ratelimit-*`` headers (without them Weaviate sends one object per
   request). The ``Authorization`` header of every call is recorded, to prove that
   ``X-OpenAI-Api-Key`` reached the vectorizer.
+- OpenAI's ``POST /v1/chat/completions`` (what ``generative-openai`` calls under a
+  class-level ``baseURL``): answered deterministically with ``GENERATED_PREFIX`` and
+  the last message's text, and every prompt recorded, so tests can check prompt
+  templating. A prompt containing ``FAIL_MARKER`` is answered with OpenAI's 500
+  error, so tests can check that a module's error comes back.
 
 Embeddings are feature hashes: lowercase word tokens and their character trigrams,
 hashed with blake2b (stable across processes, unlike ``hash()``) into signed buckets
 and L2-normalised. Texts sharing words or word pieces get close vectors; unrelated
 texts get near-orthogonal ones. :func:`embed` is the same function, for assertions.
 
-``text2vec-openai`` counts tokens with tiktoken's ``cl100k_base`` file, which Weaviate
+``text2vec-openai`` and ``generative-openai`` count tokens with tiktoken's
+``cl100k_base`` file (for ``gpt-3.5-turbo`` and ``gpt-4``), which Weaviate
 downloads on first use and cannot fetch offline: :func:`seed_tiktoken_cache` puts it in
 a directory to pass to the server as ``TIKTOKEN_CACHE_DIR``.
 """
@@ -50,6 +56,8 @@ logger = logging.getLogger("wvorm.tests.embedder")
 
 DIMENSIONS = 128
 MODEL_NAME = "wvorm-hash-embedder"
+GENERATED_PREFIX = "Generated: "  # what every chat completion starts with
+FAIL_MARKER = "<fail>"  # a prompt holding it gets a 500 error answer
 
 _WORD = re.compile(r"\w+")
 # Whole words dominate; trigrams add partial credit for shared stems ("vector"/"vectors").
@@ -119,6 +127,16 @@ class OpenAIRequest:
         return None
 
 
+@dataclass(frozen=True)
+class ChatRequest:
+    """One ``POST /v1/chat/completions`` the service received."""
+
+    authorization: Optional[str]
+    model: Optional[str]
+    prompts: list[str]  # each message's text, in order
+    body: dict[str, Any]
+
+
 class _BadRequest(Exception):
     pass
 
@@ -129,6 +147,7 @@ class _Records:
     counts: dict[str, int] = field(default_factory=dict)
     vectors: list[VectorRequest] = field(default_factory=list)
     openai: list[OpenAIRequest] = field(default_factory=list)
+    chats: list[ChatRequest] = field(default_factory=list)
 
 
 class _Server(ThreadingHTTPServer):
@@ -165,13 +184,16 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         path = self._path
-        openai = path in ("/v1/embeddings", "/embeddings")
+        chat = path in ("/v1/chat/completions", "/chat/completions")
+        openai = chat or path in ("/v1/embeddings", "/embeddings")
         if path != "/vectors" and not openai:
             self._send_json(HTTPStatus.NOT_FOUND, {"error": f"no POST route {path!r}"})
             return
         try:
             body = self._read_json()
-            if openai:
+            if chat:
+                self._chat_completion(body)
+            elif openai:
                 self._openai_embeddings(body)
             else:
                 self._vectors(body)
@@ -250,6 +272,48 @@ class _Handler(BaseHTTPRequestHandler):
             headers=_RATE_LIMIT_HEADERS,
         )
 
+    def _chat_completion(self, body: dict[str, Any]) -> None:
+        messages = body.get("messages")
+        if not isinstance(messages, list) or not messages:
+            raise _BadRequest('"messages" must be a non-empty list')
+        prompts = [_message_text(m) for m in messages]
+        record = ChatRequest(
+            authorization=self.headers.get("Authorization"),
+            model=body.get("model"),
+            prompts=prompts,
+            body=body,
+        )
+        service = self.server.service
+        with service._records.lock:
+            service._records.counts["chat"] = service._records.counts.get("chat", 0) + 1
+            service._records.chats.append(record)
+        if any(FAIL_MARKER in p for p in prompts):
+            error = _openai_error("The local chat service was told to fail.", "server_error")
+            self._send_json(HTTPStatus.INTERNAL_SERVER_ERROR, error)
+            return
+        answer = GENERATED_PREFIX + prompts[-1]
+        tokens = sum(len(_WORD.findall(p)) for p in prompts)
+        self._send_json(
+            HTTPStatus.OK,
+            {
+                "id": f"chatcmpl-{len(service._records.chats)}",
+                "object": "chat.completion",
+                "model": record.model or MODEL_NAME,
+                "choices": [
+                    {
+                        "index": 0,
+                        "message": {"role": "assistant", "content": answer},
+                        "finish_reason": "stop",
+                    }
+                ],
+                "usage": {
+                    "prompt_tokens": tokens,
+                    "completion_tokens": len(_WORD.findall(answer)),
+                    "total_tokens": tokens + len(_WORD.findall(answer)),
+                },
+            },
+        )
+
     def _send(
         self,
         status: HTTPStatus,
@@ -288,6 +352,18 @@ _RATE_LIMIT_HEADERS = {
 
 def _openai_error(message: str, kind: str, code: Optional[str] = None) -> dict[str, Any]:
     return {"error": {"message": message, "type": kind, "param": None, "code": code}}
+
+
+def _message_text(message: Any) -> str:
+    """The text of one chat message (a str content, or the text parts of a list)."""
+    if not isinstance(message, dict):
+        raise _BadRequest("each message must be an object")
+    content = message.get("content")
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "".join(p.get("text", "") for p in content if isinstance(p, dict))
+    raise _BadRequest("a message's content must be a string or a list of parts")
 
 
 def _dimensions(requested: Any, default: int) -> int:
@@ -373,7 +449,8 @@ class EmbeddingService:
             self._records.counts[kind] = self._records.counts.get(kind, 0) + 1
 
     def request_count(self, kind: str = "vectors") -> int:
-        """Requests received of one kind: ``vectors``, ``openai``, ``meta``, ``ready``, ``live``."""
+        """Requests received of one kind: ``vectors``, ``openai``, ``chat``, ``meta``,
+        ``ready``, ``live``."""
         with self._records.lock:
             return self._records.counts.get(kind, 0)
 
@@ -389,12 +466,19 @@ class EmbeddingService:
         with self._records.lock:
             return list(self._records.openai)
 
+    @property
+    def chat_requests(self) -> list[ChatRequest]:
+        """Every ``POST /v1/chat/completions`` so far, oldest first."""
+        with self._records.lock:
+            return list(self._records.chats)
+
     def reset(self) -> None:
         """Forget the requests received so far (counts and records)."""
         with self._records.lock:
             self._records.counts.clear()
             self._records.vectors.clear()
             self._records.openai.clear()
+            self._records.chats.clear()
 
 
 # -- tiktoken's cl100k_base for text2vec-openai ---------------------------------------
@@ -462,6 +546,18 @@ def text2vec_openai_env(cache_dir: Union[str, Path, None] = None) -> dict[str, s
     a class at the service with ``moduleConfig: {"text2vec-openai": {"baseURL": url}}``."""
     return {
         "ENABLE_MODULES": "text2vec-openai",
+        "TIKTOKEN_CACHE_DIR": str(seed_tiktoken_cache(cache_dir)),
+    }
+
+
+def generative_openai_env(cache_dir: Union[str, Path, None] = None) -> dict[str, str]:
+    """Server settings for ``generative-openai`` offline: the module, a placeholder API
+    key (the local service takes any), and the tiktoken cache the module counts prompt
+    tokens with. Point a class at the service with ``moduleConfig: {"generative-openai":
+    {"baseURL": url, "model": "gpt-3.5-turbo"}}``."""
+    return {
+        "ENABLE_MODULES": "generative-openai",
+        "OPENAI_APIKEY": "sk-local-test",
         "TIKTOKEN_CACHE_DIR": str(seed_tiktoken_cache(cache_dir)),
     }
 
