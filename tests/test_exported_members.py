@@ -28,7 +28,8 @@ EXPECTED = {
     "MigrationPlan", "schema_of", "create_all", "drop_all", "migrate", "state_of",
     "CommitProgress",
     # ORM: what users annotate with
-    "Query", "Hit", "Group", "Aggregation", "Filter", "FieldExpr", "ReferencePath", "SortKey",
+    "Query", "Hit", "Generated", "Generation", "Group", "Aggregation", "Filter", "FieldExpr",
+    "ReferencePath", "SortKey",
     "and_", "or_",
     "__version__",
 }  # fmt: skip

@@ -12,12 +12,15 @@ import pytest
 
 import wvorm
 from tests.conftest import ServerFactory
+from tests.orm.conftest import transport_client
 from tests.support.embedder import (
     FAIL_MARKER,
     GENERATED_PREFIX,
     EmbeddingService,
     generative_openai_env,
 )
+from wvorm import Session, WeaviateModel, schema_of
+from wvorm.errors import QueryError, UsageError
 from wvorm.util import generate_uuid5
 
 TITLES = ['Ja"ne \\ Doe', "Quarterly\nfinance"]  # quotes, a backslash and a newline
@@ -93,3 +96,69 @@ def test_the_modules_error_comes_back_with_each_object(
         assert "told to fail" in generated[title]["error"]
     # (not a GraphQL error: the answer carries it per object, as v3's contract has it)
     assert query.do(raise_on_error=True) is not None
+
+
+# -- the ORM: Model.query....generate(), on both transports --------------------------------
+
+
+class Story(WeaviateModel, vectorizer="none"):
+    """A story to write about"""
+
+    title: str
+    pages: int = 0
+
+
+@pytest.fixture(params=["grpc", "graphql"])
+def story_client(
+    request: pytest.FixtureRequest,
+    server_factory: ServerFactory,
+    embedding_service: EmbeddingService,
+) -> Iterator[wvorm.Client]:
+    """A server with generative-openai; Story's class points the module at the service."""
+    server = server_factory(additional_env_vars=generative_openai_env())
+    with transport_client(server, request.param) as client:
+        (definition,) = schema_of(Story)["classes"]
+        module = {"baseURL": embedding_service.url, "model": "gpt-3.5-turbo"}
+        client.schema.create_class({**definition, "moduleConfig": {"generative-openai": module}})
+        with Session(client) as session:
+            for i, title in enumerate(TITLES):
+                session.add(Story(title=title, pages=i))
+            session.commit()
+        embedding_service.reset()
+        yield client
+
+
+def test_generate_returns_each_typed_object_with_its_text_and_the_grouped_answer(
+    story_client: wvorm.Client, embedding_service: EmbeddingService
+) -> None:
+    prompt = 'Write "{title}" \\ in {pages} pages\nplease'
+    generation = (
+        Story.query.using(story_client)
+        .limit(5)  # (no sort: Weaviate's gRPC API refuses a sort beside a generative search)
+        .generate(single_prompt=prompt, grouped_task="Sum up", grouped_properties=["title"])
+    )
+    assert sorted(g.object.title for g in generation.objects) == sorted(TITLES)
+    assert all(isinstance(g.object, Story) for g in generation.objects)
+    for g in generation.objects:
+        sent = prompt.replace("{title}", g.object.title).replace("{pages}", str(g.object.pages))
+        assert g.text == GENERATED_PREFIX + sent
+    assert generation.grouped is not None and generation.grouped.startswith(GENERATED_PREFIX)
+    assert "Sum up" in generation.grouped and all(
+        json.dumps(t) in generation.grouped for t in TITLES
+    )
+    only_grouped = Story.query.using(story_client).limit(5).generate(grouped_task="Sum")
+    assert {g.text for g in only_grouped.objects} == {None} and only_grouped.grouped
+
+
+def test_generate_raises_the_modules_error_and_refuses_bad_input(
+    story_client: wvorm.Client,
+) -> None:
+    query = Story.query.using(story_client).limit(5)
+    with pytest.raises(QueryError, match="told to fail"):
+        query.generate(single_prompt=f"{FAIL_MARKER} {{title}}")
+    with pytest.raises(UsageError, match="needs single_prompt and/or grouped_task"):
+        query.generate()
+    with pytest.raises(UsageError, match="give the query a limit"):
+        Story.query.using(story_client).generate(single_prompt="x")
+    with pytest.raises(UsageError, match="single_prompt must be a non-empty str"):
+        query.generate(single_prompt="")

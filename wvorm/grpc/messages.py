@@ -26,6 +26,7 @@ from wvorm.grpc._proto.v1 import (
     base_search_pb2,
     batch_delete_pb2,
     batch_pb2,
+    generative_pb2,
     properties_pb2,
     search_get_pb2,
 )
@@ -34,6 +35,7 @@ from wvorm.plan import (
     AggregatePlan,
     Condition,
     FilterNode,
+    Generate,
     Hybrid,
     Metadata,
     Move,
@@ -288,6 +290,8 @@ def search_request(plan: SearchPlan) -> search_get_pb2.SearchRequest:
                 objects_per_group=plan.group_by.objects_per_group,
             )
         )
+    if plan.generate is not None:
+        out.generative.CopyFrom(_generative(plan.generate))
     search = plan.search
     if isinstance(search, (NearVector, NearText, NearObject)):
         _set_near(out, search)
@@ -428,6 +432,34 @@ def _row(
 _ID_ONLY = Metadata()
 
 
+def _generative(generate: Generate) -> generative_pb2.GenerativeSearch:
+    out = generative_pb2.GenerativeSearch()
+    if generate.single_prompt is not None:
+        out.single.prompt = generate.single_prompt
+    if generate.grouped_task is not None:
+        out.grouped.task = generate.grouped_task
+        if generate.grouped_properties is not None:
+            out.grouped.properties.values.extend(generate.grouped_properties)
+    return out
+
+
+def _generated(
+    rows: list[dict[str, Any]], reply: search_get_pb2.SearchReply, generate: Generate
+) -> None:
+    """Put each result's generated text in its row as GraphQL's ``_additional.generate``
+    does (the grouped answer on the first row), so both transports are read alike."""
+    single = generate.single_prompt is not None  # (else the reply holds an empty text)
+    for row, result in zip(rows, reply.results):
+        values = result.generative.values
+        row["_additional"]["generate"] = {
+            "singleResult": values[0].result if single and values else None,
+            "error": None,
+        }
+    grouped = reply.generative_grouped_results.values
+    if rows and grouped:
+        rows[0]["_additional"]["generate"]["groupedResult"] = grouped[0].result
+
+
 def search_rows(reply: search_get_pb2.SearchReply, plan: SearchPlan) -> list[dict[str, Any]]:
     """The rows of a search reply (with ``_additional.group`` rows for a group_by)."""
     wanted: Optional[Metadata] = plan.hit_metadata
@@ -453,10 +485,13 @@ def search_rows(reply: search_get_pb2.SearchReply, plan: SearchPlan) -> list[dic
             for i, group in enumerate(reply.group_by_results)
         ]
     references = plan.references
-    return [
+    rows = [
         _row(result.properties, _additional(result.metadata, wanted), references)
         for result in reply.results
     ]
+    if plan.generate is not None:
+        _generated(rows, reply, plan.generate)
+    return rows
 
 
 # -- aggregate ----------------------------------------------------------------------------

@@ -23,7 +23,7 @@ names. Each module imports only those listed above it (``_models`` reaches
 from __future__ import annotations
 
 from wvorm.orm._expressions import FieldExpr, Filter, ReferencePath, SortKey, and_, or_
-from wvorm.orm._loading import Group, Hit
+from wvorm.orm._loading import Generated, Generation, Group, Hit
 from wvorm.orm._mapping import ClassConfig, ModelInfo, NamedVector, collection_name, model_info
 from wvorm.orm._models import WeaviateModel
 from wvorm.orm._persistence import CommitProgress
@@ -46,6 +46,8 @@ __all__ = [
     "CommitProgress",
     "FieldExpr",
     "Filter",
+    "Generated",
+    "Generation",
     "GeoCoordinate",
     "Group",
     "Hit",

@@ -462,6 +462,25 @@ def _time_or_none(value: Any) -> Optional[datetime]:
 
 
 @dataclass(frozen=True)
+class Generated(Generic[M]):
+    """One object of a generative search and the text the model generated for it
+    (None when the search had no ``single_prompt``)."""
+
+    object: M
+    text: Optional[str]
+
+
+@dataclass(frozen=True)
+class Generation(Generic[M]):
+    """What :meth:`Query.generate` returns: each matching object with its generated
+    text, in the search's order, and the answer to the grouped task (None without
+    one)."""
+
+    objects: list[Generated[M]]
+    grouped: Optional[str]
+
+
+@dataclass(frozen=True)
 class Hit(Generic[M]):
     """One search result: the object and the metadata the search produced.
 

@@ -52,6 +52,8 @@ from wvorm.orm._loading import (
     GRAPHQL_INT_MAX,
     GRAPHQL_INT_MIN,
     Adopt,
+    Generated,
+    Generation,
     Group,
     Hit,
     Include,
@@ -202,6 +204,7 @@ class Query(Generic[M]):
         self._consistency_level: Optional[ConsistencyLevel] = None
         self._vectors: Optional[tuple[str, ...]] = None  # () = the default vector
         self._populate_existing = False
+        self._generate: Optional[plan.Generate] = None
 
     @property
     def model(self) -> type[M]:
@@ -654,6 +657,7 @@ class Query(Generic[M]):
             autocut=self._autocut,
             tenant=self._effective_tenant(),
             consistency_level=None if consistency is None else consistency.value,
+            generate=self._generate,
         )
 
     def build(self) -> str:
@@ -896,6 +900,56 @@ class Query(Generic[M]):
         and certainty for near searches, score and explain_score for bm25 and hybrid,
         creation and update time always, vectors when asked with :meth:`with_vector`."""
         return [Hit.of(obj, additional) for obj, additional in self._instances(hits=True)]
+
+    def generate(
+        self,
+        single_prompt: Optional[str] = None,
+        grouped_task: Optional[str] = None,
+        grouped_properties: Optional[Sequence[str]] = None,
+    ) -> Generation[M]:
+        """Generative search with the class's ``generative-*`` module: ``single_prompt``
+        is run for each matching object (``{title}`` is replaced by the object's
+        ``title`` property: Weaviate property names), ``grouped_task`` once over all of
+        them (over ``grouped_properties``, or every property). Each object comes back
+        with its text (:class:`Generated`), with the grouped answer beside them.
+
+        The model runs once per object, so the query needs a :meth:`limit`. An error
+        of the module (for any object, or the grouped task) raises QueryError with its
+        message, rather than giving None.
+        """
+        if single_prompt is None and grouped_task is None:
+            raise UsageError("generate() needs single_prompt and/or grouped_task")
+        for name, value in (("single_prompt", single_prompt), ("grouped_task", grouped_task)):
+            if value is not None and (not isinstance(value, str) or not value):
+                raise UsageError(f"generate(): {name} must be a non-empty str, got {value!r}")
+        names = None
+        if grouped_properties is not None:
+            names = tuple(string_list(grouped_properties, "grouped_properties"))
+        if self._limit is None:
+            raise UsageError(
+                "generate() runs the model once per object: give the query a limit, e.g. "
+                f"{self._model.__name__}.query...limit(10).generate(...)"
+            )
+        query = self._replace(generate=plan.Generate(single_prompt, grouped_task, names))
+        loader = query._loader()
+        adopt = query._adopt(bool(loader.includes))
+        search = query._plan(loader, query._metadata())
+        rows = query._resolve_client().transport.search(search)
+        objects: list[Generated[M]] = []
+        grouped: Optional[str] = None
+        errors: list[str] = []
+        for row in query._exact_ints(rows, loader):
+            additional = row["_additional"]
+            generated = additional.get("generate") or {}
+            if generated.get("error"):
+                errors.append(f"object {additional.get('id')}: {generated['error']}")
+            grouped = grouped or generated.get("groupedResult")
+            obj = loader.load(row, additional, adopt)
+            if obj is not None:
+                objects.append(Generated(obj, generated.get("singleResult")))
+        if errors:
+            raise QueryError(errors, query._describe() + ".generate(...)", "generative search")
+        return Generation(objects, grouped)
 
     def iterate(self, page_size: int = DEFAULT_PAGE_SIZE) -> Iterator[M]:
         """Every object of the class, read ``page_size`` at a time with the cursor

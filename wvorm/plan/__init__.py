@@ -219,6 +219,17 @@ class GroupBy:
 
 
 @dataclass(frozen=True)
+class Generate:
+    """Generative search: ``single_prompt`` run per object (``{property}`` replaced by
+    the object's value), and/or ``grouped_task`` run once over all the results (over
+    ``grouped_properties``, or every property when None)."""
+
+    single_prompt: Optional[str] = None
+    grouped_task: Optional[str] = None
+    grouped_properties: Optional[tuple[str, ...]] = None
+
+
+@dataclass(frozen=True)
 class SearchPlan:
     """A ``Get`` / ``Search`` of one collection."""
 
@@ -236,6 +247,7 @@ class SearchPlan:
     tenant: Optional[str] = None
     consistency_level: Optional[str] = None
     group_by: Optional[GroupBy] = None
+    generate: Optional[Generate] = None
 
     @property
     def hit_metadata(self) -> Metadata:

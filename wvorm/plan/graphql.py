@@ -15,6 +15,7 @@ from wvorm.plan import (
     BM25,
     AggregatePlan,
     FilterNode,
+    Generate,
     GroupBy,
     Hybrid,
     Logical,
@@ -213,6 +214,21 @@ def _additional(metadata: Metadata) -> list[str]:
     return fields
 
 
+def _generate(generate: Generate) -> str:
+    """The ``_additional`` field of a generative search."""
+    arguments, results = [], ["error"]
+    if generate.single_prompt is not None:
+        arguments.append(f"singleResult: {{prompt: {graphql_string(generate.single_prompt)}}}")
+        results.append("singleResult")
+    if generate.grouped_task is not None:
+        grouped = [f"task: {graphql_string(generate.grouped_task)}"]
+        if generate.grouped_properties is not None:
+            grouped.append(f"properties: {names_text(generate.grouped_properties)}")
+        arguments.append("groupedResult: {" + " ".join(grouped) + "}")
+        results.append("groupedResult")
+    return f"generate({' '.join(arguments)}){{{' '.join(results)}}}"
+
+
 def render_search(plan: SearchPlan) -> str:
     """``{Get{Class(arguments){selection}}}``."""
     selection = [_property(p) for p in plan.properties]
@@ -224,6 +240,8 @@ def render_search(plan: SearchPlan) -> str:
         )
         group = f"group{{id groupedBy{{value path}} count maxDistance minDistance hits{{{hits}}}}}"
         selection, additional = [], [group]
+    if plan.generate is not None:
+        additional.append(_generate(plan.generate))
     if additional:
         selection.append("_additional{" + " ".join(additional) + "}")
     arguments = []
