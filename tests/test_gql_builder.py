@@ -915,7 +915,7 @@ def test_ask(query: Query) -> None:
     ],
 )
 def test_generative_search_version_check(version: str, too_old: bool) -> None:
-    from wvorm.gql.get import generative_search_unsupported, warn_if_generative_search_unsupported
+    from wvorm.gql.base import generative_search_unsupported, warn_if_generative_search_unsupported
 
     assert generative_search_unsupported(version) is too_old
     with warnings.catch_warnings(record=True) as caught:

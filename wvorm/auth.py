@@ -47,12 +47,6 @@ _AZURE_TOKEN_ENDPOINT = "https://login.microsoftonline.com"
 SCOPES = Union[str, list[str]]  # "scope1 scope2" or ["scope1", "scope2"] (v3's alias)
 
 
-def _scope_list(scope: Optional[SCOPES]) -> list[str]:
-    if scope is None:
-        return []
-    return scope.split() if isinstance(scope, str) else list(scope)
-
-
 def _mask(secret: Optional[str]) -> str:
     return "None" if secret is None else "'***'"
 
@@ -90,8 +84,22 @@ class AuthBearerToken:
         )
 
 
+class _Scoped:
+    """The ``scope`` of an OIDC grant, and v3's ``scope_list`` of it."""
+
+    scope: Optional[SCOPES]
+
+    @property
+    def scope_list(self) -> list[str]:
+        """``scope`` as a list (v3's attribute): asked for in addition to the scopes the
+        server advertises."""
+        if self.scope is None:
+            return []
+        return self.scope.split() if isinstance(self.scope, str) else list(self.scope)
+
+
 @dataclass(repr=False)
-class AuthClientPassword:
+class AuthClientPassword(_Scoped):
     """The OIDC resource-owner password flow.
 
     The token request asks for the scopes the server advertises and then ``scope``
@@ -103,12 +111,6 @@ class AuthClientPassword:
     password: str
     scope: Optional[SCOPES] = None
 
-    @property
-    def scope_list(self) -> list[str]:
-        """``scope`` as a list (v3's attribute): asked for in addition to the scopes the
-        server advertises."""
-        return _scope_list(self.scope)
-
     def __repr__(self) -> str:
         return (
             f"AuthClientPassword(username={self.username!r}, password={_mask(self.password)}, "
@@ -117,7 +119,7 @@ class AuthClientPassword:
 
 
 @dataclass(repr=False)
-class AuthClientCredentials:
+class AuthClientCredentials(_Scoped):
     """The OIDC client-credentials flow (a confidential client with a secret).
 
     The token request asks for the scopes the server advertises and then ``scope``; with
@@ -126,12 +128,6 @@ class AuthClientCredentials:
 
     client_secret: str
     scope: Optional[SCOPES] = None
-
-    @property
-    def scope_list(self) -> list[str]:
-        """``scope`` as a list (v3's attribute): asked for in addition to the scopes the
-        server advertises."""
-        return _scope_list(self.scope)
 
     def __repr__(self) -> str:
         secret = _mask(self.client_secret)

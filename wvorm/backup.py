@@ -12,8 +12,7 @@ import time
 from typing import TYPE_CHECKING, Any, Union
 
 from wvorm._inputs import capitalize_first_letter
-from wvorm.connection import json_body
-from wvorm.errors import BackupFailedException, UsageError
+from wvorm.errors import BackupFailedException, UsageError, json_body
 
 if TYPE_CHECKING:
     from wvorm.connection import Connection

@@ -25,8 +25,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from wvorm._inputs import capitalize_first_letter, get_valid_uuid
-from wvorm.connection import json_body
-from wvorm.errors import UsageError
+from wvorm.errors import UsageError, json_body
 
 if TYPE_CHECKING:
     from wvorm.connection import Connection

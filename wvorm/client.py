@@ -16,11 +16,11 @@ from wvorm.backup import Backup
 from wvorm.batch import Batch
 from wvorm.classification import Classification
 from wvorm.cluster import Cluster
-from wvorm.connection import Config, Connection, TimeoutConfig, json_body
+from wvorm.connection import Config, Connection, TimeoutConfig
 from wvorm.contextionary import Contextionary
 from wvorm.data import DataObject
 from wvorm.embedded import EmbeddedOptions, EmbeddedServer
-from wvorm.errors import UsageError, WvormError
+from wvorm.errors import UsageError, WvormError, json_body
 from wvorm.gql import Query
 from wvorm.schema import Schema
 from wvorm.transport import GrpcTransport, Transport

@@ -7,7 +7,7 @@ wvorm errors (each also the ``requests`` exception v3 let through: a read timeou
 a ``requests.exceptions.ReadTimeout``). Non-2xx responses are returned, not raised:
 each caller knows which statuses its operation accepts and raises
 :class:`~wvorm.errors.UnexpectedStatusCodeException` for the rest; a body is decoded
-by :func:`~wvorm.errors.json_body`, re-exported here.
+by :func:`~wvorm.errors.json_body`.
 
 As v3, header names are lower-cased, and an ``authorization`` header given together
 with ``auth_client_secret`` is dropped with v3's Auth004 warning.
@@ -36,10 +36,10 @@ from wvorm.errors import (
     WeaviateStartUpError,
     WeaviateTimeoutError,
     WvormError,
+    json_body,
     server_message,
     warn_v3,
 )
-from wvorm.errors import json_body as json_body  # (where the components import it from)
 
 logger = logging.getLogger("wvorm.connection")
 

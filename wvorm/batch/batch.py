@@ -72,9 +72,16 @@ from wvorm.batch.sender import (
     WeaviateErrorRetryConf,
 )
 from wvorm.batch.where import rest_where_filter
-from wvorm.connection import Connection, json_body
+from wvorm.connection import Connection
 from wvorm.data.replication import ConsistencyLevel
-from wvorm.errors import BatchError, UnexpectedStatusCodeException, UsageError, brief, warn_v3
+from wvorm.errors import (
+    BatchError,
+    UnexpectedStatusCodeException,
+    UsageError,
+    brief,
+    json_body,
+    warn_v3,
+)
 from wvorm.plan.rest import filter_json
 from wvorm.util import UUIDLike, check_batch_result
 

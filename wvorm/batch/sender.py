@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import threading
 import time
 from collections import Counter, defaultdict
@@ -39,7 +40,7 @@ from wvorm.batch.items import (
     parse_beacon,
     references_body,
 )
-from wvorm.connection import Connection, backoff_delay, json_body
+from wvorm.connection import Connection, backoff_delay
 from wvorm.data.replication import naming_level
 from wvorm.errors import (
     BatchConnectionError,
@@ -53,6 +54,7 @@ from wvorm.errors import (
     WeaviateConnectionError,
     WeaviateConnectTimeoutError,
     WeaviateTimeoutError,
+    json_body,
     may_have_reached_server,
 )
 from wvorm.util import check_batch_result
@@ -369,10 +371,11 @@ class Sender:
         doubt, such as a read that fails, keeps an object in.
         """
         items = [decode(p) for p in payloads]
-        seen = Counter((i["class"], i["id"], i.get("tenant")) for i in items)
+        keys = [(i["class"], i["id"], i.get("tenant")) for i in items]
+        seen = Counter(keys)
         keep: list[bytes] = []
-        for index, (payload, item) in enumerate(zip(payloads, items)):
-            if seen[(item["class"], item["id"], item.get("tenant"))] > 1:
+        for index, (payload, item, key) in enumerate(zip(payloads, items, keys)):
+            if seen[key] > 1:
                 # (added more than once: the last one sent wins, so all are sent again)
                 keep.append(payload)
                 continue
@@ -544,6 +547,9 @@ class GrpcAnswer:
 Answer = Union[requests.Response, GrpcAnswer]
 
 
+_EMPTY_LIST = re.compile(rb"\[\s*\]")
+
+
 def _plainly_succeeded(answer: Answer) -> bool:
     """True when the answer reports no error, seen without parsing it: a JSON array
     (anything else, such as a proxy's HTML page, is parsed, and refused, in full)
@@ -551,12 +557,13 @@ def _plainly_succeeded(answer: Answer) -> bool:
     if isinstance(answer, GrpcAnswer):
         return not answer.errors
     body = answer.content.strip()
-    # (an empty list answers no item: parsed, so its items are not taken as written)
+    # (an empty list answers no item: parsed, so its items are not taken as written;
+    # the match stops at the first item, so a long answer is not copied or scanned)
     return (
         body[:1] == b"["
         and body[-1:] == b"]"
         and b'"errors"' not in body
-        and bool(body[1:-1].strip())
+        and _EMPTY_LIST.fullmatch(body) is None
     )
 
 

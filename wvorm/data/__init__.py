@@ -23,7 +23,6 @@ from wvorm._inputs import (
     get_vector,
     load_json_object,
 )
-from wvorm.connection import json_body
 from wvorm.data.params import (
     SortSpec,
     include_param,
@@ -38,6 +37,7 @@ from wvorm.errors import (
     ResponseCannotBeDecodedException,
     UnexpectedStatusCodeException,
     UsageError,
+    json_body,
 )
 
 if TYPE_CHECKING:

@@ -114,6 +114,12 @@ class MediaType(Enum):
     DEPTH = "depth"
     IMU = "imu"
 
+    @property
+    def argument_name(self) -> str:
+        """The GraphQL argument: ``nearImage``, ``nearAudio`` ... ``nearIMU``."""
+        media: str = self.value
+        return "near" + (media.upper() if self is MediaType.IMU else media.title())
+
 
 class Filter(ABC):
     """Base of the search-argument classes: ``content`` is a copy of the dict given,
@@ -522,8 +528,7 @@ class NearMedia(Filter):
     @property
     def argument_name(self) -> str:
         """The GraphQL argument: ``nearImage``, ``nearAudio`` ... ``nearIMU``."""
-        media = self._media_type.value
-        return "near" + (media.upper() if self._media_type is MediaType.IMU else media.title())
+        return self._media_type.argument_name
 
     def __str__(self) -> str:
         text = f"{self.argument_name}: {{{self._media_type.value}: {graphql_string(self.media)}"
@@ -590,7 +595,7 @@ def media_search(media_type: MediaType, content: Mapping[str, Any], encode: bool
     file object, read and base64-encoded here; otherwise it is the base64 text. Unlike
     v3, the caller's dict is not changed.
     """
-    content = dict(_mapping(content, f"near{media_type.value.title()}"))
+    content = dict(_mapping(content, media_type.argument_name))
     key = media_type.value
     if encode and key in content:
         content[key] = file_encoder_b64(content[key])

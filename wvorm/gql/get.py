@@ -9,7 +9,6 @@ every user string escaped by :mod:`wvorm.plan.escape`.
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any, Optional, Union
@@ -20,8 +19,8 @@ from wvorm import plan
 from wvorm._inputs import capitalize_first_letter, get_valid_uuid
 from wvorm.connection import Connection
 from wvorm.data.replication import ConsistencyLevel
-from wvorm.errors import AdditionalPropertiesException, UsageError, warn_v3
-from wvorm.gql.base import GraphQL, logger
+from wvorm.errors import AdditionalPropertiesException, UsageError
+from wvorm.gql.base import GraphQL
 from wvorm.gql.filter import (
     Ask,
     Filter,
@@ -137,45 +136,6 @@ def _argument_value(value: Any, what: str) -> str:
     if isinstance(value, (list, tuple)):
         return graphql_list(value, _argument_value, what)
     raise UsageError(f"{what} must be a str, number, bool or list, got {type(value).__name__}")
-
-
-# -- Dep003: generative search needs Weaviate 1.17.3 -----------------------------------------
-
-GENERATIVE_SEARCH_SINCE = (1, 17, 3)
-_VERSION = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?")
-
-
-def generative_search_unsupported(server_version: str) -> bool:
-    """True when a server of this version (``"1.17.2"``) predates generative search.
-
-    v3 compared the version strings as text (so ``"1.9.0"`` passed); this compares
-    numbers. An unparsable version is not reported.
-    """
-    match = _VERSION.match(server_version)
-    if match is None:
-        return False
-    major, minor, patch = (int(part or 0) for part in match.groups())
-    return (major, minor, patch) < GENERATIVE_SEARCH_SINCE
-
-
-def warn_if_generative_search_unsupported(server_version: str) -> None:
-    """v3's Dep003 DeprecationWarning when ``server_version`` predates generative search."""
-    if generative_search_unsupported(server_version):
-        warn_v3(
-            f"Dep003: You are trying to use the generative search, but you are connected to "
-            f"Weaviate {server_version}.\n            Support for generative search was added "
-            "in weaviate version 1.17.3.",
-            logger,
-            DeprecationWarning,
-        )
-
-
-def check_generative_search(connection: Connection) -> None:
-    """Warn (Dep003) when the server behind ``connection`` predates generative search
-    (one ``/v1/meta`` request per connection, only for queries that generate)."""
-    version = connection.server_version()
-    if version is not None:
-        warn_if_generative_search_unsupported(version)
 
 
 class GetBuilder(GraphQL, NearSearches):
@@ -503,13 +463,6 @@ class GetBuilder(GraphQL, NearSearches):
     def uses_generate(self) -> bool:
         """True when ``with_generate`` was called (the query needs a generative module)."""
         return self._generate is not None
-
-    def do(self, raise_on_error: bool = False) -> dict[str, Any]:
-        """Run the query (see :meth:`GraphQL.do`); with ``with_generate`` on a server
-        older than 1.17.3 this warns first (v3's Dep003)."""
-        if self._generate is not None:
-            check_generative_search(self._connection)
-        return super().do(raise_on_error)
 
 
 def _searched_properties(

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from wvorm.connection import Connection
 from wvorm.errors import UsageError
 from wvorm.gql.base import GraphQL
-from wvorm.gql.get import GetBuilder, check_generative_search
+from wvorm.gql.get import GetBuilder
 from wvorm.plan.escape import graphql_concat
 
 __all__ = ["MultiGetBuilder"]
@@ -45,9 +44,7 @@ class MultiGetBuilder(GraphQL):
         """The query text, as v3 wrote it: ``{Get{a: ClassA(...){...}b: ClassB{...}}}``."""
         return "{Get{" + graphql_concat(b.build(wrap_get=False) for b in self.get_builder) + "}}"
 
-    def do(self, raise_on_error: bool = False) -> dict[str, Any]:
-        """Run the queries in one request (see :meth:`GraphQL.do`); warns as
-        :meth:`GetBuilder.do` does when one uses ``with_generate`` on a too old server."""
-        if any(builder.uses_generate for builder in self.get_builder):
-            check_generative_search(self._connection)
-        return super().do(raise_on_error)
+    @property
+    def uses_generate(self) -> bool:
+        """True when one of the queries uses ``with_generate``."""
+        return any(builder.uses_generate for builder in self.get_builder)

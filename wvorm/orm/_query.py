@@ -20,7 +20,7 @@ import copy
 import queue
 import re
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Generic, Optional, Protocol, TypeVar, Union, cast, overload
@@ -848,11 +848,17 @@ class Query(Generic[M]):
         """``(instance, _additional)`` of every row; objects a session has marked for
         deletion are left out."""
         loader = self._loader()
+        return self._loaded(loader, self._rows(loader, self._metadata(hits=hits)))
+
+    def _loaded(
+        self, loader: Loader[M], pages: Iterable[list[dict[str, Any]]]
+    ) -> list[tuple[M, Mapping[str, Any]]]:
+        """``(instance, _additional)`` of the rows of ``pages``, read through ``loader``."""
         adopt = self._adopt(bool(loader.includes))
         load = loader.load
         out = []
         with gc_paused(promote=not loader.includes):
-            for rows in self._rows(loader, self._metadata(hits=hits)):
+            for rows in pages:
                 for row in self._exact_ints(rows, loader):
                     additional = row["_additional"]
                     obj = load(row, additional, adopt)
@@ -932,23 +938,21 @@ class Query(Generic[M]):
             )
         query = self._replace(generate=plan.Generate(single_prompt, grouped_task, names))
         loader = query._loader()
-        adopt = query._adopt(bool(loader.includes))
         search = query._plan(loader, query._metadata())
-        rows = query._resolve_client().transport.search(search)
-        objects: list[Generated[M]] = []
-        grouped: Optional[str] = None
-        errors: list[str] = []
-        for row in query._exact_ints(rows, loader):
-            additional = row["_additional"]
-            generated = additional.get("generate") or {}
-            if generated.get("error"):
-                errors.append(f"object {additional.get('id')}: {generated['error']}")
-            grouped = grouped or generated.get("groupedResult")
-            obj = loader.load(row, additional, adopt)
-            if obj is not None:
-                objects.append(Generated(obj, generated.get("singleResult")))
+        rows = query._resolve_client().transport.search(search)  # (one request: a limit)
+        generated = [row["_additional"].get("generate") or {} for row in rows]
+        errors = [
+            f"object {row['_additional'].get('id')}: {g['error']}"
+            for row, g in zip(rows, generated)
+            if g.get("error")
+        ]
         if errors:
             raise QueryError(errors, query._describe() + ".generate(...)", "generative search")
+        grouped = next((g["groupedResult"] for g in generated if g.get("groupedResult")), None)
+        objects = [
+            Generated(obj, (additional.get("generate") or {}).get("singleResult"))
+            for obj, additional in query._loaded(loader, [rows])
+        ]
         return Generation(objects, grouped)
 
     def iterate(self, page_size: int = DEFAULT_PAGE_SIZE) -> Iterator[M]:

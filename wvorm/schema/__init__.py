@@ -19,8 +19,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Optional, Union
 
 from wvorm._inputs import JsonSource, capitalize_first_letter, load_json_object
-from wvorm.connection import json_body
-from wvorm.errors import SchemaValidationException, UsageError
+from wvorm.errors import SchemaValidationException, UsageError, json_body
 from wvorm.schema.definitions import is_sub_schema, merge_config, split_class_definition
 from wvorm.schema.properties import Property
 from wvorm.schema.tenants import Tenant, TenantActivityStatus
