@@ -64,10 +64,12 @@ def embedding_service() -> Iterator[EmbeddingService]:
 
 
 def vectorizer_env(service: EmbeddingService, backup_dir: Path) -> dict[str, str]:
-    """Server settings for text2vec-transformers on ``service`` and filesystem backups."""
+    """Server settings for text2vec-transformers and reranker-transformers on
+    ``service``, and filesystem backups."""
     return {
-        "ENABLE_MODULES": "text2vec-transformers,backup-filesystem",
+        "ENABLE_MODULES": "text2vec-transformers,reranker-transformers,backup-filesystem",
         "TRANSFORMERS_INFERENCE_API": service.url,
+        "RERANKER_INFERENCE_API": service.url,
         "BACKUP_FILESYSTEM_PATH": str(backup_dir),
     }
 

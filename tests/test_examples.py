@@ -13,6 +13,12 @@ import pytest
 
 import wvorm
 from tests.conftest import API_KEYS, ServerFactory, api_key_env
+from tests.support.embedder import (
+    GENERATED_PREFIX,
+    EmbeddingService,
+    generative_openai_env,
+    rerank_score,
+)
 from wvorm.embedded import EmbeddedServer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -109,3 +115,39 @@ def test_readme_blocks_run(
             if isinstance(value, wvorm.Client):
                 value.close()
     assert wvorm.WEAVIATE_VERSION in capsys.readouterr().out
+
+
+def test_rag_example(
+    server_factory: ServerFactory,
+    embedding_service: EmbeddingService,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """examples/rag.py on a server with reranker-transformers and generative-openai, both
+    pointed at the local service (whose answers are known, so the output is checked)."""
+    env = generative_openai_env()
+    env["ENABLE_MODULES"] = "generative-openai,reranker-transformers"
+    env["RERANKER_INFERENCE_API"] = embedding_service.url
+    server = server_factory(additional_env_vars=env)
+    rag = load_example("rag")
+    embedding_service.reset()
+    rag.main(server.url, embedding_service.url)
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == f"import:   10 passages with {rag.DIMENSIONS}-dim vectors"
+    assert len([line for line in out if line.startswith("hybrid:")]) == 5
+    assert "HNSW index finds the nearest" in out[1]  # the best hybrid match
+    reranked = [line for line in out if line.startswith("rerank:")]
+    scores = [float(line.split()[1]) for line in reranked]
+    assert len(scores) == 3 and scores == sorted(scores, reverse=True)
+    question = "How does a vector index find the nearest vectors?"
+    texts = {t[:40]: t for _, t in rag.HANDBOOK}
+    for line, score in zip(reranked, scores):
+        text = texts[line.split(": ", 2)[-1]]
+        assert score == pytest.approx(rerank_score(question, text), abs=1e-3)
+    generated = [line for line in out if line.startswith("generate:")]
+    assert len(generated) == 3
+    assert all(f"] {GENERATED_PREFIX}Explain in one line: " in line for line in generated)
+    (answer,) = [line for line in out if line.startswith("answer:")]
+    assert answer.startswith(f"answer:   {GENERATED_PREFIX}Answer from these passages")
+    chats = embedding_service.chat_requests
+    assert len(chats) == 4 and all(c.model == "gpt-3.5-turbo" for c in chats)
+    assert {c.body.get("temperature") for c in chats} == {0}

@@ -25,10 +25,12 @@ EXPECTED = {
     "SchemaMismatchError", "NoResultError", "MultipleResultsError", "SchemaValidationException",
     # ORM
     "WeaviateModel", "Session", "Property", "GeoCoordinate", "PhoneNumber", "NamedVector",
+    "Vector",
     "MigrationPlan", "schema_of", "create_all", "drop_all", "migrate", "state_of",
     "CommitProgress",
     # ORM: what users annotate with
-    "Query", "Hit", "Generated", "Generation", "Group", "Aggregation", "Filter", "FieldExpr",
+    "Query", "Hit", "Generated", "Generation", "GenerativeOpenAI", "Group", "Aggregation",
+    "Filter", "FieldExpr",
     "ReferencePath", "SortKey",
     "and_", "or_",
     "__version__",

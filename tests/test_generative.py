@@ -162,3 +162,32 @@ def test_generate_raises_the_modules_error_and_refuses_bad_input(
         Story.query.using(story_client).generate(single_prompt="x")
     with pytest.raises(UsageError, match="single_prompt must be a non-empty str"):
         query.generate(single_prompt="")
+
+
+def test_generate_takes_the_modules_options_for_one_search(
+    story_client: wvorm.Client, embedding_service: EmbeddingService
+) -> None:
+    # (a model Weaviate has no token limit for: for known ones behind a third-party
+    # baseURL, Weaviate 1.39 replaces max_tokens with the prompt's token count)
+    options = wvorm.GenerativeOpenAI(
+        model="local-model", temperature=0.25, max_tokens=40, top_p=0.5, stop=("END",)
+    )
+    generation = (
+        Story.query.using(story_client)
+        .limit(1)
+        .generate(single_prompt="About {title}", grouped_task="All", provider=options)
+    )
+    assert generation.objects[0].text is not None and generation.grouped is not None
+    requests = embedding_service.chat_requests
+    assert len(requests) == 2  # one object, and the grouped task
+    for request in requests:
+        assert request.model == "local-model"  # not the class's gpt-3.5-turbo
+        body = request.body
+        assert (body["temperature"], body["top_p"]) == (0.25, 0.5)
+        assert body["max_completion_tokens"] == 40  # OpenAI's current name for max_tokens
+        assert body["stop"] == ["END"]
+    with pytest.raises(UsageError, match="GenerativeOpenAI"):
+        Story.query.using(story_client).limit(1).generate(
+            single_prompt="x",
+            provider={"model": "gpt-4"},  # type: ignore[arg-type]
+        )

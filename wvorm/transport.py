@@ -153,10 +153,17 @@ def _multi_target(references: tuple[ReferenceSelect, ...]) -> Optional[str]:
 def _float32_vectors(additional: dict[str, Any]) -> None:
     vector = additional.get("vector")
     if vector:
-        additional["vector"] = array("f", vector).tolist()
+        additional["vector"] = _float32(vector)
     vectors = additional.get("vectors")
     if vectors:
-        additional["vectors"] = {k: array("f", v).tolist() for k, v in vectors.items() if v}
+        additional["vectors"] = {k: _float32(v) for k, v in vectors.items() if v}
+
+
+def _float32(vector: list[Any]) -> list[Any]:
+    """A vector (or multi-vector) as gRPC gives it: in float32."""
+    if isinstance(vector[0], list):
+        return [array("f", v).tolist() for v in vector]
+    return array("f", vector).tolist()
 
 
 class GrpcTransport:

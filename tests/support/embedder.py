@@ -20,6 +20,11 @@ It speaks two APIs on one loopback port:
   the last message's text, and every prompt recorded, so tests can check prompt
   templating. A prompt containing ``FAIL_MARKER`` is answered with OpenAI's 500
   error, so tests can check that a module's error comes back.
+- Weaviate's ``reranker-transformers`` inference API: ``POST /rerank`` with
+  ``{"query", "documents": [...]}`` answered by ``{"scores": [{"document", "score"}]}``,
+  the score being the cosine similarity of the two :func:`embed` vectors (so the
+  ranking is known to tests); every call is recorded, and a document containing
+  ``FAIL_MARKER`` gets a 500 ``{"error": ...}``.
 
 Embeddings are feature hashes: lowercase word tokens and their character trigrams,
 hashed with blake2b (stable across processes, unlike ``hash()``) into signed buckets
@@ -128,6 +133,19 @@ class OpenAIRequest:
 
 
 @dataclass(frozen=True)
+class RerankRequest:
+    """One ``POST /rerank`` the service received."""
+
+    query: str
+    documents: list[str]
+
+
+def rerank_score(query: str, document: str) -> float:
+    """The service's rerank score of ``document`` for ``query``."""
+    return cosine_similarity(embed(query), embed(document))
+
+
+@dataclass(frozen=True)
 class ChatRequest:
     """One ``POST /v1/chat/completions`` the service received."""
 
@@ -148,6 +166,7 @@ class _Records:
     vectors: list[VectorRequest] = field(default_factory=list)
     openai: list[OpenAIRequest] = field(default_factory=list)
     chats: list[ChatRequest] = field(default_factory=list)
+    reranks: list[RerankRequest] = field(default_factory=list)
 
 
 class _Server(ThreadingHTTPServer):
@@ -186,12 +205,14 @@ class _Handler(BaseHTTPRequestHandler):
         path = self._path
         chat = path in ("/v1/chat/completions", "/chat/completions")
         openai = chat or path in ("/v1/embeddings", "/embeddings")
-        if path != "/vectors" and not openai:
+        if path not in ("/vectors", "/rerank") and not openai:
             self._send_json(HTTPStatus.NOT_FOUND, {"error": f"no POST route {path!r}"})
             return
         try:
             body = self._read_json()
-            if chat:
+            if path == "/rerank":
+                self._rerank(body)
+            elif chat:
                 self._chat_completion(body)
             elif openai:
                 self._openai_embeddings(body)
@@ -271,6 +292,24 @@ class _Handler(BaseHTTPRequestHandler):
             },
             headers=_RATE_LIMIT_HEADERS,
         )
+
+    def _rerank(self, body: dict[str, Any]) -> None:
+        query, documents = body.get("query"), body.get("documents")
+        if not isinstance(query, str):
+            raise _BadRequest('"query" must be a string')
+        if not isinstance(documents, list) or not all(isinstance(d, str) for d in documents):
+            raise _BadRequest('"documents" must be a list of strings')
+        service = self.server.service
+        with service._records.lock:
+            service._records.counts["rerank"] = service._records.counts.get("rerank", 0) + 1
+            service._records.reranks.append(RerankRequest(query, list(documents)))
+        if any(FAIL_MARKER in d for d in documents):
+            self._send_json(
+                HTTPStatus.INTERNAL_SERVER_ERROR, {"error": "the local reranker was told to fail"}
+            )
+            return
+        scores = [{"document": d, "score": rerank_score(query, d)} for d in documents]
+        self._send_json(HTTPStatus.OK, {"scores": scores})
 
     def _chat_completion(self, body: dict[str, Any]) -> None:
         messages = body.get("messages")
@@ -472,10 +511,17 @@ class EmbeddingService:
         with self._records.lock:
             return list(self._records.chats)
 
+    @property
+    def rerank_requests(self) -> list[RerankRequest]:
+        """Every ``POST /rerank`` so far, oldest first."""
+        with self._records.lock:
+            return list(self._records.reranks)
+
     def reset(self) -> None:
         """Forget the requests received so far (counts and records)."""
         with self._records.lock:
             self._records.counts.clear()
+            self._records.reranks.clear()
             self._records.vectors.clear()
             self._records.openai.clear()
             self._records.chats.clear()

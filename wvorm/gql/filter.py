@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from copy import deepcopy
 from datetime import date, datetime, time, timezone
 from enum import Enum
-from typing import Any, Callable, Optional, Union
+from typing import Any, Callable, Optional, TypedDict, Union
 
 from typing_extensions import Self
 
@@ -158,17 +158,25 @@ def _check_keys(content: Mapping[str, Any], allowed: Iterable[str], what: str) -
         )
 
 
-def _certainty_or_distance(content: Mapping[str, Any], what: str) -> dict[str, float]:
+class Threshold(TypedDict, total=False):
+    """The ``certainty`` or ``distance`` of a near search."""
+
+    certainty: float
+    distance: float
+
+
+def _certainty_or_distance(content: Mapping[str, Any], what: str) -> Threshold:
     if "certainty" in content and "distance" in content:
         raise UsageError(f"{what} takes either 'certainty' or 'distance', not both")
-    return {
-        key: _number(content[key], f"{what}.{key}")
-        for key in ("certainty", "distance")
-        if key in content
-    }
+    out = Threshold()
+    if "certainty" in content:
+        out["certainty"] = _number(content["certainty"], f"{what}.certainty")
+    if "distance" in content:
+        out["distance"] = _number(content["distance"], f"{what}.distance")
+    return out
 
 
-def threshold(certainty: Any, distance: Any, what: str) -> dict[str, float]:
+def threshold(certainty: Any, distance: Any, what: str) -> Threshold:
     """The ``certainty`` / ``distance`` given (None: not given) of a near search, checked."""
     given = {
         key: v for key, v in (("certainty", certainty), ("distance", distance)) if v is not None

@@ -33,9 +33,11 @@ from wvorm.grpc._proto.v1 import (
 from wvorm.plan import (
     BM25,
     AggregatePlan,
+    AnyVector,
     Condition,
     FilterNode,
     Generate,
+    GenerativeOpenAI,
     Hybrid,
     Metadata,
     Move,
@@ -81,14 +83,43 @@ def _vector_bytes(vector: Sequence[float]) -> bytes:
     return struct.pack(f"<{len(vector)}f", *vector)
 
 
-def _vector_message(data: bytes, name: str = "") -> base_pb2.Vectors:
+def _is_multi(vector: Sequence[Any]) -> bool:
+    """Whether ``vector`` is a multi-vector (a sequence of vectors)."""
+    return bool(vector) and hasattr(vector[0], "__len__")
+
+
+def _multi_vector_bytes(vectors: Sequence[Sequence[float]]) -> bytes:
+    """A multi-vector as Weaviate reads it: the vectors' length (uint16, little
+    endian), then every vector's float32s."""
+    dimensions = len(vectors[0])
+    if any(len(v) != dimensions for v in vectors):
+        raise UsageError("the vectors of a multi-vector must all have the same length")
+    return struct.pack("<H", dimensions) + b"".join(_vector_bytes(v) for v in vectors)
+
+
+def _vector_message(data: bytes, name: str = "", multi: bool = False) -> base_pb2.Vectors:
+    kind = base_pb2.Vectors.VECTOR_TYPE_MULTI_FP32 if multi else None
     return base_pb2.Vectors(
-        name=name, vector_bytes=data, type=base_pb2.Vectors.VECTOR_TYPE_SINGLE_FP32
+        name=name,
+        vector_bytes=data,
+        type=kind or base_pb2.Vectors.VECTOR_TYPE_SINGLE_FP32,
     )
 
 
 def _vectors(vector: Sequence[float]) -> list[base_pb2.Vectors]:
     return [_vector_message(_vector_bytes(vector))]
+
+
+def _read_vectors(message: base_pb2.Vectors) -> list[Any]:
+    """A ``Vectors`` message's vector, or multi-vector (a list of vectors)."""
+    if message.type != base_pb2.Vectors.VECTOR_TYPE_MULTI_FP32:
+        return _floats32(message.vector_bytes)
+    data = message.vector_bytes
+    if not data:
+        return []
+    (dimensions,) = struct.unpack_from("<H", data)
+    flat = _floats32(data[2:])
+    return [flat[i : i + dimensions] for i in range(0, len(flat), dimensions)]
 
 
 # -- filters ------------------------------------------------------------------------------
@@ -143,23 +174,56 @@ def filter_message(node: FilterNode) -> base_pb2.Filters:
 # -- searches -----------------------------------------------------------------------------
 
 
-def _targets(names: tuple[str, ...]) -> Optional[base_search_pb2.Targets]:
-    return base_search_pb2.Targets(target_vectors=names) if names else None
+_COMBINATION = {
+    "sum": base_search_pb2.COMBINATION_METHOD_TYPE_SUM,
+    "minimum": base_search_pb2.COMBINATION_METHOD_TYPE_MIN,
+    "average": base_search_pb2.COMBINATION_METHOD_TYPE_AVERAGE,
+    "relativeScore": base_search_pb2.COMBINATION_METHOD_TYPE_RELATIVE_SCORE,
+    "manualWeights": base_search_pb2.COMBINATION_METHOD_TYPE_MANUAL,
+}
+
+
+def _targets(
+    names: tuple[str, ...],
+    combination: Optional[str] = None,
+    weights: tuple[tuple[str, float], ...] = (),
+) -> Optional[base_search_pb2.Targets]:
+    if not names:
+        return None
+    out = base_search_pb2.Targets(target_vectors=names)
+    if combination is not None:
+        out.combination = _COMBINATION[combination]
+    out.weights_for_targets.extend(
+        base_search_pb2.WeightsForTarget(target=name, weight=weight) for name, weight in weights
+    )
+    return out
+
+
+def _query_vectors(vector: AnyVector) -> list[base_pb2.Vectors]:
+    """A query's vector (or multi-vector) as ``Vectors`` messages."""
+    if _is_multi(vector):
+        return [_vector_message(_multi_vector_bytes(vector), multi=True)]  # type: ignore[arg-type]
+    return _vectors(vector)  # type: ignore[arg-type]
 
 
 def _near_vector(search: NearVector) -> base_search_pb2.NearVector:
     out = base_search_pb2.NearVector(
         certainty=search.certainty,
         distance=search.distance,
-        targets=_targets(search.target_vectors),
+        targets=_targets(search.target_vectors, search.combination, search.weights),
     )
-    if len(search.target_vectors) > 1:  # the same vector for each target
+    if search.vector_per_target:
         out.vector_for_targets.extend(
-            base_search_pb2.VectorForTarget(name=name, vectors=_vectors(search.vector))
+            base_search_pb2.VectorForTarget(name=name, vectors=_query_vectors(vector))
+            for name, vector in search.vector_per_target
+        )
+    elif len(search.target_vectors) > 1:  # the same vector for each target
+        out.vector_for_targets.extend(
+            base_search_pb2.VectorForTarget(name=name, vectors=_query_vectors(search.vector))
             for name in search.target_vectors
         )
     else:
-        out.vectors.extend(_vectors(search.vector))
+        out.vectors.extend(_query_vectors(search.vector))
     return out
 
 
@@ -214,9 +278,14 @@ def _hybrid(search: Hybrid) -> base_search_pb2.Hybrid:
         out.alpha_param = search.alpha
         out.use_alpha_param = True
     if search.vector is not None:
-        out.vectors.extend(_vectors(search.vector))
+        out.vectors.extend(_query_vectors(search.vector))
     if search.fusion is not None:
         out.fusion_type = _FUSION[search.fusion]
+    targets = _targets(search.target_vectors)
+    if targets is not None:
+        out.targets.CopyFrom(targets)
+    if search.max_vector_distance is not None:
+        out.vector_distance = search.max_vector_distance
     return out
 
 
@@ -292,6 +361,10 @@ def search_request(plan: SearchPlan) -> search_get_pb2.SearchRequest:
         )
     if plan.generate is not None:
         out.generative.CopyFrom(_generative(plan.generate))
+    if plan.rerank is not None:
+        out.rerank.property = plan.rerank.property
+        if plan.rerank.query is not None:
+            out.rerank.query = plan.rerank.query
     search = plan.search
     if isinstance(search, (NearVector, NearText, NearObject)):
         _set_near(out, search)
@@ -388,7 +461,7 @@ def _additional(
     if wanted.vector:
         out["vector"] = _floats32(metadata.vector_bytes)
     if wanted.vectors:
-        out["vectors"] = {v.name: _floats32(v.vector_bytes) for v in metadata.vectors}
+        out["vectors"] = {v.name: _read_vectors(v) for v in metadata.vectors}
     if wanted.creation_time and metadata.creation_time_unix_present:
         out["creationTimeUnix"] = str(metadata.creation_time_unix)
     if wanted.update_time and metadata.last_update_time_unix_present:
@@ -434,13 +507,27 @@ _ID_ONLY = Metadata()
 
 def _generative(generate: Generate) -> generative_pb2.GenerativeSearch:
     out = generative_pb2.GenerativeSearch()
+    providers = [] if generate.provider is None else [_provider(generate.provider)]
     if generate.single_prompt is not None:
         out.single.prompt = generate.single_prompt
+        out.single.queries.extend(providers)
     if generate.grouped_task is not None:
         out.grouped.task = generate.grouped_task
         if generate.grouped_properties is not None:
             out.grouped.properties.values.extend(generate.grouped_properties)
+        out.grouped.queries.extend(providers)
     return out
+
+
+def _provider(options: GenerativeOpenAI) -> generative_pb2.GenerativeProvider:
+    """A search's own ``generative-openai`` options."""
+    openai = generative_pb2.GenerativeOpenAI()
+    for name, value in options.given():
+        if name == "stop":
+            openai.stop.values.extend(value)
+        else:
+            setattr(openai, name, value)
+    return generative_pb2.GenerativeProvider(openai=openai)
 
 
 def _generated(
@@ -491,6 +578,10 @@ def search_rows(reply: search_get_pb2.SearchReply, plan: SearchPlan) -> list[dic
     ]
     if plan.generate is not None:
         _generated(rows, reply, plan.generate)
+    if plan.rerank is not None:  # (as GraphQL gives it)
+        for row, result in zip(rows, reply.results):
+            if result.metadata.rerank_score_present:
+                row["_additional"]["rerank"] = [{"score": result.metadata.rerank_score}]
     return rows
 
 
@@ -615,13 +706,13 @@ def _varint(value: int) -> bytes:
             return bytes(out)
 
 
-def _fp32(vector: Sequence[float], what: str) -> bytes:
+def _fp32(vector: Any, what: str) -> bytes:
     """A stored vector's bytes, refusing what REST refuses (non-numbers, NaN, infinity)."""
     try:
-        data = _vector_bytes(vector)
-    except struct.error as exc:
+        data = _multi_vector_bytes(vector) if _is_multi(vector) else _vector_bytes(vector)
+    except (struct.error, TypeError) as exc:
         raise UsageError(f"{what} must hold only numbers: {exc}") from None
-    total = sum(vector)
+    total = sum(map(sum, vector)) if _is_multi(vector) else sum(vector)
     if total != total or total in (float("inf"), float("-inf")):
         raise UsageError(f"{what} must not contain NaN or infinity")
     return data
@@ -647,7 +738,8 @@ def batch_object(
     if vector is not None:
         message.vector_bytes = _fp32(vector, "vector")
     for name, value in (vectors or {}).items():
-        message.vectors.append(_vector_message(_fp32(value, f"vector {name!r}"), name))
+        data = _fp32(value, f"vector {name!r}")
+        message.vectors.append(_vector_message(data, name, _is_multi(value)))
     body = message.SerializeToString()
     return _OBJECTS_TAG + _varint(len(body)) + body
 
@@ -668,7 +760,7 @@ def decode_batch_object(payload: bytes) -> dict[str, Any]:
     if message.vector_bytes:
         item["vector"] = _floats32(message.vector_bytes)
     if message.vectors:
-        item["vectors"] = {v.name: _floats32(v.vector_bytes) for v in message.vectors}
+        item["vectors"] = {v.name: _read_vectors(v) for v in message.vectors}
     return item
 
 

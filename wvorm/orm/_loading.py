@@ -486,8 +486,9 @@ class Hit(Generic[M]):
 
     ``object`` is the model instance; the other attributes are None when the search
     does not produce them (``distance`` / ``certainty`` come from near searches,
-    ``score`` / ``explain_score`` from bm25 and hybrid) or were not asked for
-    (``vector`` / ``vectors``, see ``Query.with_vector``).
+    ``score`` / ``explain_score`` from bm25 and hybrid, ``rerank_score`` from
+    ``Query.rerank``) or were not asked for (``vector`` / ``vectors``, see
+    ``Query.with_vector``).
     """
 
     object: M
@@ -498,7 +499,8 @@ class Hit(Generic[M]):
     creation_time: Optional[datetime] = None
     update_time: Optional[datetime] = None
     vector: Optional[list[float]] = None
-    vectors: Optional[dict[str, list[float]]] = None
+    vectors: Optional[dict[str, list[Any]]] = None  # (a multi-vector: a list of vectors)
+    rerank_score: Optional[float] = None
 
     @classmethod
     def of(cls, obj: M, additional: Mapping[str, Any]) -> Hit[M]:
@@ -514,7 +516,15 @@ class Hit(Generic[M]):
             update_time=_time_or_none(additional.get("lastUpdateTimeUnix")),
             vector=additional.get("vector") or None,
             vectors=dict(vectors) if vectors else None,
+            rerank_score=_rerank_score(additional.get("rerank")),
         )
+
+
+def _rerank_score(rerank: Any) -> Optional[float]:
+    """The score of ``_additional.rerank`` (a list of one ``{"score": ...}``)."""
+    if not rerank:
+        return None
+    return _float_or_none(rerank[0].get("score"))
 
 
 @dataclass(frozen=True)

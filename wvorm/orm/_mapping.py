@@ -14,11 +14,12 @@ type checking, and learns the reference base class from :func:`register_base`.
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Optional, get_args, get_origin
 from uuid import UUID
 
 from pydantic import BaseModel
@@ -30,7 +31,9 @@ from wvorm.orm._types import (
     PropertyInfo,
     describe_field,
     property_name_of,
+    strip_optional,
     unchecked,
+    unwrap,
 )
 from wvorm.util import capitalize_first_letter, generate_uuid5
 
@@ -68,6 +71,96 @@ class NamedVector:
     vector_index_config: Mapping[str, Any] = field(default_factory=dict)
     distance: Optional[str] = None
     dimensions: Optional[int] = None
+
+
+EmbeddingFunction = Callable[[list[str]], Sequence[Sequence[float]]]
+"""A client-side embedding function: texts in, one vector per text out (a list of
+lists, a 2-D numpy array, ...)."""
+
+
+@dataclass(frozen=True)
+class Vector:
+    """Declares a field that holds one of the object's vectors::
+
+        embedding: Annotated[Optional[list[float]], Vector(384)] = None
+        title_vector: Annotated[Optional[list[float]], Vector(384, name="title")] = None
+        tokens: Annotated[Optional[list[list[float]]], Vector(128, name="tokens")] = None
+
+    ``name`` None is the class's default vector; any other name is a named vector.
+    A field typed ``list[list[float]]`` is a multi-vector (ColBERT-style; named only).
+    The field is not a property: its value lives in the object's state (what
+    ``state_of(obj).vector`` / ``.vectors`` read), is loaded only when a query asks
+    (``with_vector``), and is dirty-tracked like a field.
+
+    - ``dimensions``: the length of each vector, checked when it is set and before
+      anything is sent.
+    - ``vectorizer`` / ``module_config``: the server module that computes it ("none":
+      bring your own), with ``source`` the fields it reads.
+    - ``embed``: a client-side :data:`EmbeddingFunction`; a commit embeds the
+      ``source`` fields (their texts joined by a newline) of new objects without a
+      vector and of objects whose source fields changed, ``batch_size`` texts per call.
+      ``near_text`` and ``hybrid`` on this vector embed the query text the same way.
+    - ``index_type`` / ``index_config`` / ``distance``: its vector index.
+    """
+
+    dimensions: Optional[int] = None
+    name: Optional[str] = None
+    vectorizer: str = "none"
+    module_config: Mapping[str, Any] = field(default_factory=dict)
+    source: Optional[Sequence[str]] = None
+    embed: Optional[EmbeddingFunction] = None
+    batch_size: int = 64
+    index_type: Optional[str] = None
+    index_config: Mapping[str, Any] = field(default_factory=dict)
+    distance: Optional[str] = None
+
+    def __post_init__(self) -> None:
+        if self.dimensions is not None and (
+            isinstance(self.dimensions, bool)
+            or not isinstance(self.dimensions, int)
+            or self.dimensions < 1
+        ):
+            raise UsageError(
+                f"Vector(dimensions=...) takes a positive int, not {self.dimensions!r}"
+            )
+        if self.name is not None and (not isinstance(self.name, str) or not self.name):
+            raise UsageError(f"Vector(name=...) takes a non-empty str or None, not {self.name!r}")
+        if self.embed is not None and not callable(self.embed):
+            raise UsageError(f"Vector(embed=...) takes a callable, not {self.embed!r}")
+        if (
+            isinstance(self.batch_size, bool)
+            or not isinstance(self.batch_size, int)
+            or (self.batch_size < 1)
+        ):
+            raise UsageError(
+                f"Vector(batch_size=...) takes a positive int, not {self.batch_size!r}"
+            )
+        if isinstance(self.source, str):
+            object.__setattr__(self, "source", (self.source,))
+
+
+@dataclass(frozen=True)
+class VectorInfo:
+    """A compiled vector field: which vector it holds and how it is filled."""
+
+    field_name: str
+    vector_name: Optional[str]  # None: the default vector
+    dimensions: Optional[int]
+    multi: bool
+    embed: Optional[EmbeddingFunction]
+    source: tuple[str, ...]  # field names
+    batch_size: int
+
+    @property
+    def label(self) -> str:
+        """How messages name the vector: ``vector`` or ``vectors['title']``."""
+        return "vector" if self.vector_name is None else f"vectors[{self.vector_name!r}]"
+
+
+def vector_marker(metadata: Sequence[Any]) -> Optional[Vector]:
+    """The :class:`Vector` among a field's metadata, if it has one."""
+    found = [m for m in metadata if isinstance(m, Vector)]
+    return found[0] if found else None
 
 
 @dataclass(frozen=True)
@@ -196,12 +289,17 @@ class ModelInfo:
     :class:`PropertyInfo`; ``by_name`` maps Weaviate property names to the same
     objects. ``properties`` and ``references`` split them into plain properties and
     cross-references (``property_names``: the field names of the former);
-    ``required`` names the fields without a default.
+    ``required`` names the fields without a default. ``vector_fields`` maps each
+    field declared with :class:`Vector` (not a property, so not in ``fields``) to its
+    :class:`VectorInfo`; ``embedded`` lists those filled by an embedding function.
     """
 
     model: type[WeaviateModel]
     config: ClassConfig
     fields: Mapping[str, PropertyInfo]
+    vector_fields: Mapping[str, VectorInfo] = field(default_factory=dict)
+    embedded: tuple[VectorInfo, ...] = field(init=False)
+    vectors_required: bool = field(init=False, repr=False)
     by_name: Mapping[str, PropertyInfo] = field(init=False)
     properties: tuple[PropertyInfo, ...] = field(init=False)
     references: tuple[PropertyInfo, ...] = field(init=False)
@@ -217,7 +315,14 @@ class ModelInfo:
         set_(self, "properties", tuple(p for p in values if not p.targets))
         set_(self, "references", tuple(p for p in values if p.targets))
         set_(self, "property_names", frozenset(p.field_name for p in self.properties))
-        required = {n for n, f in self.model.model_fields.items() if f.is_required()}
+        required = {
+            n
+            for n, f in self.model.model_fields.items()
+            if f.is_required() and n not in self.vector_fields
+        }
+        set_(self, "embedded", tuple(v for v in self.vector_fields.values() if v.embed))
+        fields = self.model.model_fields
+        set_(self, "vectors_required", any(fields[n].is_required() for n in self.vector_fields))
         set_(self, "required", frozenset(required))
         # fields whose PropertyInfo.freeze() returns the value itself (immutable scalars)
         as_is = {p.field_name for p in values if not (p.targets or p.is_list or p.nested)}
@@ -281,8 +386,13 @@ def compile_model(model: type[WeaviateModel]) -> ModelInfo:
                 "once it is"
             ) from None
     fields: dict[str, PropertyInfo] = {}
+    vector_fields: dict[str, VectorInfo] = {}
     for field_name, field_info in model.model_fields.items():
         if field_name == "id":
+            continue
+        marker = vector_marker(field_info.metadata)
+        if marker is not None:
+            vector_fields[field_name] = _vector_info(model, field_name, field_info, marker)
             continue
         fields[field_name] = describe_field(
             model.__name__,
@@ -294,10 +404,140 @@ def compile_model(model: type[WeaviateModel]) -> ModelInfo:
             reference_base=_base(),
             reference_name=collection_name,
         )
+    config = _with_declared_vectors(model, config, vector_fields)
+    model.__weaviate_config__ = config
     _check_config_against_fields(model, config, fields)
-    info = ModelInfo(model, config, fields)
+    for vector in vector_fields.values():
+        if vector.embed is not None:
+            _check_embedding_source(model, vector, fields)
+    info = ModelInfo(model, config, fields, vector_fields)
     model.__weaviate_info__ = info
     return info
+
+
+def _vector_info(model: type, field_name: str, field_info: Any, marker: Vector) -> VectorInfo:
+    """The VectorInfo of a field declared with ``Vector(...)``; its type must be a
+    vector (``list[float]``) or a multi-vector (``list[list[float]]``), maybe Optional."""
+    where = f"cannot map {model.__name__}.{field_name}"
+    annotation, _ = unwrap(field_info.annotation)
+    annotation, _ = strip_optional(annotation)
+    depth = 0
+    while get_origin(unwrap(annotation)[0]) in (list, Sequence) and depth < 3:
+        (annotation,) = get_args(unwrap(annotation)[0]) or (Any,)
+        depth += 1
+    if unwrap(annotation)[0] is not float or depth not in (1, 2):
+        raise ModelDefinitionError(
+            f"{where}: a Vector(...) field is typed list[float] (a vector) or "
+            f"list[list[float]] (a multi-vector), maybe Optional, not {field_info.annotation!r}"
+        )
+    multi = depth == 2
+    if multi and marker.name is None:
+        raise ModelDefinitionError(
+            f"{where}: a multi-vector must be a named vector; give it Vector(name=...)"
+        )
+    if marker.embed is not None:
+        if marker.vectorizer != "none":
+            raise ModelDefinitionError(
+                f"{where}: a vector filled by embed=... has vectorizer 'none' (the client "
+                f"computes it), not {marker.vectorizer!r}"
+            )
+        if not marker.source:
+            raise ModelDefinitionError(
+                f"{where}: embed=... needs source=[...]: the fields whose text it embeds"
+            )
+        if multi:
+            raise ModelDefinitionError(f"{where}: embed=... fills vectors, not multi-vectors")
+    return VectorInfo(
+        field_name=field_name,
+        vector_name=marker.name,
+        dimensions=marker.dimensions,
+        multi=multi,
+        embed=marker.embed,
+        source=tuple(marker.source or ()),
+        batch_size=marker.batch_size,
+    )
+
+
+def _with_declared_vectors(
+    model: type[WeaviateModel], config: ClassConfig, declared: Mapping[str, VectorInfo]
+) -> ClassConfig:
+    """``config`` with the vectors declared by fields folded in (they compile into
+    ``vectorizer`` / ``vectorConfig`` like the class keywords); a vector declared both
+    ways differently is refused."""
+    if not declared:
+        return config
+    markers = {name: vector_marker(model.model_fields[name].metadata) for name in declared}
+    changes: dict[str, Any] = {}
+    vectors = dict(config.vectors)
+    defaults = [n for n, v in declared.items() if v.vector_name is None]
+    if len(defaults) > 1:
+        raise ModelDefinitionError(
+            f"cannot map {model.__name__}: {' and '.join(defaults)} both declare the default "
+            "vector; give all but one Vector(name=...)"
+        )
+    if defaults and (vectors or len(declared) > 1):
+        raise ModelDefinitionError(
+            f"cannot map {model.__name__}.{defaults[0]}: a class has a default vector or named "
+            "vectors, not both (Weaviate refuses the mix); give it Vector(name=...)"
+        )
+    for field_name, vector in declared.items():
+        marker = markers[field_name]
+        assert marker is not None
+        where = f"cannot map {model.__name__}.{field_name}"
+        index_config = dict(marker.index_config)
+        if vector.multi:
+            index_config.setdefault("multivector", {"enabled": True})
+        if vector.vector_name is None:
+            wanted = {
+                "vectorizer": marker.vectorizer,
+                "vector_dimensions": marker.dimensions,
+                "vector_index_type": marker.index_type,
+                "vector_index_config": index_config,
+                "distance": marker.distance,
+            }
+            for key, value in wanted.items():
+                current = getattr(config, key)
+                if current not in (None, {}) and current != value:
+                    raise ModelDefinitionError(
+                        f"{where}: the class option {key}={current!r} differs from the "
+                        f"field's Vector(...) ({value!r}); declare the vector in one place"
+                    )
+            changes.update(wanted)
+            if marker.module_config:
+                module_config = dict(config.module_config)
+                module_config[marker.vectorizer] = dict(marker.module_config)
+                changes["module_config"] = module_config
+            continue
+        named = NamedVector(
+            vectorizer=marker.vectorizer,
+            module_config=dict(marker.module_config),
+            # an embedding function's sources are the client's business, not the server's
+            source_properties=None if marker.embed else marker.source,
+            vector_index_type=marker.index_type,
+            vector_index_config=index_config,
+            distance=marker.distance,
+            dimensions=marker.dimensions,
+        )
+        if vector.vector_name in vectors and vectors[vector.vector_name] != named:
+            raise ModelDefinitionError(
+                f"{where}: the vector {vector.vector_name!r} is also declared in the class "
+                "option vectors= with other settings; declare it in one place"
+            )
+        vectors[vector.vector_name] = named
+    return dataclasses.replace(config, vectors=vectors, **changes)
+
+
+def _check_embedding_source(
+    model: type, vector: VectorInfo, fields: Mapping[str, PropertyInfo]
+) -> None:
+    """An embedding function reads text fields of the model itself."""
+    for source in vector.source:
+        prop = fields.get(source)
+        if prop is None or prop.targets or prop.base_type != "text" or prop.is_list:
+            raise ModelDefinitionError(
+                f"cannot map {model.__name__}.{vector.field_name}: Vector(source=...) names "
+                f"{source!r}, which is not a text field of {model.__name__}"
+            )
 
 
 def _check_config_against_fields(

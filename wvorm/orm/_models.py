@@ -34,6 +34,7 @@ from uuid import UUID, uuid4
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_serializer, model_validator
 from pydantic._internal._model_construction import ModelMetaclass  # pydantic has no public path
 
+from wvorm._inputs import get_vector
 from wvorm.errors import (
     ModelDefinitionError,
     UnknownFieldError,
@@ -51,8 +52,17 @@ from wvorm.orm._mapping import (
     natural_id,
     parse_options,
     register_base,
+    vector_marker,
 )
-from wvorm.orm._state import ObjectState, mark_loaded, mark_stub, unloaded_message
+from wvorm.orm._state import (
+    ObjectState,
+    field_vector,
+    mark_loaded,
+    mark_stub,
+    set_field_vector,
+    state_of,
+    unloaded_message,
+)
 from wvorm.orm._types import PropertyInfo, property_name_of, type_name
 
 if TYPE_CHECKING:
@@ -156,6 +166,8 @@ def _check_definition(model: type[WeaviateModel]) -> None:
                 f"{where}.{field_name}: the field would hide WeaviateModel.{field_name}; rename "
                 f"the field (alias={field_name!r} keeps the property name)"
             )
+        if vector_marker(field_info.metadata) is not None:
+            continue  # a vector, not a property
         name = property_name_of(model.__name__, field_name, field_info)
         clash = seen.get(name.lower())
         if clash is not None:
@@ -254,6 +266,12 @@ class WeaviateModel(BaseModel, metaclass=ModelMeta):
     def model_post_init(self, context: Any, /) -> None:
         """Derive the id from the natural key, unless the caller gave one."""
         info = model_info(type(self))  # also compiles a class completed late
+        if info.vector_fields:
+            # vector fields live in the object's state (see wvorm.orm._state)
+            for vector in info.vector_fields.values():
+                value = self.__dict__.pop(vector.field_name, None)
+                if value is not None:
+                    set_field_vector(self, vector, value)
         if info.config.natural_key and "id" not in self.__pydantic_fields_set__:
             self.__dict__["id"] = natural_id(self)
 
@@ -263,8 +281,21 @@ class WeaviateModel(BaseModel, metaclass=ModelMeta):
             # Only reached when normal lookup fails: a field absent from __dict__ is
             # unloaded. Not an AttributeError (see UnloadedFieldError).
             if name in type(self).__pydantic_fields__:
+                vector = model_info(type(self)).vector_fields.get(name)
+                if vector is not None:
+                    return field_vector(self, vector)
                 raise UnloadedFieldError(unloaded_message(self, name))
             return super().__getattr__(name)
+
+        def __setattr__(self, name: str, value: Any) -> None:
+            info = type(self).__dict__.get("__weaviate_info__")
+            vector = None if info is None else info.vector_fields.get(name)
+            if vector is None:
+                super().__setattr__(name, value)
+                return
+            # pydantic validates the value into __dict__; the state keeps it
+            type(self).__pydantic_validator__.validate_assignment(self, name, value)
+            set_field_vector(self, vector, self.__dict__.pop(name))
 
     @model_validator(mode="before")
     @classmethod
@@ -309,7 +340,10 @@ class WeaviateModel(BaseModel, metaclass=ModelMeta):
         values = self.__dict__
         present = [p for p in compiled.references if p.field_name in values] if compiled else []
         if not present:
-            return handler(self)
+            out = handler(self)
+            if compiled is not None and compiled.vector_fields:
+                _dump_vectors(self, compiled, info, out)
+            return out
         frame = _DUMP_FRAME.get()
         if frame is None:  # the object being dumped
             context = info.context
@@ -337,6 +371,8 @@ class WeaviateModel(BaseModel, metaclass=ModelMeta):
                 out[key] = [_dump_target(t, info, inner) for t in value]
             else:
                 out[key] = None if value is None else _dump_target(value, info, inner)
+        if compiled is not None and compiled.vector_fields:
+            _dump_vectors(self, compiled, info, out)
         return out
 
     def __eq__(self, other: object) -> bool:
@@ -368,6 +404,26 @@ _DUMP_FRAME: ContextVar[Optional[tuple[int, int, frozenset[Any]]]] = ContextVar(
     "wvorm_dump_frame", default=None
 )
 register_base(WeaviateModel)
+
+
+def _dump_vectors(
+    obj: WeaviateModel, compiled: ModelInfo, info: SerializationInfo, out: dict[str, Any]
+) -> None:
+    """Add the vector fields that ``obj`` holds (loaded or set) to its dump ``out``."""
+    include, exclude = info.include, info.exclude
+    state = state_of(obj)
+    for name, vector in compiled.vector_fields.items():
+        if (include is not None and name not in include) or (exclude and name in exclude):
+            continue
+        if vector.vector_name is None:
+            value = state.vector
+        else:
+            value = state.vectors.get(vector.vector_name)
+        if value is None:
+            if not state.is_persistent and not info.exclude_none:
+                out[name] = None
+            continue
+        out[name] = get_vector(value)
 
 
 def _dump_target(
@@ -522,7 +578,8 @@ def from_properties(
             continue
         data[prop.field_name] = value if prop.item_decoder is None else prop.decode(value)
     object_id = UUID(str(uuid))
-    if data.keys() >= info.fields.keys():  # everything: validate as a whole
+    if data.keys() >= info.fields.keys() and not info.vectors_required:
+        # everything: validate as a whole
         obj = model.model_validate({"id": object_id, **data})
     else:
         # A partial load: validate each field read, leave the others unloaded.

@@ -23,11 +23,22 @@ import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Generic, Optional, Protocol, TypeVar, Union, cast, overload
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Generic,
+    Literal,
+    Optional,
+    Protocol,
+    TypeVar,
+    Union,
+    cast,
+    overload,
+)
 from uuid import UUID
 
 from wvorm import plan
-from wvorm._inputs import get_valid_uuid
+from wvorm._inputs import get_valid_uuid, get_vector
 from wvorm.data.replication import ConsistencyLevel
 from wvorm.errors import (
     FilterError,
@@ -39,6 +50,7 @@ from wvorm.errors import (
 )
 from wvorm.gql.filter import checked_vector, parse_move, threshold
 from wvorm.gql.get import HybridFusion, fusion_name
+from wvorm.orm._embedding import embed_texts
 from wvorm.orm._expressions import (
     FieldExpr,
     Filter,
@@ -61,7 +73,7 @@ from wvorm.orm._loading import (
     Loader,
     ResultIdentity,
 )
-from wvorm.orm._mapping import collection_name, model_info
+from wvorm.orm._mapping import VectorInfo, collection_name, model_info
 from wvorm.orm._models import WeaviateModel
 from wvorm.orm._types import DATA_TYPES, PropertyInfo
 from wvorm.plan.escape import graphql_int, string_list
@@ -77,6 +89,8 @@ M = TypeVar("M", bound=WeaviateModel)
 UUIDLike = Union[str, UUID]
 Concepts = Union[str, Sequence[str]]
 Move = Union[tuple[Concepts, float], Mapping[str, Any]]
+AnyVector = Union[Sequence[float], Sequence[Sequence[float]]]
+Combination = Literal["sum", "average", "minimum", "manual_weights", "relative_score"]
 
 DEFAULT_PAGE_SIZE = 100
 READ_PAGE_SIZE = 1000  # objects per request when all() / hits() page through every match
@@ -205,6 +219,7 @@ class Query(Generic[M]):
         self._vectors: Optional[tuple[str, ...]] = None  # () = the default vector
         self._populate_existing = False
         self._generate: Optional[plan.Generate] = None
+        self._rerank: Optional[plan.Rerank] = None
 
     @property
     def model(self) -> type[M]:
@@ -307,7 +322,10 @@ class Query(Generic[M]):
         autocorrect: Optional[bool] = None,
         target_vectors: Optional[Sequence[str]] = None,
     ) -> Query[M]:
-        """Vector search by text through the class's ``text2vec-*`` vectorizer.
+        """Vector search by text through the class's ``text2vec-*`` vectorizer; on a
+        vector declared with ``Vector(embed=...)``, the text is embedded here by that
+        function (several concepts: the mean of their vectors) and searched with
+        ``near_vector``.
 
         ``move_to`` / ``move_away_from`` are ``(concepts, force)`` or a dict
         ``{"concepts": ..., "objects": [obj or uuid, ...], "force": float}``.
@@ -315,31 +333,79 @@ class Query(Generic[M]):
         what = f"near_text({concepts!r})"
         if autocorrect is not None and not isinstance(autocorrect, bool):
             raise UsageError(f"near_text() autocorrect must be a bool, got {autocorrect!r}")
+        texts = tuple(string_list(concepts, "near_text() concepts"))
+        targets = _target_vectors(target_vectors, "near_text()")
+        embedded = self._embedded_target(targets, what)
+        if embedded is not None:
+            if move_to is not None or move_away_from is not None or autocorrect is not None:
+                raise UsageError(
+                    f"{what}: move_to, move_away_from and autocorrect need a server "
+                    f"vectorizer; {embedded.field_name} is embedded on the client"
+                )
+            vectors = embed_texts(embedded, texts, what)
+            mean = [sum(values) / len(vectors) for values in zip(*vectors)]
+            node: plan.Search = plan.NearVector(
+                mean, **threshold(certainty, distance, "near_text()"), target_vectors=targets
+            )
+            return self._with_search(_Search(node, what))
         node = plan.NearText(
-            tuple(string_list(concepts, "near_text() concepts")),
+            texts,
             **threshold(certainty, distance, "near_text()"),
             move_to=None if move_to is None else self._move(move_to, "move_to"),
             move_away=None
             if move_away_from is None
             else self._move(move_away_from, "move_away_from"),
             autocorrect=autocorrect,
-            target_vectors=_target_vectors(target_vectors, "near_text()"),
+            target_vectors=targets,
         )
         return self._with_search(_Search(node, what))
 
     def near_vector(
         self,
-        vector: Sequence[float],
+        vector: Union[AnyVector, Mapping[str, AnyVector]],
         *,
         certainty: Optional[float] = None,
         distance: Optional[float] = None,
-        target_vectors: Optional[Sequence[str]] = None,
+        target_vectors: Optional[Union[Sequence[str], Mapping[str, float]]] = None,
+        combination: Optional[Combination] = None,
     ) -> Query[M]:
-        """Vector search near ``vector`` (a list, numpy array or tensor)."""
+        """Vector search near ``vector`` (a list, numpy array or tensor; a list of
+        vectors for a multi-vector), or near one vector per target vector
+        (``{"title": [...], "body": [...]}``).
+
+        With several target vectors, ``combination`` says how their distances combine:
+        ``"minimum"`` (the server's default), ``"sum"``, ``"average"``, or, with
+        ``target_vectors={"title": 0.7, "body": 0.3}`` giving the weights,
+        ``"manual_weights"`` (the default when weights are given) or
+        ``"relative_score"``.
+        """
+        what = "near_vector()"
+        per_target: tuple[tuple[str, plan.AnyVector], ...] = ()
+        if isinstance(vector, Mapping):
+            if not vector:
+                raise UsageError(f"{what}: the vector per target is empty")
+            per_target = tuple(
+                (str(name), _checked_any_vector(v, f"{what} vector[{name!r}]"))
+                for name, v in vector.items()
+            )
+            checked: plan.AnyVector = []
+            if target_vectors is None:
+                target_vectors = [name for name, _ in per_target]
+        else:
+            checked = _checked_any_vector(vector, f"{what} vector")
+        names, weights, method = _targets_and_weights(target_vectors, combination, what)
+        if per_target and set(names) != {name for name, _ in per_target}:
+            raise UsageError(
+                f"{what}: target_vectors {list(names)} differ from the vectors given for "
+                f"{[name for name, _ in per_target]}; give one vector per target"
+            )
         node = plan.NearVector(
-            checked_vector(vector, "near_vector() vector"),
-            **threshold(certainty, distance, "near_vector()"),
-            target_vectors=_target_vectors(target_vectors, "near_vector()"),
+            checked,
+            **threshold(certainty, distance, what),
+            target_vectors=names,
+            vector_per_target=per_target,
+            combination=method,
+            weights=weights,
         )
         return self._with_search(_Search(node, "near_vector([...])"))
 
@@ -377,29 +443,71 @@ class Query(Generic[M]):
         query: str,
         *,
         alpha: Optional[float] = None,
-        vector: Optional[Sequence[float]] = None,
+        vector: Optional[AnyVector] = None,
         properties: Optional[Sequence[Union[FieldExpr[str], str]]] = None,
         fusion_type: Optional[HybridFusion] = None,
+        target_vector: Optional[str] = None,
+        max_vector_distance: Optional[float] = None,
     ) -> Query[M]:
         """Hybrid search: BM25 on ``query`` fused with a vector search. ``alpha`` weighs
-        vector (1) against keyword (0) results; ``vector`` replaces the query's vector."""
+        vector (1) against keyword (0) results; ``vector`` replaces the query's vector
+        (on a vector declared with ``Vector(embed=...)`` the query is embedded here);
+        ``target_vector`` names the vector to search; ``max_vector_distance`` drops
+        vector matches farther than that."""
         if not isinstance(query, str):
             raise UsageError(f"hybrid() query must be a str, got {type(query).__name__}")
         if alpha is not None and (
             isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0 <= alpha <= 1
         ):
             raise UsageError(f"hybrid() alpha must be a number from 0 to 1, got {alpha!r}")
+        if target_vector is not None and (not isinstance(target_vector, str) or not target_vector):
+            raise UsageError(f"hybrid() target_vector must be a vector name, got {target_vector!r}")
+        if max_vector_distance is not None and (
+            isinstance(max_vector_distance, bool)
+            or not isinstance(max_vector_distance, (int, float))
+            or max_vector_distance < 0
+        ):
+            raise UsageError(
+                f"hybrid() max_vector_distance must be a number >= 0, got {max_vector_distance!r}"
+            )
+        targets = () if target_vector is None else (target_vector,)
+        what = f"hybrid({query!r})"
+        if vector is None:
+            embedded = self._embedded_target(targets, what)
+            if embedded is not None:
+                (vector,) = embed_texts(embedded, [query], what)
         fusion = None if fusion_type is None else fusion_name(fusion_type, "hybrid() fusion_type")
         node = plan.Hybrid(
             query,
             alpha=None if alpha is None else float(alpha),
-            vector=None if vector is None else checked_vector(vector, "hybrid() vector"),
+            vector=None if vector is None else _checked_any_vector(vector, "hybrid() vector"),
             properties=None
             if properties is None
             else self._search_properties(properties, "hybrid"),
             fusion=fusion,
+            target_vectors=targets,
+            max_vector_distance=None if max_vector_distance is None else float(max_vector_distance),
         )
-        return self._with_search(_Search(node, f"hybrid({query!r})"))
+        return self._with_search(_Search(node, what))
+
+    def _embedded_target(self, targets: tuple[str, ...], what: str) -> Optional[VectorInfo]:
+        """The vector field a text search targets, when an embedding function fills it:
+        the named target, or without one the model's only vector."""
+        declared = model_info(self._model).vector_fields.values()
+        if targets:
+            chosen = [v for v in declared if v.vector_name in targets]
+        else:
+            chosen = list(declared) if len(declared) == 1 else []
+            chosen += [v for v in declared if v.vector_name is None and v not in chosen]
+        embedded = [v for v in chosen if v.embed is not None]
+        if not embedded:
+            return None
+        if len(targets) > 1:
+            raise UsageError(
+                f"{what}: {embedded[0].field_name} is embedded on the client, so the search "
+                "takes it as its one target vector; search other targets separately"
+            )
+        return embedded[0]
 
     def _object_ref(self, obj: Union[WeaviateModel, UUIDLike], what: str) -> dict[str, str]:
         """``{"id": ...}`` for an object of this class, ``{"beacon": ...}`` for another."""
@@ -593,6 +701,16 @@ class Query(Generic[M]):
             ) from None
         return self._replace(consistency_level=checked)
 
+    def rerank(self, property: Union[FieldExpr[str], str], query: Optional[str] = None) -> Query[M]:
+        """Rerank the results with the class's ``reranker-*`` module: by the text of
+        ``property`` against ``query`` (None: the search's own query). Results come
+        best first, each hit with its ``rerank_score``. The module reads every
+        result, so the query needs a :meth:`limit` (and takes no sort)."""
+        name = self._search_properties([property], "rerank")[0]
+        if query is not None and (not isinstance(query, str) or not query):
+            raise UsageError(f"rerank() query must be a non-empty str, got {query!r}")
+        return self._replace(rerank=plan.Rerank(name, query))
+
     def with_vector(self, *names: str) -> Query[M]:
         """Also read the objects' vector (none given) or these named vectors; they land
         in ``wvorm.orm.state_of(obj).vector`` / ``.vectors`` and on hits."""
@@ -633,11 +751,22 @@ class Query(Generic[M]):
             creation_time=True,
             update_time=True,
             distance=near,
-            # certainty is only defined for cosine distance
-            certainty=near and model_info(self._model).config.distance in (None, "cosine"),
+            certainty=near and self._certainty_defined(),
             score=keyword,
             explain_score=keyword,
         )
+
+    def _certainty_defined(self) -> bool:
+        """Whether the server gives a certainty for this near search: on one vector
+        whose distance is cosine (Weaviate defines it for nothing else)."""
+        node = None if self._search is None else self._search.node
+        targets: tuple[str, ...] = getattr(node, "target_vectors", ())
+        config = model_info(self._model).config
+        if len(targets) > 1:
+            return False
+        if targets and targets[0] in config.vectors:
+            return config.vectors[targets[0]].distance in (None, "cosine")
+        return config.distance in (None, "cosine")
 
     def _plan(self, loader: Loader[M], metadata: plan.Metadata) -> plan.SearchPlan:
         """This query as a typed plan, read through ``loader``."""
@@ -658,6 +787,7 @@ class Query(Generic[M]):
             tenant=self._effective_tenant(),
             consistency_level=None if consistency is None else consistency.value,
             generate=self._generate,
+            rerank=self._rerank,
         )
 
     def build(self) -> str:
@@ -678,6 +808,12 @@ class Query(Generic[M]):
         silent cut.
         """
         transport = self._resolve_client().transport
+        if self._rerank is not None and (self._limit is None or self._sort):
+            raise UsageError(
+                "rerank() orders one page of results by the module's scores: give the query "
+                f"a limit (and no sort), e.g. {self._model.__name__}.query...limit(20)"
+                ".rerank(...)"
+            )
         if self._filter is not None and self._sort and self._search is None:
             yield self._sorted_rows(loader, metadata, transport)
             return
@@ -912,6 +1048,7 @@ class Query(Generic[M]):
         single_prompt: Optional[str] = None,
         grouped_task: Optional[str] = None,
         grouped_properties: Optional[Sequence[str]] = None,
+        provider: Optional[plan.GenerativeOpenAI] = None,
     ) -> Generation[M]:
         """Generative search with the class's ``generative-*`` module: ``single_prompt``
         is run for each matching object (``{title}`` is replaced by the object's
@@ -919,10 +1056,17 @@ class Query(Generic[M]):
         them (over ``grouped_properties``, or every property). Each object comes back
         with its text (:class:`Generated`), with the grouped answer beside them.
 
+        ``provider`` sets the module's options for this search only
+        (``wvorm.GenerativeOpenAI(model=..., temperature=...)``, Weaviate's dynamic RAG).
+
         The model runs once per object, so the query needs a :meth:`limit`. An error
         of the module (for any object, or the grouped task) raises QueryError with its
         message, rather than giving None.
         """
+        if provider is not None and not isinstance(provider, plan.GenerativeOpenAI):
+            raise UsageError(
+                f"generate() provider must be a wvorm.GenerativeOpenAI(...), got {provider!r}"
+            )
         if single_prompt is None and grouped_task is None:
             raise UsageError("generate() needs single_prompt and/or grouped_task")
         for name, value in (("single_prompt", single_prompt), ("grouped_task", grouped_task)):
@@ -936,7 +1080,7 @@ class Query(Generic[M]):
                 "generate() runs the model once per object: give the query a limit, e.g. "
                 f"{self._model.__name__}.query...limit(10).generate(...)"
             )
-        query = self._replace(generate=plan.Generate(single_prompt, grouped_task, names))
+        query = self._replace(generate=plan.Generate(single_prompt, grouped_task, names, provider))
         loader = query._loader()
         search = query._plan(loader, query._metadata())
         rows = query._resolve_client().transport.search(search)  # (one request: a limit)
@@ -1211,6 +1355,68 @@ def _aggregation(row: Mapping[str, Any], props: Sequence[PropertyInfo]) -> Aggre
     return Aggregation(
         int((row.get("meta") or {}).get("count") or 0), grouped.get("value"), metrics
     )
+
+
+_COMBINATIONS = {
+    "sum": "sum",
+    "average": "average",
+    "minimum": "minimum",
+    "manual_weights": "manualWeights",
+    "relative_score": "relativeScore",
+}
+
+
+def _targets_and_weights(
+    targets: Optional[Union[Sequence[str], Mapping[str, float]]],
+    combination: Optional[str],
+    what: str,
+) -> tuple[tuple[str, ...], tuple[tuple[str, float], ...], Optional[str]]:
+    """The target names, their weights and the combination's GraphQL name, checked."""
+    weights: tuple[tuple[str, float], ...] = ()
+    if isinstance(targets, Mapping):
+        for name, weight in targets.items():
+            if isinstance(weight, bool) or not isinstance(weight, (int, float)):
+                raise UsageError(
+                    f"{what} target_vectors[{name!r}] must be a weight, got {weight!r}"
+                )
+        weights = tuple((str(n), float(w)) for n, w in targets.items())
+        names = tuple(n for n, _ in weights)
+        if combination is None:
+            combination = "manual_weights"
+    else:
+        names = _target_vectors(targets, what)
+    if combination is None:
+        return names, weights, None
+    method = _COMBINATIONS.get(combination) if isinstance(combination, str) else None
+    if method is None:
+        raise UsageError(
+            f"{what} combination must be one of {', '.join(map(repr, _COMBINATIONS))}, "
+            f"got {combination!r}"
+        )
+    if not names:
+        raise UsageError(f"{what} combination={combination!r} needs target_vectors")
+    if method in ("manualWeights", "relativeScore") and not weights:
+        raise UsageError(
+            f"{what} combination={combination!r} needs a weight per target: "
+            "target_vectors={'name': weight, ...}"
+        )
+    if weights and method not in ("manualWeights", "relativeScore"):
+        raise UsageError(
+            f"{what} combination={combination!r} takes no weights; give target_vectors as a "
+            "list, or use 'manual_weights' / 'relative_score'"
+        )
+    return names, weights, method
+
+
+def _checked_any_vector(value: Any, what: str) -> plan.AnyVector:
+    """A vector, or a multi-vector (a non-empty list of vectors of one length), checked."""
+    values = get_vector(value)
+    if values and not isinstance(values[0], (int, float)) and hasattr(values[0], "__len__"):
+        rows = [checked_vector(row, f"{what}[{i}]") for i, row in enumerate(values)]
+        if len({len(row) for row in rows}) > 1:
+            raise UsageError(f"{what}: the vectors of a multi-vector must have one length")
+        return rows
+    return checked_vector(values, what)
 
 
 def _target_vectors(names: Optional[Sequence[str]], what: str) -> tuple[str, ...]:

@@ -41,6 +41,7 @@ from wvorm.batch import Batch
 from wvorm.data.references import parse_beacon
 from wvorm.data.replication import ConsistencyLevel
 from wvorm.errors import CommitError, NoResultError, SessionError, UsageError
+from wvorm.orm._embedding import embed_for_flush
 from wvorm.orm._gc import gc_paused
 from wvorm.orm._identity import IdentityKey, IdentityMap, conflict, identity_key
 from wvorm.orm._mapping import collection_name, model_info
@@ -465,7 +466,9 @@ class Session:
             key = identity_key(obj)
             if key not in new and is_dirty(obj):
                 dirty[key] = (obj, changed_fields(obj))
-        return plan_flush(list(new.values()), list(dirty.values()), list(deleted.values()))
+        inserts, updates = list(new.values()), list(dirty.values())
+        refusals = embed_for_flush(inserts, updates)
+        return plan_flush(inserts, updates, list(deleted.values()), refusals)
 
     def _apply(self, plan: FlushPlan, result: FlushResult) -> None:
         """Record what the server now holds; keep what failed pending."""

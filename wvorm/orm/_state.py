@@ -40,9 +40,9 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Callable, Optional
 from uuid import UUID
 
-from wvorm._inputs import same_vector
-from wvorm.errors import SessionError, UsageError
-from wvorm.orm._mapping import ModelInfo, model_info
+from wvorm._inputs import get_vector, same_vector
+from wvorm.errors import SessionError, UnloadedFieldError, UsageError
+from wvorm.orm._mapping import ModelInfo, VectorInfo, model_info
 
 if TYPE_CHECKING:
     from wvorm.orm._models import WeaviateModel
@@ -73,6 +73,7 @@ class ObjectState:
     __slots__ = (
         "_owner",
         "deleted",
+        "embedded",
         "nulls",
         "saved_vector",
         "saved_vectors",
@@ -91,6 +92,8 @@ class ObjectState:
         self.saved_vectors: dict[str, tuple[float, ...]] = {}
         self.unconfirmed = False
         self.deleted = False
+        # field name -> (text, vector) of the vectors wvorm.orm._embedding computed
+        self.embedded: Optional[dict[str, tuple[str, Any]]] = None
         self._owner: Optional[weakref.ref[Any]] = None
 
     @property
@@ -115,8 +118,8 @@ class ObjectState:
     def __copy__(self) -> ObjectState:
         # A copied model must not share mutable state with its original, nor its session.
         new = ObjectState()
-        new.vector = None if self.vector is None else list(self.vector)
-        new.vectors = {name: list(v) for name, v in self.vectors.items()}
+        new.vector = None if self.vector is None else copy_vector(self.vector)
+        new.vectors = {name: copy_vector(v) for name, v in self.vectors.items()}
         new.snapshot = None if self.snapshot is None else dict(self.snapshot)
         new.nulls = self.nulls
         new.saved_vector = self.saved_vector
@@ -276,10 +279,91 @@ def _snapshot(info: ModelInfo, obj: WeaviateModel) -> dict[str, Any]:
     }
 
 
-def vector_snapshot(vector: Any) -> tuple[float, ...]:
+def vector_snapshot(vector: Any) -> tuple[Any, ...]:
     """A vector's saved copy (a tuple: the fastest copy to make, and the garbage
-    collector stops tracking a tuple of floats once it has seen it)."""
+    collector stops tracking a tuple of floats once it has seen it); a multi-vector's
+    is a tuple of tuples, so changing one of its vectors in place shows as a change."""
+    if vector and isinstance(vector[0], list):
+        return tuple(map(tuple, vector))
     return tuple(vector)
+
+
+def copy_vector(vector: Any) -> list[Any]:
+    """A copy of a vector (or of a multi-vector, its vectors copied too)."""
+    values = get_vector(vector)
+    return [list(v) for v in values] if values and isinstance(values[0], list) else list(values)
+
+
+def _restored(saved: tuple[Any, ...]) -> list[Any]:
+    """A saved vector (or multi-vector) as the lists a model holds."""
+    return [list(v) for v in saved] if saved and isinstance(saved[0], tuple) else list(saved)
+
+
+# ---------------------------------------------------------------------------
+# Vector fields (declared with Vector(...)): their values live in the state
+
+
+def field_vector(obj: WeaviateModel, vector: VectorInfo) -> Any:
+    """The value of a vector field: what the state holds; a vector that a persistent
+    object was loaded without is unloaded, not None."""
+    state = state_of(obj)
+    if vector.vector_name is None:
+        value, known = state.vector, state.saved_vector is not _UNKNOWN
+    else:
+        value = state.vectors.get(vector.vector_name)
+        known = vector.vector_name in state.saved_vectors
+    if value is None and state.is_persistent and not known:
+        raise UnloadedFieldError(
+            f"{describe(obj)}.{vector.field_name}: its {vector.label} was not loaded, and wvorm "
+            "does not invent one. Query with "
+            f".with_vector({'' if vector.vector_name is None else repr(vector.vector_name)}) "
+            "to read it; assigning it replaces the stored vector."
+        )
+    return value
+
+
+def set_field_vector(obj: WeaviateModel, vector: VectorInfo, value: Any) -> None:
+    """Set a vector field (``value`` already validated): checked against the declared
+    dimensions; None clears it on a new object, and is refused on a stored one
+    (Weaviate cannot remove a vector)."""
+    state = state_of(obj)
+    if value is None:
+        stored = (
+            state.saved_vector is not _UNKNOWN
+            if vector.vector_name is None
+            else vector.vector_name in state.saved_vectors
+        )
+        if state.is_persistent and stored:
+            raise UsageError(
+                f"{describe(obj)}.{vector.field_name} = None: Weaviate cannot remove a stored "
+                "vector; assign another vector, or delete and re-create the object"
+            )
+    else:
+        error = dimension_error(value, vector.dimensions, type(obj).__name__)
+        if error:
+            raise UsageError(f"{describe(obj)}.{vector.field_name}: its {vector.label} {error}")
+    if vector.vector_name is None:
+        state.vector = value
+    elif value is None:
+        state.vectors.pop(vector.vector_name, None)
+    else:
+        state.vectors[vector.vector_name] = value
+
+
+def dimension_error(value: Any, dimensions: Optional[int], owner: str) -> Optional[str]:
+    """Why ``value`` (a vector, or a multi-vector: each of its vectors) does not have
+    the ``dimensions`` that the model ``owner`` declares, or None."""
+    if dimensions is None or value is None:
+        return None
+    values = get_vector(value)
+    rows = values if values and hasattr(values[0], "__len__") else [values]
+    for row in rows:
+        if len(row) != dimensions:
+            return (
+                f"has {len(row)} dimensions, but {owner} declares {dimensions}; the server "
+                "would store the object without it"
+            )
+    return None
 
 
 def _save_vectors(state: ObjectState, sent: Optional[tuple[float, ...]] = None) -> None:
@@ -405,8 +489,8 @@ def restore(obj: WeaviateModel, find: FindTarget) -> None:
             obj.__pydantic_fields_set__.discard(name)
         else:
             values[name] = info.fields[name].thaw(frozen, find)
-    state.vector = None if state.saved_vector is _UNKNOWN else list(state.saved_vector)
-    state.vectors = {name: list(v) for name, v in state.saved_vectors.items()}
+    state.vector = None if state.saved_vector is _UNKNOWN else _restored(state.saved_vector)
+    state.vectors = {name: _restored(v) for name, v in state.saved_vectors.items()}
 
 
 def reload(obj: WeaviateModel, fresh: WeaviateModel) -> None:
@@ -449,6 +533,6 @@ def merge_values(target: WeaviateModel, source: WeaviateModel, *, explicit_only:
         if held is not None and name not in held and name in source_snapshot:
             target_state.snapshot = {**held, name: source_snapshot[name]}
     if source_state.vector is not None:
-        target_state.vector = list(source_state.vector)
+        target_state.vector = copy_vector(source_state.vector)
     for name, vector in source_state.vectors.items():
-        target_state.vectors[name] = list(vector)
+        target_state.vectors[name] = copy_vector(vector)

@@ -574,7 +574,7 @@ _ALIAS_TYPES = tuple(
 _NONE_TYPE = type(None)
 
 
-def _unwrap(annotation: Any) -> tuple[Any, list[Any]]:
+def unwrap(annotation: Any) -> tuple[Any, list[Any]]:
     """Strip ``Annotated`` layers, NewTypes and type aliases; return the type and the metadata."""
     metadata: list[Any] = []
     while True:
@@ -589,7 +589,7 @@ def _unwrap(annotation: Any) -> tuple[Any, list[Any]]:
             return annotation, metadata
 
 
-def _strip_optional(annotation: Any) -> tuple[Any, bool]:
+def strip_optional(annotation: Any) -> tuple[Any, bool]:
     """``Optional[X]`` → ``(X, True)``; anything else → ``(annotation, False)``."""
     if get_origin(annotation) in _UNION_TYPES:
         args = get_args(annotation)
@@ -615,7 +615,7 @@ def _reference_targets(annotation: Any, reference_base: type) -> tuple[type[Base
     if _is_subclass(annotation, reference_base):
         return (annotation,)
     if get_origin(annotation) in _UNION_TYPES:
-        members = [_unwrap(a)[0] for a in get_args(annotation)]
+        members = [unwrap(a)[0] for a in get_args(annotation)]
         if members and all(_is_subclass(m, reference_base) for m in members):
             return tuple(dict.fromkeys(members))  # de-duplicated, in order
     return ()
@@ -716,9 +716,9 @@ def _describe(
     description: Optional[str],
 ) -> PropertyInfo:
     nested_level = bool(context.nested_stack)
-    annotation, inner_metadata = _unwrap(annotation)
-    annotation, optional = _strip_optional(annotation)
-    annotation, more_metadata = _unwrap(annotation)
+    annotation, inner_metadata = unwrap(annotation)
+    annotation, optional = strip_optional(annotation)
+    annotation, more_metadata = unwrap(annotation)
     options_found = [
         m for m in (*metadata, *inner_metadata, *more_metadata) if isinstance(m, Property)
     ]
@@ -733,9 +733,9 @@ def _describe(
         if not args:
             raise context.error(field_name, "a bare list needs an item type, e.g. list[str]")
         is_list = True
-        item, item_metadata = _unwrap(args[0])
-        item, item_optional = _strip_optional(item)
-        item, more_item_metadata = _unwrap(item)
+        item, item_metadata = unwrap(args[0])
+        item, item_optional = strip_optional(item)
+        item, more_item_metadata = unwrap(item)
         if item_optional:
             raise context.error(
                 field_name, "list items cannot be None (Weaviate arrays hold no nulls)"

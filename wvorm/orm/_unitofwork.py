@@ -36,7 +36,7 @@ from uuid import UUID
 from wvorm.errors import SessionError, UsageError
 from wvorm.orm._mapping import ModelInfo, collection_name, model_info
 from wvorm.orm._models import WeaviateModel, referenced_objects, to_properties
-from wvorm.orm._state import describe, state_of, vector_changes
+from wvorm.orm._state import describe, dimension_error, state_of, vector_changes
 
 if TYPE_CHECKING:
     from wvorm.orm._identity import IdentityKey
@@ -158,14 +158,17 @@ def plan_flush(
     new: Sequence[WeaviateModel],
     dirty: Sequence[tuple[WeaviateModel, set[str]]],
     deleted: Sequence[WeaviateModel],
+    refusals: Optional[Mapping[int, str]] = None,
 ) -> FlushPlan:
     """The plan that writes ``new`` objects, the ``changed`` fields of each dirty
-    persistent object (``(obj, changed)``), and deletes ``deleted``.
+    persistent object (``(obj, changed)``), and deletes ``deleted``. ``refusals``
+    (keyed by ``id(obj)``) refuses those objects with the reason given (an embedding
+    that failed), as a value that cannot be encoded is refused.
 
     Raises before anything is planned for programming errors: a reference field
     holding what it cannot (TypeError).
     """
-    planner = _Planner()
+    planner = _Planner(refusals or {})
     for obj in new:
         planner.insert(obj)
     for obj, changed in dirty:
@@ -183,7 +186,8 @@ def plan_flush(
 
 
 class _Planner:
-    def __init__(self) -> None:
+    def __init__(self, refusals: Mapping[int, str]) -> None:
+        self.refusals = refusals
         self.inserts: list[Insert] = []
         self.patches: list[Patch] = []
         self.calls: list[ReferenceChange] = []
@@ -196,6 +200,7 @@ class _Planner:
         state = state_of(obj)
         refs = [(p, referenced_objects(obj, p.field_name)) for p in info.references]
         try:
+            self._check_refusal(obj)
             properties = to_properties(obj)
             _check_dimensions(obj, info, state.vector, state.vectors)
         except ValueError as exc:
@@ -213,6 +218,7 @@ class _Planner:
         changed_refs = [p for p in info.references if p.field_name in changed]
         targets_of = {p.field_name: referenced_objects(obj, p.field_name) for p in changed_refs}
         try:
+            self._check_refusal(obj)
             # keep_none: a property set to None is cleared on the server
             properties = to_properties(obj, changed & info.property_names, keep_none=True)
             _check_dimensions(obj, info, vector, vectors)
@@ -225,6 +231,11 @@ class _Planner:
         snapshot = state_of(obj).snapshot or {}
         for prop in changed_refs:
             self._plan_field(obj, prop, targets_of[prop.field_name], snapshot)
+
+    def _check_refusal(self, obj: WeaviateModel) -> None:
+        reason = self.refusals.get(id(obj)) if self.refusals else None
+        if reason is not None:
+            raise UsageError(reason)
 
     def _plan_field(
         self,
@@ -294,12 +305,9 @@ def _check_dimensions(
                 f"only {', '.join(map(repr, config.vectors))}"
             )
     for label, value, dimensions in checks:
-        if value is not None and dimensions is not None and len(value) != dimensions:
-            raise UsageError(
-                f"{describe(obj)}: its {label} has {len(value)} dimensions, but "
-                f"{type(obj).__name__} declares {dimensions}; the server would store the "
-                "object without it"
-            )
+        error = dimension_error(value, dimensions, type(obj).__name__)
+        if error:
+            raise UsageError(f"{describe(obj)}: its {label} {error}")
 
 
 def check_ids(objects: Iterable[tuple[IdentityKey, WeaviateModel]]) -> None:

@@ -19,7 +19,7 @@ metadata (``id``, ``vector``, ``vectors``, ``distance``, ``certainty``, ``score`
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any, Optional, Union
 
 __all__ = [
@@ -85,14 +85,27 @@ FilterNode = Union[Condition, Logical]
 # -- searches -----------------------------------------------------------------------------
 
 
+AnyVector = Union[Sequence[float], Sequence[Sequence[float]]]
+"""A vector (floats), or a multi-vector (a sequence of vectors)."""
+
+
 @dataclass(frozen=True)
 class NearVector:
-    """Near a vector (a list of floats), optionally on named target vectors."""
+    """Near a vector or multi-vector, optionally on named target vectors.
 
-    vector: Sequence[float]
+    ``vector_per_target`` gives each target its own vector (``vector`` is then
+    empty). ``combination`` (GraphQL's names: ``sum``, ``average``, ``minimum``,
+    ``manualWeights``, ``relativeScore``) says how the targets' distances combine,
+    with ``weights`` per target for the last two.
+    """
+
+    vector: AnyVector
     certainty: Optional[float] = None
     distance: Optional[float] = None
     target_vectors: tuple[str, ...] = ()
+    vector_per_target: tuple[tuple[str, AnyVector], ...] = ()
+    combination: Optional[str] = None
+    weights: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -145,9 +158,11 @@ class Hybrid:
 
     query: str
     alpha: Optional[float] = None
-    vector: Optional[Sequence[float]] = None
+    vector: Optional[AnyVector] = None
     properties: Optional[tuple[str, ...]] = None
     fusion: Optional[str] = None
+    target_vectors: tuple[str, ...] = ()
+    max_vector_distance: Optional[float] = None
 
 
 Search = Union[NearVector, NearText, NearObject, BM25, Hybrid]
@@ -219,6 +234,28 @@ class GroupBy:
 
 
 @dataclass(frozen=True)
+class GenerativeOpenAI:
+    """Options of one generative search for the ``generative-openai`` module, given at
+    query time (Weaviate's "dynamic RAG"); None leaves the class's setting. They
+    override the class's ``moduleConfig`` for this search only."""
+
+    model: Optional[str] = None
+    base_url: Optional[str] = None
+    temperature: Optional[float] = None
+    max_tokens: Optional[int] = None
+    top_p: Optional[float] = None
+    frequency_penalty: Optional[float] = None
+    presence_penalty: Optional[float] = None
+    stop: Optional[tuple[str, ...]] = None
+    n: Optional[int] = None
+
+    def given(self) -> list[tuple[str, Any]]:
+        """The options set, as ``(field name, value)`` pairs."""
+        values = [(f.name, getattr(self, f.name)) for f in fields(self)]
+        return [(name, value) for name, value in values if value is not None]
+
+
+@dataclass(frozen=True)
 class Generate:
     """Generative search: ``single_prompt`` run per object (``{property}`` replaced by
     the object's value), and/or ``grouped_task`` run once over all the results (over
@@ -227,6 +264,17 @@ class Generate:
     single_prompt: Optional[str] = None
     grouped_task: Optional[str] = None
     grouped_properties: Optional[tuple[str, ...]] = None
+    provider: Optional[GenerativeOpenAI] = None
+
+
+@dataclass(frozen=True)
+class Rerank:
+    """Rerank the results with the class's ``reranker-*`` module: by ``property``'s
+    text against ``query`` (None: the search's own query). Each hit gets its score
+    (``_additional.rerank[0].score``), best first."""
+
+    property: str
+    query: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -248,6 +296,7 @@ class SearchPlan:
     consistency_level: Optional[str] = None
     group_by: Optional[GroupBy] = None
     generate: Optional[Generate] = None
+    rerank: Optional[Rerank] = None
 
     @property
     def hit_metadata(self) -> Metadata:

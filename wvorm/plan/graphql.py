@@ -9,13 +9,15 @@ in a plan are already checked; they are only escaped here.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, cast
 
 from wvorm.plan import (
     BM25,
     AggregatePlan,
+    AnyVector,
     FilterNode,
     Generate,
+    GenerativeOpenAI,
     GroupBy,
     Hybrid,
     Logical,
@@ -26,6 +28,7 @@ from wvorm.plan import (
     NearVector,
     PropertySelect,
     ReferenceSelect,
+    Rerank,
     Search,
     SearchPlan,
     SortBy,
@@ -121,8 +124,18 @@ def _move(move: Move) -> str:
 def render_searching(search: Search) -> str:
     """The search argument: ``nearVector: {...}``, ``bm25: {...}`` ..."""
     if isinstance(search, NearVector):
-        parts = [f"vector: {vector_text(search.vector)}"]
-        parts += _near_options(search.certainty, search.distance, search.target_vectors)
+        if search.vector_per_target:
+            per_target = " ".join(
+                f"{name}: {vector_text(v)}" for name, v in search.vector_per_target
+            )
+            parts = [f"vectorPerTarget: {{{per_target}}}"]
+        else:
+            parts = [f"vector: {vector_text(search.vector)}"]
+        if search.combination is None:
+            parts += _near_options(search.certainty, search.distance, search.target_vectors)
+        else:
+            parts += _near_options(search.certainty, search.distance, ())
+            parts.append(_targets(search))
         return "nearVector: {" + " ".join(parts) + "}"
     if isinstance(search, NearText):
         parts = [f"concepts: {names_text(search.concepts)}"]
@@ -158,7 +171,21 @@ def render_searching(search: Search) -> str:
         parts.append(f"properties: {names_text(search.properties)}")
     if search.fusion is not None:
         parts.append(f"fusionType: {search.fusion}")
+    if search.target_vectors:
+        parts.append(f"targetVectors: {names_text(search.target_vectors)}")
+    if search.max_vector_distance is not None:
+        parts.append(f"maxVectorDistance: {graphql_float(search.max_vector_distance)}")
     return "hybrid: {" + " ".join(parts) + "}"
+
+
+def _targets(search: NearVector) -> str:
+    """``targets: {targetVectors: [...] combinationMethod: sum weights: {...}}``."""
+    parts = [f"targetVectors: {names_text(search.target_vectors)}"]
+    parts.append(f"combinationMethod: {search.combination}")
+    if search.weights:
+        weights = " ".join(f"{name}: {graphql_float(w)}" for name, w in search.weights)
+        parts.append(f"weights: {{{weights}}}")
+    return "targets: {" + " ".join(parts) + "}"
 
 
 def render_sort(keys: Sequence[SortBy]) -> str:
@@ -214,17 +241,49 @@ def _additional(metadata: Metadata) -> list[str]:
     return fields
 
 
+def _rerank(rerank: Rerank) -> str:
+    """The ``_additional`` field of a reranked search."""
+    arguments = [f"property: {graphql_string(rerank.property)}"]
+    if rerank.query is not None:
+        arguments.append(f"query: {graphql_string(rerank.query)}")
+    return f"rerank({' '.join(arguments)}){{score}}"
+
+
+_OPENAI_NAMES = {
+    "base_url": "baseURL", "max_tokens": "maxTokens", "top_p": "topP",
+    "frequency_penalty": "frequencyPenalty", "presence_penalty": "presencePenalty",
+}  # fmt: skip
+
+
+def _provider(options: GenerativeOpenAI) -> str:
+    """`` openai: {model: "..." temperature: 0.2}``: a search's own module options."""
+    parts = []
+    for name, value in options.given():
+        if isinstance(value, str):
+            text = graphql_string(value)
+        elif isinstance(value, tuple):
+            text = names_text(value)
+        elif isinstance(value, int):
+            text = graphql_int(value)
+        else:
+            text = graphql_float(value)
+        parts.append(f"{_OPENAI_NAMES.get(name, name)}: {text}")
+    return " openai: {" + " ".join(parts) + "}" if parts else ""
+
+
 def _generate(generate: Generate) -> str:
     """The ``_additional`` field of a generative search."""
     arguments, results = [], ["error"]
+    provider = "" if generate.provider is None else _provider(generate.provider)
     if generate.single_prompt is not None:
-        arguments.append(f"singleResult: {{prompt: {graphql_string(generate.single_prompt)}}}")
+        prompt = graphql_string(generate.single_prompt)
+        arguments.append(f"singleResult: {{prompt: {prompt}{provider}}}")
         results.append("singleResult")
     if generate.grouped_task is not None:
         grouped = [f"task: {graphql_string(generate.grouped_task)}"]
         if generate.grouped_properties is not None:
             grouped.append(f"properties: {names_text(generate.grouped_properties)}")
-        arguments.append("groupedResult: {" + " ".join(grouped) + "}")
+        arguments.append("groupedResult: {" + " ".join(grouped) + provider + "}")
         results.append("groupedResult")
     return f"generate({' '.join(arguments)}){{{' '.join(results)}}}"
 
@@ -242,6 +301,8 @@ def render_search(plan: SearchPlan) -> str:
         selection, additional = [], [group]
     if plan.generate is not None:
         additional.append(_generate(plan.generate))
+    if plan.rerank is not None:
+        additional.append(_rerank(plan.rerank))
     if additional:
         selection.append("_additional{" + " ".join(additional) + "}")
     arguments = []
@@ -318,9 +379,11 @@ def packed_names(values: Sequence[str]) -> str:
     return "[" + ",".join(graphql_string(v, "names") for v in values) + "]"
 
 
-def vector_text(values: Sequence[float]) -> str:
-    """A vector as v3 wrote it: ``[0.1, 0.2]``."""
-    return "[" + ", ".join(map(repr, map(float, values))) + "]"
+def vector_text(values: AnyVector) -> str:
+    """A vector as v3 wrote it: ``[0.1, 0.2]``; a multi-vector as a list of those."""
+    if values and isinstance(values[0], Sequence):
+        return "[" + ", ".join(vector_text(cast(Sequence[float], v)) for v in values) + "]"
+    return "[" + ", ".join(map(repr, map(float, cast(Sequence[float], values)))) + "]"
 
 
 def threshold_text(certainty: Optional[float], distance: Optional[float]) -> str:
