@@ -14,6 +14,7 @@ import json
 import os
 import platform
 import shlex
+import statistics
 import sys
 import time
 from importlib import metadata
@@ -38,6 +39,8 @@ TARGET_VS_CEILING = 0.9
 TARGET_COMMIT_VS_BATCH = 0.9
 TARGET_ALL_VS_RAW = 0.8
 TARGET_ITERATE_GROWTH = 1.25  # peak at the largest N over peak at the smallest N, at most
+TARGET_DECLARED_VS_BATCH = 0.9
+TARGET_EMBEDDING_OVERHEAD = 1.10  # time a commit adds over its embedding function's, at most
 
 
 def parse_args(argv: Optional[list[str]]) -> argparse.Namespace:
@@ -56,7 +59,7 @@ def parse_args(argv: Optional[list[str]]) -> argparse.Namespace:
     )  # fmt: skip
     parser.add_argument(
         "--sections", default="client,orm,v4",
-        help="comma-separated: client, orm, v4, streaming (client,orm,v4)",
+        help="comma-separated: client, orm, v4, vectors, streaming (client,orm,v4)",
     )  # fmt: skip
     parser.add_argument(
         "--v4-parts", default=",".join(V4_PARTS),
@@ -100,13 +103,18 @@ def parse_args(argv: Optional[list[str]]) -> argparse.Namespace:
         "import per run)",
     )  # fmt: skip
     parser.add_argument(
+        "--embed-cost", type=float, default=0.0005,
+        help="CPU seconds the vectors section's stand-in embedding function spends per text "
+        "(0.0005)",
+    )  # fmt: skip
+    parser.add_argument(
         "--profile", action="store_true",
         help="after the rounds, import once more with wvorm's client.batch under cProfile "
         "(every thread) and print where the time goes",
     )  # fmt: skip
     args = parser.parse_args(argv)
     args.sections = _choices(
-        parser, "--sections", args.sections, {"client", "orm", "v4", "streaming"}
+        parser, "--sections", args.sections, {"client", "orm", "v4", "vectors", "streaming"}
     )
     args.v4_parts = _choices(parser, "--v4-parts", args.v4_parts, set(V4_PARTS))
     args.contenders = _choices(
@@ -332,6 +340,60 @@ def orm_section(
     return result, "\n".join(lines)
 
 
+def vectors_section(
+    args: argparse.Namespace, data: dataset.Dataset, admin: ServerAdmin
+) -> tuple[dict[str, Any], str]:
+    """(g) declared vector fields vs client.batch; (h) a client-side embedding function."""
+    from bench import vectors
+
+    first, second, overhead = vectors.run(
+        data, admin, args.batch_size, args.workers, args.rounds, args.vector_index,
+        args.embed_cost,
+    )  # fmt: skip
+    value = ratio(first[0], first[1])
+    failed = ", ".join(s.label for s in first if s.failed) + " failed"
+    lines = [
+        "== Vectors (issue 9) ==",
+        f"(g) Session commit of models with Vector({data.dims}) fields vs client.batch with "
+        f"the same vectors, {len(data):,} objects",
+        throughput_table(first, args.rounds),
+        ratio_line(
+            "Session (vector fields) / client.batch", value, TARGET_DECLARED_VS_BATCH, failed
+        ),
+        f"(h) the same commit with a client-side embedding function ({args.embed_cost * 1e3:g} "
+        "ms of CPU per text) vs (g)'s commit",
+        throughput_table(second, args.rounds),
+    ]
+    result: dict[str, Any] = {
+        "declared_vs_batch": {
+            "contenders": {s.key: s.as_json() for s in first},
+            "ratio": value,
+            "target": TARGET_DECLARED_VS_BATCH,
+        },
+        "embedding": {"contenders": {s.key: s.as_json() for s in second}},
+    }
+    if overhead is None:
+        lines.append("added time / function time: n/a (a round failed)")
+        return result, "\n".join(lines)
+    function = statistics.median(overhead.function_seconds)
+    verdict = "OK" if overhead.ratio <= TARGET_EMBEDDING_OVERHEAD else "ABOVE TARGET"
+    lines.append(
+        f"commit added {overhead.added:.2f}s for a function that took {function:.2f}s (medians): "
+        f"{overhead.ratio:.2f}x (target <= {TARGET_EMBEDDING_OVERHEAD}x) {verdict}"
+    )
+    cpu = [s.median_cpu_seconds for s in second]
+    if cpu[0] is not None and cpu[1] is not None:
+        added_cpu = cpu[1] - cpu[0]
+        result["embedding"]["added_client_cpu_seconds"] = added_cpu
+        lines.append(
+            f"client CPU added {added_cpu:.2f}s for the function's {function:.2f}s: "
+            f"{added_cpu / function:.2f}x (the function is busy CPU, so this is the client's "
+            "own share, without the server's noise)"
+        )
+    result["embedding"].update(overhead.as_json(), target=TARGET_EMBEDDING_OVERHEAD)
+    return result, "\n".join(lines)
+
+
 def profile_section(
     args: argparse.Namespace, data: dataset.Dataset, admin: ServerAdmin, stamp: str
 ) -> tuple[dict[str, Any], str]:
@@ -370,7 +432,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     }
 
     started = time.perf_counter()
-    needs_data = bool({"client", "orm", "v4"} & set(args.sections)) or args.profile
+    needs_data = bool({"client", "orm", "v4", "vectors"} & set(args.sections)) or args.profile
     data = dataset.generate(args.objects, args.dims, args.seed) if needs_data else None
     if data is not None:
         print(
@@ -401,6 +463,10 @@ def main(argv: Optional[list[str]] = None) -> int:
             assert data is not None
             ports = server.ports
             results["v4"], text = v4.section(args, data, admin, ports.http, ports.grpc)
+            reports.append(text)
+        if "vectors" in args.sections:
+            assert data is not None
+            results["vectors"], text = vectors_section(args, data, admin)
             reports.append(text)
         if "streaming" in args.sections:
             results["streaming"], text = streaming.section(args, admin, server.ports.grpc)

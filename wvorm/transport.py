@@ -156,7 +156,8 @@ def _float32_vectors(additional: dict[str, Any]) -> None:
         additional["vector"] = _float32(vector)
     vectors = additional.get("vectors")
     if vectors:
-        additional["vectors"] = {k: _float32(v) for k, v in vectors.items() if v}
+        # (an object without one of the vectors: null, read as [] as gRPC's is)
+        additional["vectors"] = {k: _float32(v) if v else [] for k, v in vectors.items()}
 
 
 def _float32(vector: list[Any]) -> list[Any]:

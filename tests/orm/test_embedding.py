@@ -158,7 +158,7 @@ def test_an_embedding_that_needs_an_unloaded_source_is_refused(schema: wvorm.Cli
     [
         (lambda texts: [embed(t, DIMENSIONS) for t in texts][:-1], r"0 vector\(s\) for 1 text"),
         (lambda texts: [[0.5] * 3 for _ in texts], "has 3 dimensions"),
-        (lambda texts: [[float("nan")] * DIMENSIONS for _ in texts], "not a number"),
+        (lambda texts: [[float("nan")] * DIMENSIONS for _ in texts], "finite number"),
         (lambda texts: "no vectors", "not a list of vectors"),
     ],
 )

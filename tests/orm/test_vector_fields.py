@@ -304,3 +304,43 @@ def test_hits_carry_the_named_vectors_asked_for(searchable: wvorm.Client) -> Non
     assert hit.object.a == [1.0, 0.0] and hit.object.tokens == hit.vectors["tokens"]
     with pytest.raises(UnloadedFieldError):
         _ = hit.object.b
+
+
+def test_a_vector_an_object_never_had_reads_none_once_stored(schema: wvorm.Client) -> None:
+    """Regression: after an insert without it, or a load that asked for it and found
+    none, a vector is known to be absent (None), not unloaded."""
+    named = VNamed(title="no vectors")
+    with Session(schema) as session:
+        session.add(named)
+        session.commit()
+        assert (named.title_vec, named.tokens) == (None, None)
+        named.title = "still none"
+        session.commit()  # a patch keeps what is known
+        assert named.title_vec is None
+    with Session(schema) as session:
+        (loaded,) = session.query(VNamed).with_vector("title").all()
+        assert loaded.title_vec is None
+        with pytest.raises(UnloadedFieldError):
+            _ = loaded.tokens  # not asked for
+        loaded.title_vec = [1, 0]
+        session.rollback()
+        assert loaded.title_vec is None
+
+
+def test_field_options_left_out_take_the_class_options() -> None:
+    """Regression: Vector(3) on a class with vector_index_type= (or vectorizer=) takes
+    them; only two different values for one setting are refused."""
+
+    class Flat(WeaviateModel, vector_index_type="flat", distance="dot"):
+        title: str
+        embedding: Annotated[Optional[list[float]], Vector(3)] = None
+
+    schema = class_schema(Flat)
+    assert (schema["vectorIndexType"], schema["vectorIndexConfig"]) == ("flat", {"distance": "dot"})
+    assert schema["vectorizer"] == "none"
+
+    class Served(WeaviateModel, vectorizer="text2vec-transformers"):
+        title: str
+        embedding: Annotated[Optional[list[float]], Vector(128)] = None
+
+    assert class_schema(Served)["vectorizer"] == "text2vec-transformers"

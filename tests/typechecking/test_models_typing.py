@@ -22,6 +22,7 @@ from wvorm.orm import (
     PhoneNumber,
     Property,
     PropertyInfo,
+    Vector,
     WeaviateModel,
     model_info,
     state_of,
@@ -89,3 +90,27 @@ def test_helpers_are_typed() -> None:
     assert_type(to_properties(loaded), dict[str, Any])
     assert_type(state_of(loaded), ObjectState)
     assert_type(state_of(loaded).vector, Optional[list[float]])
+
+
+class Embedded(WeaviateModel):
+    text: str
+    embedding: Annotated[Optional[list[float]], Vector(2)] = None
+
+
+class Tokens(WeaviateModel):
+    tokens: Annotated[Optional[list[list[float]]], Vector(2, name="tokens")] = None
+
+
+def test_vector_fields_are_typed_attributes() -> None:
+    doc = Embedded(text="t", embedding=[0.5, 0.5])
+    assert_type(doc.embedding, Optional[list[float]])
+    doc.embedding = [1.0, 0.0]
+    assert doc.embedding == [1.0, 0.0] and state_of(doc).vector == [1.0, 0.0]
+    with pytest.raises(ValidationError):
+        Embedded(text="t", embedding="not a vector")  # type: ignore[arg-type]
+    with pytest.raises(ValidationError):
+        doc.embedding = "not a vector"  # type: ignore[assignment]
+    tokens = Tokens(tokens=[[1.0, 0.0]])
+    assert_type(tokens.tokens, Optional[list[list[float]]])
+    with pytest.raises(ValidationError):
+        tokens.tokens = [1.0, 0.0]  # type: ignore[list-item]

@@ -461,7 +461,9 @@ def _additional(
     if wanted.vector:
         out["vector"] = _floats32(metadata.vector_bytes)
     if wanted.vectors:
-        out["vectors"] = {v.name: _read_vectors(v) for v in metadata.vectors}
+        held = {v.name: _read_vectors(v) for v in metadata.vectors}
+        # a vector asked for that the object lacks: [], as GraphQL answers
+        out["vectors"] = {name: held.get(name, []) for name in wanted.vectors} | held
     if wanted.creation_time and metadata.creation_time_unix_present:
         out["creationTimeUnix"] = str(metadata.creation_time_unix)
     if wanted.update_time and metadata.last_update_time_unix_present:

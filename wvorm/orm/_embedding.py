@@ -18,11 +18,14 @@ embedding failed is refused in the plan (``CommitError``) and stays pending.
 
 from __future__ import annotations
 
+import math
+from array import array
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from wvorm._inputs import get_vector
 from wvorm.errors import UsageError, brief
+from wvorm.gql.filter import checked_vector
 from wvorm.orm._mapping import VectorInfo, model_info
 from wvorm.orm._state import dimension_error, state_of, vector_changes
 
@@ -30,6 +33,7 @@ if TYPE_CHECKING:
     from wvorm.orm._models import WeaviateModel
 
 Job = tuple["WeaviateModel", VectorInfo, str]  # (object, vector field, text)
+_PLAIN = frozenset((float, int))  # (not bool)
 
 
 def embed_for_flush(
@@ -172,7 +176,13 @@ def _call(vector: VectorInfo, texts: list[str]) -> list[list[float]]:
         ) from None
     if len(vectors) != len(texts):
         raise UsageError(f"it returned {len(vectors)} vector(s) for {len(texts)} text(s)")
-    for values in vectors:
-        if not all(isinstance(x, (int, float)) and x == x for x in values):
-            raise UsageError("it returned a vector holding something that is not a number")
+    for i, values in enumerate(vectors):
+        # Finite numbers only, checked in C loops (this runs once per object); the
+        # checked copy is only made for a vector that needs converting or naming.
+        try:
+            finite = math.isfinite(sum(array("d", values)))
+        except TypeError:
+            finite = False
+        if not finite or not _PLAIN.issuperset(map(type, values)):
+            vectors[i] = checked_vector(values, "its vector")
     return vectors

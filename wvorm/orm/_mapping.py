@@ -95,17 +95,19 @@ class Vector:
     - ``dimensions``: the length of each vector, checked when it is set and before
       anything is sent.
     - ``vectorizer`` / ``module_config``: the server module that computes it ("none":
-      bring your own), with ``source`` the fields it reads.
+      bring your own; None: the class's ``vectorizer=``, else "none"), with ``source``
+      the fields it reads.
     - ``embed``: a client-side :data:`EmbeddingFunction`; a commit embeds the
       ``source`` fields (their texts joined by a newline) of new objects without a
       vector and of objects whose source fields changed, ``batch_size`` texts per call.
       ``near_text`` and ``hybrid`` on this vector embed the query text the same way.
-    - ``index_type`` / ``index_config`` / ``distance``: its vector index.
+    - ``index_type`` / ``index_config`` / ``distance``: its vector index (None: the
+      class option, else the server's default).
     """
 
     dimensions: Optional[int] = None
     name: Optional[str] = None
-    vectorizer: str = "none"
+    vectorizer: Optional[str] = None
     module_config: Mapping[str, Any] = field(default_factory=dict)
     source: Optional[Sequence[str]] = None
     embed: Optional[EmbeddingFunction] = None
@@ -436,7 +438,7 @@ def _vector_info(model: type, field_name: str, field_info: Any, marker: Vector) 
             f"{where}: a multi-vector must be a named vector; give it Vector(name=...)"
         )
     if marker.embed is not None:
-        if marker.vectorizer != "none":
+        if marker.vectorizer not in (None, "none"):
             raise ModelDefinitionError(
                 f"{where}: a vector filled by embed=... has vectorizer 'none' (the client "
                 f"computes it), not {marker.vectorizer!r}"
@@ -497,19 +499,24 @@ def _with_declared_vectors(
             }
             for key, value in wanted.items():
                 current = getattr(config, key)
+                if value in (None, {}):
+                    continue  # the class option (or the server's default) applies
                 if current not in (None, {}) and current != value:
                     raise ModelDefinitionError(
                         f"{where}: the class option {key}={current!r} differs from the "
                         f"field's Vector(...) ({value!r}); declare the vector in one place"
                     )
-            changes.update(wanted)
+                changes[key] = value
+            if config.vectorizer is None and "vectorizer" not in changes:
+                changes["vectorizer"] = "none"
             if marker.module_config:
+                module = changes.get("vectorizer") or config.vectorizer or "none"
                 module_config = dict(config.module_config)
-                module_config[marker.vectorizer] = dict(marker.module_config)
+                module_config[module] = dict(marker.module_config)
                 changes["module_config"] = module_config
             continue
         named = NamedVector(
-            vectorizer=marker.vectorizer,
+            vectorizer=marker.vectorizer or "none",
             module_config=dict(marker.module_config),
             # an embedding function's sources are the client's business, not the server's
             source_properties=None if marker.embed else marker.source,

@@ -22,7 +22,10 @@ The rules
   value replaces the server's whole value, for properties and references alike).
   Mutating an unloaded list is impossible, since reading it raises.
 - **Vectors** are loaded only when asked. A vector that is set and differs from the
-  last loaded or saved one (or was never loaded) is a change.
+  last loaded or saved one (or was never loaded) is a change. Vector fields
+  (``Vector(...)``) read the state: a vector a persistent object was not loaded with
+  is unloaded; one it is known not to have (after its insert, or a load that asked
+  for it: ``NO_VECTOR`` saved) is None.
 - **Unconfirmed**: a new object whose insert was sent but not confirmed (the server
   died or its answer was lost): it may or may not be stored. It stays new; the next
   commit accepts a stored object with its uuid when that holds exactly the values
@@ -48,6 +51,7 @@ if TYPE_CHECKING:
     from wvorm.orm._models import WeaviateModel
 
 _UNKNOWN: Any = object()  # a vector that was not loaded
+NO_VECTOR: tuple[float, ...] = ()  # saved: the server holds no such vector
 _MISSING: Any = object()
 _NO_NULLS: frozenset[str] = frozenset()  # shared: one allocation less per loaded object
 
@@ -248,11 +252,22 @@ def mark_clean(
     again would cost as much as sending it).
     """
     state = state_of(obj)
-    state.snapshot = _snapshot(info or model_info(type(obj)), obj)
+    inserted = state.snapshot is None
+    info = info or model_info(type(obj))
+    state.snapshot = _snapshot(info, obj)
     state.nulls = _NO_NULLS
     state.unconfirmed = False
     state.deleted = False
     _save_vectors(state, vector_sent)
+    if inserted and info.vector_fields:
+        # An insert writes the whole object: a declared vector it did not hold is known
+        # to be absent on the server (NO_VECTOR), not unloaded.
+        for vector in info.vector_fields.values():
+            if vector.vector_name is None:
+                if state.saved_vector is _UNKNOWN:
+                    state.saved_vector = NO_VECTOR
+            else:
+                state.saved_vectors.setdefault(vector.vector_name, NO_VECTOR)
 
 
 def mark_deleted(obj: WeaviateModel) -> None:
@@ -328,11 +343,12 @@ def set_field_vector(obj: WeaviateModel, vector: VectorInfo, value: Any) -> None
     (Weaviate cannot remove a vector)."""
     state = state_of(obj)
     if value is None:
-        stored = (
-            state.saved_vector is not _UNKNOWN
+        saved = (
+            state.saved_vector
             if vector.vector_name is None
-            else vector.vector_name in state.saved_vectors
+            else state.saved_vectors.get(vector.vector_name, _UNKNOWN)
         )
+        stored = saved is not _UNKNOWN and saved != NO_VECTOR
         if state.is_persistent and stored:
             raise UsageError(
                 f"{describe(obj)}.{vector.field_name} = None: Weaviate cannot remove a stored "
@@ -367,12 +383,19 @@ def dimension_error(value: Any, dimensions: Optional[int], owner: str) -> Option
 
 
 def _save_vectors(state: ObjectState, sent: Optional[tuple[float, ...]] = None) -> None:
+    """Record the vectors held as the server's (a vector known to be absent stays so)."""
     if sent is not None:
         state.saved_vector = sent
-    else:
-        state.saved_vector = _UNKNOWN if state.vector is None else vector_snapshot(state.vector)
+    elif state.vector is not None:
+        state.saved_vector = vector_snapshot(state.vector)
+    elif state.saved_vector is not NO_VECTOR:
+        state.saved_vector = _UNKNOWN
     if state.vectors or state.saved_vectors:
-        state.saved_vectors = {name: vector_snapshot(v) for name, v in state.vectors.items()}
+        saved = {name: vector_snapshot(v) for name, v in state.vectors.items()}
+        for name, old in state.saved_vectors.items():
+            if old == NO_VECTOR:
+                saved.setdefault(name, NO_VECTOR)
+        state.saved_vectors = saved
 
 
 # ---------------------------------------------------------------------------
@@ -489,8 +512,9 @@ def restore(obj: WeaviateModel, find: FindTarget) -> None:
             obj.__pydantic_fields_set__.discard(name)
         else:
             values[name] = info.fields[name].thaw(frozen, find)
-    state.vector = None if state.saved_vector is _UNKNOWN else _restored(state.saved_vector)
-    state.vectors = {name: _restored(v) for name, v in state.saved_vectors.items()}
+    saved = state.saved_vector
+    state.vector = None if saved is _UNKNOWN or saved == NO_VECTOR else _restored(saved)
+    state.vectors = {name: _restored(v) for name, v in state.saved_vectors.items() if v}
 
 
 def reload(obj: WeaviateModel, fresh: WeaviateModel) -> None:
