@@ -98,9 +98,13 @@ class SessionCommit(Contender):
         super().__init__(data, ORM_CLASS, batch_size, workers)
         self.api = api
 
+    def models(self) -> list[Any]:
+        """The objects to commit: fresh, never-saved ones each round."""
+        return build_models(self.api, self.data)
+
     def run(self, url: str) -> Measurement:
         assert self.api.session is not None
-        models = build_models(self.api, self.data)  # fresh, never-saved objects each round
+        models = self.models()
         client = wvorm_client(url, self.grpc_port)
         try:
             session = self.api.session(client, batch_size=self.batch_size, num_workers=self.workers)

@@ -21,8 +21,9 @@ import time
 from dataclasses import dataclass
 from typing import Annotated, Any, Optional
 
-from bench.contenders import Contender, Measurement, WvormBatch, stopwatch, wvorm_client
+from bench.contenders import Contender, Measurement, WvormBatch
 from bench.dataset import Dataset
+from bench.orm import SessionCommit
 from bench.rounds import Summary, import_rounds
 from bench.server import ServerAdmin
 
@@ -100,35 +101,24 @@ def load_api(data: Dataset, vector_index: str, embed_cost: float) -> VectorApi:
     return VectorApi(Declared, Embedded, schema, Session, clock, keys)
 
 
-class DeclaredCommit(Contender):
+class DeclaredCommit(SessionCommit):
     """(g): models with their vector in a declared field; built untimed."""
 
     key = "declared"
     label = "wvorm Session, Vector(384) fields"
 
     def __init__(self, api: VectorApi, data: Dataset, batch_size: int, workers: int) -> None:
-        super().__init__(data, VECTOR_CLASS, batch_size, workers)
-        self.api = api
+        Contender.__init__(self, data, VECTOR_CLASS, batch_size, workers)
+        self.api = self.vectors = api  # (SessionCommit.run reads api.session)
 
     def models(self) -> list[Any]:
+        api = self.vectors
         return [
-            self.api.declared(id=i, embedding=v, **{**p, "title": k})
+            api.declared(id=i, embedding=v, **{**p, "title": k})
             for i, p, v, k in zip(
-                self.data.ids, self.data.properties, self.data.vectors, self.api.titles
+                self.data.ids, self.data.properties, self.data.vectors, api.titles
             )
         ]
-
-    def run(self, url: str) -> Measurement:
-        models = self.models()
-        client = wvorm_client(url, None)
-        try:
-            session = self.api.session(client, batch_size=self.batch_size, num_workers=self.workers)
-            with session, stopwatch() as times:
-                session.add_all(models)
-                session.commit()
-        finally:
-            client.close()
-        return Measurement(times[0], times[1])
 
 
 class EmbeddedCommit(DeclaredCommit):
@@ -142,13 +132,14 @@ class EmbeddedCommit(DeclaredCommit):
         self.function_seconds: list[float] = []
 
     def models(self) -> list[Any]:
+        api = self.vectors
         return [
-            self.api.embedded(id=i, **{**p, "title": k})
-            for i, p, k in zip(self.data.ids, self.data.properties, self.api.titles)
+            api.embedded(id=i, **{**p, "title": k})
+            for i, p, k in zip(self.data.ids, self.data.properties, api.titles)
         ]
 
     def run(self, url: str) -> Measurement:
-        clock = self.api.clock
+        clock = self.vectors.clock
         before, texts_before = clock.seconds, clock.texts
         measured = super().run(url)
         if clock.texts - texts_before != len(self.data):

@@ -85,6 +85,12 @@ def get_vector(vector: Any) -> list[Any]:
     )
 
 
+def is_multi_vector(vector: Any) -> bool:
+    """Whether ``vector`` is a multi-vector: a non-empty sequence of vectors (lists,
+    tuples, arrays), not of numbers."""
+    return bool(len(vector)) and hasattr(vector[0], "__len__") and not isinstance(vector[0], str)
+
+
 def same_vector(held: Any, sent: Any) -> bool:
     """Whether the server's vector ``held`` is ``sent`` (a vector or multi-vector, items
     maybe numpy scalars) as the server stores it: in float32. (A vector read back is
@@ -93,7 +99,7 @@ def same_vector(held: Any, sent: Any) -> bool:
     if not values:
         return not held
     try:
-        if hasattr(values[0], "__len__"):  # a multi-vector
+        if is_multi_vector(values):
             return len(held) == len(values) and all(
                 array("f", h) == array("f", get_vector(v)) for h, v in zip(held, values)
             )

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Optional, Protocol
 from urllib.parse import urlparse
 
+from wvorm._inputs import is_multi_vector
 from wvorm.errors import (
     GraphQLDisabledError,
     GrpcUnavailableError,
@@ -162,7 +163,7 @@ def _float32_vectors(additional: dict[str, Any]) -> None:
 
 def _float32(vector: list[Any]) -> list[Any]:
     """A vector (or multi-vector) as gRPC gives it: in float32."""
-    if isinstance(vector[0], list):
+    if is_multi_vector(vector):
         return [array("f", v).tolist() for v in vector]
     return array("f", vector).tolist()
 

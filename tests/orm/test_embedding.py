@@ -196,3 +196,44 @@ def test_text_searches_embed_the_query_with_the_same_function(schema: wvorm.Clie
     assert "nearVector" in query.near_text("waves").build()
     with pytest.raises(ValueError, match="embedded on the client"):
         query.near_text("x", move_to=("y", 0.5))
+
+
+def test_a_function_that_keeps_failing_is_not_called_for_every_text() -> None:
+    """Regression: with the embedding service down, a commit gave up only after one
+    failing call per text; it stops after the same error GIVE_UP_AFTER times in a row."""
+    from wvorm.orm._embedding import GIVE_UP_AFTER, embed_for_flush
+
+    texts_seen: list[list[str]] = []
+
+    def down(texts: list[str]) -> list[list[float]]:
+        texts_seen.append(list(texts))
+        raise ConnectionError("the embedding service is down")
+
+    class EDown(WeaviateModel):
+        title: str
+        embedding: Annotated[
+            Optional[list[float]], Vector(2, embed=down, source="title", batch_size=4)
+        ] = None
+
+    docs = [EDown(title=f"t{i}") for i in range(10)]
+    failed = embed_for_flush(docs, [])
+    assert len(texts_seen) == 1 + GIVE_UP_AFTER  # one batch, then that many texts alone
+    assert set(failed) == {id(d) for d in docs}
+    assert all("the embedding service is down" in r for r in failed.values())
+    assert sum(r.startswith("not embedded:") for r in failed.values()) == 10 - GIVE_UP_AFTER
+
+
+def test_a_copy_of_an_embedded_object_is_embedded_again_when_its_text_changes() -> None:
+    """Regression: a copy's vector counted as assigned by the user, so an edit of the
+    copy's text kept the vector of the old text."""
+    import copy
+
+    from wvorm.orm._embedding import embed_for_flush
+
+    doc = EDoc(title="before")
+    assert embed_for_flush([doc], []) == {}
+    for twin in (copy.copy(doc), doc.model_copy(update={"title": "after"})):
+        calls.clear()
+        twin.title = "after"
+        assert embed_for_flush([twin], []) == {}
+        assert calls == [["after"]] and twin.embedding == embed("after", DIMENSIONS)

@@ -344,3 +344,134 @@ def test_field_options_left_out_take_the_class_options() -> None:
         embedding: Annotated[Optional[list[float]], Vector(128)] = None
 
     assert class_schema(Served)["vectorizer"] == "text2vec-transformers"
+
+
+# -- regressions found in review -----------------------------------------------------------
+
+
+def test_model_copy_with_a_vector_in_update_sets_the_vector() -> None:
+    doc = VDoc(title="a", embedding=[1, 2, 3])
+    copied = doc.model_copy(update={"embedding": [9, 9, 9], "title": "b"})
+    assert copied.embedding == [9.0, 9.0, 9.0] and state_of(copied).vector == [9.0, 9.0, 9.0]
+    assert copied.model_dump()["embedding"] == [9.0, 9.0, 9.0] and copied.title == "b"
+    assert doc.embedding == [1.0, 2.0, 3.0]
+    with pytest.raises(ValueError, match="has 1 dimensions"):
+        doc.model_copy(update={"embedding": [1.0]})
+
+
+class VServed(WeaviateModel):
+    body: str
+    served: Annotated[
+        Optional[list[float]],
+        Vector(name="served", vectorizer="text2vec-transformers", source=["body"]),
+    ] = None
+
+
+def test_a_vector_the_server_computes_is_unloaded_after_insert_not_none(
+    client: wvorm.Client,
+) -> None:
+    wvorm.create_all(client, [VServed])
+    doc = VServed(body="hello world")
+    with Session(client) as session:
+        session.add(doc)
+        session.commit()
+        with pytest.raises(UnloadedFieldError):
+            _ = doc.served  # the server has one: wvorm has not read it
+    with Session(client) as session:
+        (loaded,) = session.query(VServed).with_vector("served").all()
+        assert loaded.served is not None and len(loaded.served) == 128
+
+
+def test_known_absent_vectors_survive_get_and_refresh(schema: wvorm.Client) -> None:
+    named = VNamed(title="t", tokens=[[1, 0]])
+    with Session(schema) as session:
+        session.add(named)
+        session.commit()
+    with Session(schema) as session:
+        got = session.get(VNamed, named.id)
+        assert got is not None and got.title_vec is None and got.tokens == [[1.0, 0.0]]
+        session.refresh(got)
+        assert got.title_vec is None
+        (again,) = session.query(VNamed).with_vector("title").all()
+        assert again is got and got.title_vec is None
+    with Session(schema) as session:
+        (bare,) = session.query(VNamed).all()
+        with pytest.raises(UsageError, match="was not loaded"):
+            bare.title_vec = None  # it might hold one: refuse, never a silent no-op
+
+
+def test_definitions_that_would_mislead_are_refused() -> None:
+    with pytest.raises(ModelDefinitionError, match="drop one of them"):
+
+        class Both(WeaviateModel, vectorizer="text2vec-transformers"):
+            title: str
+            v: Annotated[Optional[list[float]], Vector(2, embed=lambda t: [], source=["title"])] = (
+                None
+            )
+
+    with pytest.raises(ModelDefinitionError, match="takes no source properties"):
+
+        class Sourced(WeaviateModel, vectorizer="text2vec-transformers"):
+            title: str
+            v: Annotated[Optional[list[float]], Vector(source=["title"])] = None
+
+    with pytest.raises(UsageError, match="vector name"):
+        Vector(2, name="a b")
+
+
+def test_text_searches_name_the_embedded_target_and_certainty_follows_its_distance() -> None:
+    def embed(texts: list[str]) -> list[list[float]]:
+        return [[1.0, 0.0] for _ in texts]
+
+    class Mixed(
+        WeaviateModel, vectors={"body": wvorm.NamedVector(vectorizer="text2vec-transformers")}
+    ):
+        title: str
+        t: Annotated[
+            Optional[list[float]],
+            Vector(2, name="title", embed=embed, source=["title"], distance="dot"),
+        ] = None
+
+    text = Mixed.query.near_text("hello", target_vectors=["title"]).build()
+    assert 'targetVectors: ["title"]' in text and "certainty" not in text.split("_additional")[1]
+    assert 'targetVectors: ["title"]' in Mixed.query.hybrid("x", target_vector="title").build()
+
+    class OnlyDot(WeaviateModel):
+        title: str
+        t: Annotated[Optional[list[float]], Vector(2, name="title", distance="dot")] = None
+
+    hits_query = OnlyDot.query.near_vector([1, 0])
+    assert not hits_query._metadata(hits=True).certainty  # Weaviate has none for dot
+    with pytest.raises(ValueError, match=r"no vector named 'titel'.*did you mean 'title'"):
+        OnlyDot.query.near_vector([1, 0], target_vectors=["titel"])
+    with pytest.raises(ValueError, match="not a vector name"):
+        Mixed.query.near_vector({"ti}tle": [1, 0]})
+
+
+def test_generative_options_are_checked_alike_for_both_transports() -> None:
+    assert wvorm.GenerativeOpenAI(stop="END").stop == ("END",)  # type: ignore[arg-type]
+    assert wvorm.GenerativeOpenAI(temperature=0).temperature == 0.0
+    for bad in ({"max_tokens": 40.0}, {"temperature": "hot"}, {"stop": [1]}, {"n": True}):
+        with pytest.raises(ValueError, match="GenerativeOpenAI"):
+            wvorm.GenerativeOpenAI(**bad)
+
+
+def test_a_multi_vector_of_arrays_is_snapshotted_deeply() -> None:
+    from array import array
+
+    from wvorm.orm._state import mark_clean, vector_changes
+
+    named = VNamed(title="t")
+    rows = [array("d", [1.0, 0.0]), array("d", [0.0, 1.0])]
+    state_of(named).vectors["tokens"] = rows  # type: ignore[assignment]
+    mark_clean(named)
+    rows[0][1] = 5.0  # changed in place
+    assert "tokens" in vector_changes(named)[1]
+
+
+def test_dumps_leave_out_unset_vector_fields_when_asked() -> None:
+    doc = VDoc(title="a")
+    assert "embedding" not in doc.model_dump(exclude_unset=True)
+    assert doc.model_dump()["embedding"] is None
+    doc.embedding = [1, 0, 0]
+    assert doc.model_dump(exclude_unset=True)["embedding"] == [1.0, 0.0, 0.0]

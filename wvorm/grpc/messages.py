@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Optional, Union
 from uuid import UUID
 
+from wvorm._inputs import is_multi_vector
 from wvorm.batch.items import DeletedObject, DeleteResult
 from wvorm.errors import UsageError
 from wvorm.grpc._proto.v1 import (
@@ -81,11 +82,6 @@ _FUSION = {
 
 def _vector_bytes(vector: Sequence[float]) -> bytes:
     return struct.pack(f"<{len(vector)}f", *vector)
-
-
-def _is_multi(vector: Sequence[Any]) -> bool:
-    """Whether ``vector`` is a multi-vector (a sequence of vectors)."""
-    return bool(vector) and hasattr(vector[0], "__len__")
 
 
 def _multi_vector_bytes(vectors: Sequence[Sequence[float]]) -> bytes:
@@ -201,7 +197,7 @@ def _targets(
 
 def _query_vectors(vector: AnyVector) -> list[base_pb2.Vectors]:
     """A query's vector (or multi-vector) as ``Vectors`` messages."""
-    if _is_multi(vector):
+    if is_multi_vector(vector):
         return [_vector_message(_multi_vector_bytes(vector), multi=True)]  # type: ignore[arg-type]
     return _vectors(vector)  # type: ignore[arg-type]
 
@@ -711,10 +707,10 @@ def _varint(value: int) -> bytes:
 def _fp32(vector: Any, what: str) -> bytes:
     """A stored vector's bytes, refusing what REST refuses (non-numbers, NaN, infinity)."""
     try:
-        data = _multi_vector_bytes(vector) if _is_multi(vector) else _vector_bytes(vector)
+        data = _multi_vector_bytes(vector) if is_multi_vector(vector) else _vector_bytes(vector)
     except (struct.error, TypeError) as exc:
         raise UsageError(f"{what} must hold only numbers: {exc}") from None
-    total = sum(map(sum, vector)) if _is_multi(vector) else sum(vector)
+    total = sum(map(sum, vector)) if is_multi_vector(vector) else sum(vector)
     if total != total or total in (float("inf"), float("-inf")):
         raise UsageError(f"{what} must not contain NaN or infinity")
     return data
@@ -741,7 +737,7 @@ def batch_object(
         message.vector_bytes = _fp32(vector, "vector")
     for name, value in (vectors or {}).items():
         data = _fp32(value, f"vector {name!r}")
-        message.vectors.append(_vector_message(data, name, _is_multi(value)))
+        message.vectors.append(_vector_message(data, name, is_multi_vector(value)))
     body = message.SerializeToString()
     return _OBJECTS_TAG + _varint(len(body)) + body
 

@@ -11,8 +11,10 @@ an embedding, calling each field's function with ``batch_size`` texts at a time:
   commit that failed, then an edit); one the user assigned is never overwritten.
 
 Nothing else is embedded, so an unchanged object costs no call. A call that raises
-is retried one text at a time, so each failure names its object; an object whose
-embedding failed is refused in the plan (``CommitError``) and stays pending.
+is retried one text at a time, so each failure names its object, until the same error
+comes back ``GIVE_UP_AFTER`` times in a row (the function is down: the rest is not
+tried); an object whose embedding failed is refused in the plan (``CommitError``)
+and stays pending.
 :func:`embed_texts` embeds query texts (``near_text``, ``hybrid``) the same way.
 """
 
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import math
 from array import array
+from collections import deque
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -51,9 +54,7 @@ def embed_for_flush(
     for job in jobs:
         by_vector.setdefault((type(job[0]), job[1].field_name), []).append(job)
     for group in by_vector.values():
-        vector = group[0][1]
-        for start in range(0, len(group), vector.batch_size):
-            _run(group[start : start + vector.batch_size], failed)
+        _embed_group(group, failed)
     return failed
 
 
@@ -93,7 +94,7 @@ def _collect(
     state = state_of(obj)
     for vector in info.embedded:
         current = _held(obj, vector)
-        ours = None if state.embedded is None else state.embedded.get(vector.field_name)
+        ours = None if state.embedded is None else state.embedded.get(vector.vector_name)
         if ours is not None and ours[1] is current:
             needed = changed is None or bool(changed.intersection(vector.source))
             if not needed:
@@ -131,22 +132,57 @@ def _assigned(obj: WeaviateModel, vector: VectorInfo, current: Any) -> bool:
     return default is not None if vector.vector_name is None else vector.vector_name in named
 
 
-def _run(jobs: list[Job], failed: dict[int, str]) -> None:
-    """Embed one batch; when the call fails, each text alone (to name the culprits)."""
-    vector = jobs[0][1]
-    try:
-        vectors = _call(vector, [text for _, _, text in jobs])
-    except Exception as exc:
-        if len(jobs) == 1:
-            obj = jobs[0][0]
-            why = str(exc) if isinstance(exc, UsageError) else brief(exc)  # (ours: no repr)
-            failed[id(obj)] = (
-                f"the embedding function of {type(obj).__name__}.{vector.field_name} failed: {why}"
-            )
+GIVE_UP_AFTER = 3
+"""Texts embedded one at a time that fail with the same error, in a row, after which
+the function is taken to be down: the rest of the flush's texts are not tried."""
+
+
+def _embed_group(group: list[Job], failed: dict[int, str]) -> None:
+    """Embed one vector's jobs, ``batch_size`` texts per call; when a call fails, each
+    of its texts alone (to name the culprits), until the same error repeats."""
+    vector = group[0][1]
+    size = vector.batch_size
+    batches = deque(group[start : start + size] for start in range(0, len(group), size))
+    repeated: list[str] = []  # the same error, text after text
+    while batches:
+        if len(repeated) >= GIVE_UP_AFTER:  # the function is down: try no more
+            for job in (job for batch in batches for job in batch):
+                failed[id(job[0])] = (
+                    f"not embedded: the embedding function of {type(job[0]).__name__}."
+                    f"{vector.field_name} failed {GIVE_UP_AFTER} times in a row with "
+                    f"{repeated[-1]}; fix it and commit again"
+                )
             return
-        for job in jobs:
-            _run([job], failed)
-        return
+        batch = batches.popleft()
+        try:
+            vectors = _call(vector, [text for _, _, text in batch])
+        except Exception as exc:
+            if len(batch) > 1:
+                batches.extendleft([job] for job in reversed(batch))
+            else:
+                _fail(batch[0], _reason(exc), failed, repeated)
+        else:
+            _store(batch, vectors, failed)
+            repeated.clear()
+
+
+def _reason(exc: Exception) -> str:
+    return str(exc) if isinstance(exc, UsageError) else brief(exc)  # (ours need no repr)
+
+
+def _fail(job: Job, why: str, failed: dict[int, str], repeated: list[str]) -> None:
+    obj, vector, _ = job
+    failed[id(obj)] = (
+        f"the embedding function of {type(obj).__name__}.{vector.field_name} failed: {why}"
+    )
+    if repeated and repeated[-1] != why:
+        repeated.clear()
+    repeated.append(why)
+
+
+def _store(jobs: list[Job], vectors: list[list[float]], failed: dict[int, str]) -> None:
+    """Put each computed vector in its object, checked against the declared dimensions."""
+    vector = jobs[0][1]
     for (obj, _, text), values in zip(jobs, vectors):
         error = dimension_error(values, vector.dimensions, type(obj).__name__)
         if error:
@@ -159,7 +195,7 @@ def _run(jobs: list[Job], failed: dict[int, str]) -> None:
             state.vectors[vector.vector_name] = values
         if state.embedded is None:
             state.embedded = {}
-        state.embedded[vector.field_name] = (text, values)
+        state.embedded[vector.vector_name] = (text, values)
 
 
 def _call(vector: VectorInfo, texts: list[str]) -> list[list[float]]:

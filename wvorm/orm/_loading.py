@@ -34,7 +34,7 @@ from wvorm import plan
 from wvorm.errors import UsageError, WvormError
 from wvorm.orm._mapping import collection_name, model_info
 from wvorm.orm._models import WeaviateModel, from_properties, new_instance
-from wvorm.orm._state import NO_VECTOR, mark_loaded, refresh_from, state_of
+from wvorm.orm._state import mark_loaded, refresh_from, state_of, take_vectors
 from wvorm.orm._types import DATA_TYPES, Property, PropertyInfo
 
 logger = logging.getLogger("wvorm.orm.loading")
@@ -374,7 +374,10 @@ class Loader(Generic[M]):
             obj = self._validate(row, additional["id"], adopt)
             nulls = list(state_of(obj).nulls)
         if len(additional) > 1:  # more than the id: vectors
-            _take_vectors(obj, additional)
+            # (the server answers [] or null for a vector the object does not have)
+            vectors = additional.get("vectors") or {}
+            asked = [*vectors, *([None] if "vector" in additional else [])]
+            take_vectors(state_of(obj), additional.get("vector"), vectors, asked)
         mark_loaded(obj, nulls=nulls, info=self.info)
         if adopt is not None:
             adopted = adopt(obj)
@@ -513,24 +516,6 @@ class Hit(Generic[M]):
             vectors={k: v for k, v in vectors.items() if v} if vectors else None,
             rerank_score=_rerank_score(additional.get("rerank")),
         )
-
-
-def _take_vectors(obj: WeaviateModel, additional: Mapping[str, Any]) -> None:
-    """Put the vectors a row carries in ``obj``'s state; one that was asked for and is
-    empty (the server holds none) is recorded as known to be absent."""
-    state = state_of(obj)
-    if "vector" in additional:
-        vector = additional["vector"]
-        if vector:
-            state.vector = vector
-        else:  # (the server answers [] for an object without a vector)
-            state.saved_vector = NO_VECTOR
-    vectors = additional.get("vectors")
-    if vectors:
-        state.vectors = {name: v for name, v in vectors.items() if v}
-        for name, v in vectors.items():
-            if not v:
-                state.saved_vectors[name] = NO_VECTOR
 
 
 def _rerank_score(rerank: Any) -> Optional[float]:

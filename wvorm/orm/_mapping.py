@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import json
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Optional, get_args, get_origin
@@ -73,9 +74,9 @@ class NamedVector:
     dimensions: Optional[int] = None
 
 
-EmbeddingFunction = Callable[[list[str]], Sequence[Sequence[float]]]
+EmbeddingFunction = Callable[[list[str]], Any]
 """A client-side embedding function: texts in, one vector per text out (a list of
-lists, a 2-D numpy array, ...)."""
+lists, a 2-D numpy array, ...: anything with ``tolist()`` or a sequence of vectors)."""
 
 
 @dataclass(frozen=True)
@@ -125,8 +126,13 @@ class Vector:
             raise UsageError(
                 f"Vector(dimensions=...) takes a positive int, not {self.dimensions!r}"
             )
-        if self.name is not None and (not isinstance(self.name, str) or not self.name):
-            raise UsageError(f"Vector(name=...) takes a non-empty str or None, not {self.name!r}")
+        if self.name is not None and (
+            not isinstance(self.name, str) or not re.fullmatch(r"[_A-Za-z][_0-9A-Za-z]*", self.name)
+        ):
+            raise UsageError(
+                f"Vector(name=...) takes a vector name (letters, digits and _, not first a "
+                f"digit) or None, not {self.name!r}"
+            )
         if self.embed is not None and not callable(self.embed):
             raise UsageError(f"Vector(embed=...) takes a callable, not {self.embed!r}")
         if (
@@ -152,6 +158,7 @@ class VectorInfo:
     embed: Optional[EmbeddingFunction]
     source: tuple[str, ...]  # field names
     batch_size: int
+    self_provided: bool = True  # no server vectorizer: the client writes every value
 
     @property
     def label(self) -> str:
@@ -408,6 +415,14 @@ def compile_model(model: type[WeaviateModel]) -> ModelInfo:
         )
     config = _with_declared_vectors(model, config, vector_fields)
     model.__weaviate_config__ = config
+    for field_name, vector in vector_fields.items():
+        if vector.vector_name is None:
+            module = config.vectorizer
+        else:
+            module = config.vectors[vector.vector_name].vectorizer
+        vector_fields[field_name] = dataclasses.replace(
+            vector, self_provided=module in (None, "none")
+        )
     _check_config_against_fields(model, config, fields)
     for vector in vector_fields.values():
         if vector.embed is not None:
@@ -490,6 +505,18 @@ def _with_declared_vectors(
         if vector.multi:
             index_config.setdefault("multivector", {"enabled": True})
         if vector.vector_name is None:
+            if vector.embed is not None and config.vectorizer not in (None, "none"):
+                raise ModelDefinitionError(
+                    f"{where}: embed=... computes the vector on the client, but the class "
+                    f"option vectorizer={config.vectorizer!r} would compute it on the server; "
+                    "drop one of them"
+                )
+            if vector.source and vector.embed is None:
+                raise ModelDefinitionError(
+                    f"{where}: Weaviate's default vector takes no source properties; give "
+                    "the vector a name (Vector(name=...)) or leave a field out with "
+                    "Property(skip_vectorization=True)"
+                )
             wanted = {
                 "vectorizer": marker.vectorizer,
                 "vector_dimensions": marker.dimensions,

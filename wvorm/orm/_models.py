@@ -383,6 +383,18 @@ class WeaviateModel(BaseModel, metaclass=ModelMeta):
     def __hash__(self) -> int:
         return hash((type(self), self.__dict__.get("id")))
 
+    def model_copy(self, *, update: Optional[Mapping[str, Any]] = None, deep: bool = False) -> Self:
+        """Pydantic's copy; vector fields in ``update`` are validated and checked as an
+        assignment would (pydantic would write them where no vector lives)."""
+        vectors = model_info(type(self)).vector_fields
+        if not update or not vectors.keys() & update.keys():
+            return super().model_copy(update=update, deep=deep)
+        rest = {k: v for k, v in update.items() if k not in vectors}
+        copied = super().model_copy(update=rest, deep=deep)
+        for name in vectors.keys() & update.keys():
+            setattr(copied, name, update[name])
+        return copied
+
     def __copy__(self) -> Self:
         new = super().__copy__()
         private = new.__pydantic_private__
@@ -420,7 +432,8 @@ def _dump_vectors(
         else:
             value = state.vectors.get(vector.vector_name)
         if value is None:
-            if not state.is_persistent and not info.exclude_none:
+            unset = info.exclude_unset and name not in obj.__pydantic_fields_set__
+            if not (state.is_persistent or info.exclude_none or unset):
                 out[name] = None
             continue
         out[name] = get_vector(value)

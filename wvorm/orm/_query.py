@@ -38,7 +38,7 @@ from typing import (
 from uuid import UUID
 
 from wvorm import plan
-from wvorm._inputs import get_valid_uuid, get_vector
+from wvorm._inputs import get_valid_uuid, get_vector, is_multi_vector
 from wvorm.data.replication import ConsistencyLevel
 from wvorm.errors import (
     FilterError,
@@ -47,6 +47,7 @@ from wvorm.errors import (
     QueryError,
     UnknownFieldError,
     UsageError,
+    did_you_mean,
 )
 from wvorm.gql.filter import checked_vector, parse_move, threshold
 from wvorm.gql.get import HybridFusion, fusion_name
@@ -334,7 +335,7 @@ class Query(Generic[M]):
         if autocorrect is not None and not isinstance(autocorrect, bool):
             raise UsageError(f"near_text() autocorrect must be a bool, got {autocorrect!r}")
         texts = tuple(string_list(concepts, "near_text() concepts"))
-        targets = _target_vectors(target_vectors, "near_text()")
+        targets = self._checked_targets(target_vectors, "near_text()")
         embedded = self._embedded_target(targets, what)
         if embedded is not None:
             if move_to is not None or move_away_from is not None or autocorrect is not None:
@@ -344,8 +345,9 @@ class Query(Generic[M]):
                 )
             vectors = embed_texts(embedded, texts, what)
             mean = [sum(values) / len(vectors) for values in zip(*vectors)]
+            named = () if embedded.vector_name is None else (embedded.vector_name,)
             node: plan.Search = plan.NearVector(
-                mean, **threshold(certainty, distance, "near_text()"), target_vectors=targets
+                mean, **threshold(certainty, distance, "near_text()"), target_vectors=named
             )
             return self._with_search(_Search(node, what))
         node = plan.NearText(
@@ -394,6 +396,7 @@ class Query(Generic[M]):
         else:
             checked = _checked_any_vector(vector, f"{what} vector")
         names, weights, method = _targets_and_weights(target_vectors, combination, what)
+        self._check_target_names(names, what)
         if per_target and set(names) != {name for name, _ in per_target}:
             raise UsageError(
                 f"{what}: target_vectors {list(names)} differ from the vectors given for "
@@ -423,7 +426,7 @@ class Query(Generic[M]):
             id=ref.get("id"),
             beacon=ref.get("beacon"),
             **threshold(certainty, distance, "near_object()"),
-            target_vectors=_target_vectors(target_vectors, "near_object()"),
+            target_vectors=self._checked_targets(target_vectors, "near_object()"),
         )
         written = f"near_object({getattr(obj, 'id', obj)!s})"
         return self._with_search(_Search(node, written))
@@ -470,12 +473,16 @@ class Query(Generic[M]):
             raise UsageError(
                 f"hybrid() max_vector_distance must be a number >= 0, got {max_vector_distance!r}"
             )
-        targets = () if target_vector is None else (target_vector,)
+        targets = self._checked_targets(
+            None if target_vector is None else [target_vector], "hybrid()"
+        )
         what = f"hybrid({query!r})"
         if vector is None:
             embedded = self._embedded_target(targets, what)
             if embedded is not None:
                 (vector,) = embed_texts(embedded, [query], what)
+                if embedded.vector_name is not None:
+                    targets = (embedded.vector_name,)
         fusion = None if fusion_type is None else fusion_name(fusion_type, "hybrid() fusion_type")
         node = plan.Hybrid(
             query,
@@ -490,19 +497,41 @@ class Query(Generic[M]):
         )
         return self._with_search(_Search(node, what))
 
-    def _embedded_target(self, targets: tuple[str, ...], what: str) -> Optional[VectorInfo]:
-        """The vector field a text search targets, when an embedding function fills it:
-        the named target, or without one the model's only vector."""
-        declared = model_info(self._model).vector_fields.values()
+    def _checked_targets(self, names: Optional[Sequence[str]], what: str) -> tuple[str, ...]:
+        """Target vector names, each a valid name and, where the model declares named
+        vectors, one of them."""
+        return self._check_target_names(_target_vectors(names, what), what)
+
+    def _check_target_names(self, targets: tuple[str, ...], what: str) -> tuple[str, ...]:
+        declared = model_info(self._model).config.vectors
+        for name in targets:
+            if not _VECTOR_NAME.fullmatch(name):
+                raise UsageError(f"{what}: {name!r} is not a vector name (letters, digits, _)")
+            if declared and name not in declared:
+                raise UsageError(
+                    f"{what}: {self._model.__name__} has no vector named {name!r}"
+                    f"{did_you_mean(name, declared)}; its vectors: {', '.join(declared)}"
+                )
+        return targets
+
+    def _searched_vectors(self, targets: tuple[str, ...]) -> tuple[Optional[str], ...]:
+        """The vectors a search with ``targets`` reads: those, or without any the one
+        Weaviate picks (the default vector, or a class's only named vector)."""
         if targets:
-            chosen = [v for v in declared if v.vector_name in targets]
-        else:
-            chosen = list(declared) if len(declared) == 1 else []
-            chosen += [v for v in declared if v.vector_name is None and v not in chosen]
-        embedded = [v for v in chosen if v.embed is not None]
+            return targets
+        config = model_info(self._model).config
+        if len(config.vectors) == 1 and config.vectorizer is None:
+            return tuple(config.vectors)
+        return (None,)
+
+    def _embedded_target(self, targets: tuple[str, ...], what: str) -> Optional[VectorInfo]:
+        """The vector field a text search targets, when an embedding function fills it."""
+        declared = {v.vector_name: v for v in model_info(self._model).vector_fields.values()}
+        searched = self._searched_vectors(targets)
+        embedded = [declared[n] for n in searched if n in declared and declared[n].embed]
         if not embedded:
             return None
-        if len(targets) > 1:
+        if len(searched) > 1:
             raise UsageError(
                 f"{what}: {embedded[0].field_name} is embedded on the client, so the search "
                 "takes it as its one target vector; search other targets separately"
@@ -760,12 +789,13 @@ class Query(Generic[M]):
         """Whether the server gives a certainty for this near search: on one vector
         whose distance is cosine (Weaviate defines it for nothing else)."""
         node = None if self._search is None else self._search.node
-        targets: tuple[str, ...] = getattr(node, "target_vectors", ())
+        searched = self._searched_vectors(getattr(node, "target_vectors", ()))
         config = model_info(self._model).config
-        if len(targets) > 1:
+        if len(searched) > 1:
             return False
-        if targets and targets[0] in config.vectors:
-            return config.vectors[targets[0]].distance in (None, "cosine")
+        name = searched[0]
+        if name is not None and name in config.vectors:
+            return config.vectors[name].distance in (None, "cosine")
         return config.distance in (None, "cosine")
 
     def _plan(self, loader: Loader[M], metadata: plan.Metadata) -> plan.SearchPlan:
@@ -1411,12 +1441,15 @@ def _targets_and_weights(
 def _checked_any_vector(value: Any, what: str) -> plan.AnyVector:
     """A vector, or a multi-vector (a non-empty list of vectors of one length), checked."""
     values = get_vector(value)
-    if values and not isinstance(values[0], (int, float)) and hasattr(values[0], "__len__"):
+    if is_multi_vector(values):
         rows = [checked_vector(row, f"{what}[{i}]") for i, row in enumerate(values)]
         if len({len(row) for row in rows}) > 1:
             raise UsageError(f"{what}: the vectors of a multi-vector must have one length")
         return rows
     return checked_vector(values, what)
+
+
+_VECTOR_NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]*")  # (a GraphQL name, as Weaviate's)
 
 
 def _target_vectors(names: Optional[Sequence[str]], what: str) -> tuple[str, ...]:

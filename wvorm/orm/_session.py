@@ -63,6 +63,7 @@ from wvorm.orm._state import (
     reload,
     restore,
     state_of,
+    take_vectors,
     vector_changes,
 )
 from wvorm.orm._unitofwork import FlushPlan, check_ids, plan_flush
@@ -302,7 +303,11 @@ class Session:
         commit goes.
         """
         with gc_paused(promote=True):  # (a plan and its records hold no reference cycles)
-            plan = self._plan()
+            new, dirty, deleted = self._pending()
+        # The embedding functions (models, maybe) run with the collector on.
+        refusals = embed_for_flush(new, dirty)
+        with gc_paused(promote=True):
+            plan = plan_flush(new, dirty, deleted, refusals)
         if plan.is_empty:
             return
         touched = [i.obj for i in plan.inserts] + [p.obj for p in plan.patches]
@@ -443,8 +448,11 @@ class Session:
 
     # -- internals ------------------------------------------------------------------------
 
-    def _plan(self) -> FlushPlan:
-        """Cascade to newly reachable objects, then plan the flush from state."""
+    def _pending(
+        self,
+    ) -> tuple[list[WeaviateModel], list[tuple[WeaviateModel, set[str]]], list[WeaviateModel]]:
+        """Cascade to newly reachable objects, then what the flush must write: the new
+        objects, the dirty ones with their changed fields, and the deleted ones."""
         identity = self._identity.items()
         check_ids(identity)
         new, deleted = self._new, self._deleted
@@ -466,9 +474,7 @@ class Session:
             key = identity_key(obj)
             if key not in new and is_dirty(obj):
                 dirty[key] = (obj, changed_fields(obj))
-        inserts, updates = list(new.values()), list(dirty.values())
-        refusals = embed_for_flush(inserts, updates)
-        return plan_flush(inserts, updates, list(deleted.values()), refusals)
+        return list(new.values()), list(dirty.values()), list(deleted.values())
 
     def _apply(self, plan: FlushPlan, result: FlushResult) -> None:
         """Record what the server now holds; keep what failed pending."""
@@ -645,8 +651,9 @@ class Session:
             obj.__dict__[prop.field_name] = found if prop.is_list else (found[0] if found else None)
             obj.__pydantic_fields_set__.add(prop.field_name)
         state = state_of(obj)
-        state.vector = data.get("vector") or None
-        state.vectors = dict(data.get("vectors") or {})
+        # REST returns every vector the object has: a declared one it lacks is absent
+        asked = [v.vector_name for v in info.vector_fields.values()]
+        take_vectors(state, data.get("vector"), data.get("vectors"), asked)
         mark_loaded(obj, nulls=state.nulls, info=info)
         return obj
 

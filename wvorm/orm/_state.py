@@ -43,7 +43,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Callable, Optional
 from uuid import UUID
 
-from wvorm._inputs import get_vector, same_vector
+from wvorm._inputs import get_vector, is_multi_vector, same_vector
 from wvorm.errors import SessionError, UnloadedFieldError, UsageError
 from wvorm.orm._mapping import ModelInfo, VectorInfo, model_info
 
@@ -96,8 +96,9 @@ class ObjectState:
         self.saved_vectors: dict[str, tuple[float, ...]] = {}
         self.unconfirmed = False
         self.deleted = False
-        # field name -> (text, vector) of the vectors wvorm.orm._embedding computed
-        self.embedded: Optional[dict[str, tuple[str, Any]]] = None
+        # vector name (None: the default) -> (text, vector) of the vectors that
+        # wvorm.orm._embedding computed, recognised by identity
+        self.embedded: Optional[dict[Optional[str], tuple[str, Any]]] = None
         self._owner: Optional[weakref.ref[Any]] = None
 
     @property
@@ -130,6 +131,13 @@ class ObjectState:
         new.saved_vectors = dict(self.saved_vectors)
         new.unconfirmed = self.unconfirmed
         new.deleted = self.deleted
+        if self.embedded:  # the copies of computed vectors are computed ones too
+            new.embedded = {}
+            for name, (text, vector) in self.embedded.items():
+                held = self.vector if name is None else self.vectors.get(name)
+                if vector is held and held is not None:
+                    copied = new.vector if name is None else new.vectors[name]
+                    new.embedded[name] = (text, copied)
         return new
 
     def __deepcopy__(self, memo: dict[int, Any]) -> ObjectState:
@@ -261,8 +269,11 @@ def mark_clean(
     _save_vectors(state, vector_sent)
     if inserted and info.vector_fields:
         # An insert writes the whole object: a declared vector it did not hold is known
-        # to be absent on the server (NO_VECTOR), not unloaded.
+        # to be absent on the server (NO_VECTOR), not unloaded, unless the server
+        # computes it.
         for vector in info.vector_fields.values():
+            if not vector.self_provided:
+                continue
             if vector.vector_name is None:
                 if state.saved_vector is _UNKNOWN:
                     state.saved_vector = NO_VECTOR
@@ -298,7 +309,7 @@ def vector_snapshot(vector: Any) -> tuple[Any, ...]:
     """A vector's saved copy (a tuple: the fastest copy to make, and the garbage
     collector stops tracking a tuple of floats once it has seen it); a multi-vector's
     is a tuple of tuples, so changing one of its vectors in place shows as a change."""
-    if vector and isinstance(vector[0], list):
+    if is_multi_vector(vector):
         return tuple(map(tuple, vector))
     return tuple(vector)
 
@@ -306,12 +317,12 @@ def vector_snapshot(vector: Any) -> tuple[Any, ...]:
 def copy_vector(vector: Any) -> list[Any]:
     """A copy of a vector (or of a multi-vector, its vectors copied too)."""
     values = get_vector(vector)
-    return [list(v) for v in values] if values and isinstance(values[0], list) else list(values)
+    return [list(v) for v in values] if is_multi_vector(values) else list(values)
 
 
 def _restored(saved: tuple[Any, ...]) -> list[Any]:
     """A saved vector (or multi-vector) as the lists a model holds."""
-    return [list(v) for v in saved] if saved and isinstance(saved[0], tuple) else list(saved)
+    return [list(v) for v in saved] if is_multi_vector(saved) else list(saved)
 
 
 # ---------------------------------------------------------------------------
@@ -348,11 +359,13 @@ def set_field_vector(obj: WeaviateModel, vector: VectorInfo, value: Any) -> None
             if vector.vector_name is None
             else state.saved_vectors.get(vector.vector_name, _UNKNOWN)
         )
-        stored = saved is not _UNKNOWN and saved != NO_VECTOR
-        if state.is_persistent and stored:
+        if state.is_persistent and saved != NO_VECTOR:
+            known = "Weaviate cannot remove a stored vector"
+            if saved is _UNKNOWN:
+                known = "the vector was not loaded, and Weaviate cannot remove one it holds"
             raise UsageError(
-                f"{describe(obj)}.{vector.field_name} = None: Weaviate cannot remove a stored "
-                "vector; assign another vector, or delete and re-create the object"
+                f"{describe(obj)}.{vector.field_name} = None: {known}; assign another "
+                "vector, or delete and re-create the object"
             )
     else:
         error = dimension_error(value, vector.dimensions, type(obj).__name__)
@@ -366,13 +379,33 @@ def set_field_vector(obj: WeaviateModel, vector: VectorInfo, value: Any) -> None
         state.vectors[vector.vector_name] = value
 
 
+def take_vectors(
+    state: ObjectState, vector: Any, vectors: Any, asked: Iterable[Optional[str]]
+) -> None:
+    """Put the vectors a read returned in a freshly built object's state (then call
+    :func:`mark_loaded`): ``vector`` (the default) and ``vectors`` by name, None or
+    empty where the object has none. Each vector name in ``asked`` (None: the default)
+    that came back empty is recorded as known to be absent (``NO_VECTOR``)."""
+    held = {name: v for name, v in (vectors or {}).items() if v}
+    if vector:
+        state.vector = vector
+    if held:
+        state.vectors = held
+    for name in asked:
+        if name is None:
+            if not vector:
+                state.saved_vector = NO_VECTOR
+        elif name not in held:
+            state.saved_vectors[name] = NO_VECTOR
+
+
 def dimension_error(value: Any, dimensions: Optional[int], owner: str) -> Optional[str]:
     """Why ``value`` (a vector, or a multi-vector: each of its vectors) does not have
     the ``dimensions`` that the model ``owner`` declares, or None."""
     if dimensions is None or value is None:
         return None
     values = get_vector(value)
-    rows = values if values and hasattr(values[0], "__len__") else [values]
+    rows = values if is_multi_vector(values) else [values]
     for row in rows:
         if len(row) != dimensions:
             return (
@@ -490,6 +523,15 @@ def refresh_from(present: WeaviateModel, fresh: WeaviateModel, *, overwrite: boo
         if overwrite or name not in present_state.vectors:
             present_state.vectors[name] = vector
             present_state.saved_vectors[name] = fresh_state.saved_vectors[name]
+            copied = True
+    # what the load found absent is known to be absent
+    if fresh_state.saved_vector == NO_VECTOR and (overwrite or present_state.vector is None):
+        present_state.vector, present_state.saved_vector = None, NO_VECTOR
+        copied = True
+    for name, saved in fresh_state.saved_vectors.items():
+        if saved == NO_VECTOR and (overwrite or name not in present_state.vectors):
+            present_state.vectors.pop(name, None)
+            present_state.saved_vectors[name] = NO_VECTOR
             copied = True
     return copied
 

@@ -22,6 +22,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Optional, Union
 
+from wvorm.errors import UsageError
+
 __all__ = [
     "BM25",
     "AggregatePlan",
@@ -248,6 +250,31 @@ class GenerativeOpenAI:
     presence_penalty: Optional[float] = None
     stop: Optional[tuple[str, ...]] = None
     n: Optional[int] = None
+
+    def __post_init__(self) -> None:
+        # Checked here, so that both transports send the same thing or neither does.
+        kinds = {
+            "model": str, "base_url": str, "temperature": float, "max_tokens": int,
+            "top_p": float, "frequency_penalty": float, "presence_penalty": float, "n": int,
+        }  # fmt: skip
+        for name, kind in kinds.items():
+            value = getattr(self, name)
+            if value is None:
+                continue
+            ok = isinstance(value, kind) or (kind is float and isinstance(value, int))
+            if not ok or isinstance(value, bool):
+                article = "an" if kind is int else "a"
+                raise UsageError(
+                    f"GenerativeOpenAI({name}=...) takes {article} {kind.__name__}, not {value!r}"
+                )
+            if kind is float:
+                object.__setattr__(self, name, float(value))
+        given: Any = self.stop  # (a str is accepted too: one stop text)
+        if given is not None:
+            stop = (given,) if isinstance(given, str) else tuple(given)
+            if not all(isinstance(s, str) for s in stop):
+                raise UsageError(f"GenerativeOpenAI(stop=...) takes texts, not {given!r}")
+            object.__setattr__(self, "stop", stop)
 
     def given(self) -> list[tuple[str, Any]]:
         """The options set, as ``(field name, value)`` pairs."""

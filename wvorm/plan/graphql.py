@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Callable, Optional, cast
 
+from wvorm._inputs import is_multi_vector
 from wvorm.plan import (
     BM25,
     AggregatePlan,
@@ -381,7 +382,7 @@ def packed_names(values: Sequence[str]) -> str:
 
 def vector_text(values: AnyVector) -> str:
     """A vector as v3 wrote it: ``[0.1, 0.2]``; a multi-vector as a list of those."""
-    if values and isinstance(values[0], Sequence):
+    if is_multi_vector(values):
         return "[" + ", ".join(vector_text(cast(Sequence[float], v)) for v in values) + "]"
     return "[" + ", ".join(map(repr, map(float, cast(Sequence[float], values)))) + "]"
 
