@@ -61,7 +61,10 @@ def test_objects_the_program_froze_stay_frozen() -> None:
         frozen = gc.get_freeze_count()
         with gc_paused(promote=True):
             kept = Node()
-        assert gc.get_freeze_count() == frozen and not in_generation(kept, 2)
+        # Still frozen, and nothing added: had wvorm promoted (freeze + unfreeze), the
+        # count would be 0. (Not ==: a frozen object that another thread frees
+        # meanwhile leaves the count, as happened once in the full suite.)
+        assert 0 < gc.get_freeze_count() <= frozen and not in_generation(kept, 2)
         assert _gc._program_freezes
     finally:
         gc.unfreeze()

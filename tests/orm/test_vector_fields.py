@@ -10,7 +10,7 @@ import pytest
 
 import wvorm
 from wvorm import Session, Vector, WeaviateModel, state_of
-from wvorm.errors import ModelDefinitionError, UnloadedFieldError, UsageError
+from wvorm.errors import ModelDefinitionError, UnknownFieldError, UnloadedFieldError, UsageError
 from wvorm.orm import class_schema
 
 
@@ -475,3 +475,10 @@ def test_dumps_leave_out_unset_vector_fields_when_asked() -> None:
     assert doc.model_dump()["embedding"] is None
     doc.embedding = [1, 0, 0]
     assert doc.model_dump(exclude_unset=True)["embedding"] == [1.0, 0.0, 0.0]
+
+
+def test_a_vector_field_read_on_the_class_says_what_it_is() -> None:
+    with pytest.raises(UnknownFieldError, match=r"is a vector.*target_vectors=\['title'\]"):
+        _ = VNamed.title_vec
+    with pytest.raises(UnknownFieldError, match=r"with_vector\(\)"):
+        _ = VDoc.embedding

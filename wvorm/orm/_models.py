@@ -114,6 +114,15 @@ class ModelMeta(ModelMetaclass):
                     "subclass that defines a collection"
                 )
             if ready and not name.startswith("_"):
+                vector = model_info(cls).vector_fields.get(name)
+                if vector is not None:
+                    target = "" if vector.vector_name is None else repr(vector.vector_name)
+                    searched = f", target_vectors=[{target}]" if target else ""
+                    raise UnknownFieldError(
+                        f"{cls.__name__}.{name} is a vector, not a property to filter or sort "
+                        f"on: search it with near_vector(...{searched}) and load it with "
+                        f"with_vector({target})"
+                    )
                 if name in cls.__pydantic_fields__:
                     return field_of(cls, name)
                 raise UnknownFieldError(
