@@ -159,6 +159,7 @@ class VectorInfo:
     source: tuple[str, ...]  # field names
     batch_size: int
     self_provided: bool = True  # no server vectorizer: the client writes every value
+    declared: Optional[Vector] = field(default=None, repr=False, compare=False)  # its marker
 
     @property
     def label(self) -> str:
@@ -472,6 +473,7 @@ def _vector_info(model: type, field_name: str, field_info: Any, marker: Vector) 
         embed=marker.embed,
         source=tuple(marker.source or ()),
         batch_size=marker.batch_size,
+        declared=marker,
     )
 
 
@@ -483,7 +485,6 @@ def _with_declared_vectors(
     ways differently is refused."""
     if not declared:
         return config
-    markers = {name: vector_marker(model.model_fields[name].metadata) for name in declared}
     changes: dict[str, Any] = {}
     vectors = dict(config.vectors)
     defaults = [n for n, v in declared.items() if v.vector_name is None]
@@ -498,8 +499,8 @@ def _with_declared_vectors(
             "vectors, not both (Weaviate refuses the mix); give it Vector(name=...)"
         )
     for field_name, vector in declared.items():
-        marker = markers[field_name]
-        assert marker is not None
+        marker = vector.declared
+        assert marker is not None  # (set by _vector_info)
         where = f"cannot map {model.__name__}.{field_name}"
         index_config = dict(marker.index_config)
         if vector.multi:
